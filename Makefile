@@ -1,0 +1,171 @@
+# detcat: build the tools, then the catalog of the sources in $(SOURCES).
+#
+#   make                                  tools + catalog of pipeline/fixtures.yaml
+#   make SOURCES=pipeline/shared.yaml     catalog of ../shared/corpora (out/shared/)
+#   make check                            every test, then again under ASan/UBSan
+#   make accept / make bench              real corpora: counts / timings
+#
+# Missing libraries are installed by tools/install-deps.sh before the first compile.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2
+WERROR ?=
+SANITIZE ?=
+SOURCES ?= pipeline/fixtures.yaml
+SHARED ?= ../shared
+
+ifneq ($(SANITIZE),)
+BUILD ?= build/san
+BIN ?= build/san/bin
+# GCC 12 warns of a "null format string" in vsnprintf(NULL, 0, ...) under UBSan: a false positive
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all -Wno-format-truncation
+else
+BUILD ?= build/default
+BIN ?= bin
+SANFLAGS =
+endif
+
+PKGS = yaml-0.1 jansson libpcre2-8 libzstd libarchive
+# libcurl: headers at build time, loaded at run time by tools/lib/http.c
+# recursively expanded: evaluated in recipes, after install-deps has run
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -ldl
+TEST_LIBS = $(shell pkg-config --libs cmocka)
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) $(WERROR) $(SANFLAGS) -Itools/lib $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+LIB_SRC := $(sort $(wildcard tools/lib/*.c))
+LIB_OBJ := $(LIB_SRC:tools/lib/%.c=$(BUILD)/lib/%.o)
+LIB := $(BUILD)/libdetcat.a
+TOOL_SRC := $(sort $(wildcard tools/*.c))
+TOOLS := $(TOOL_SRC:tools/%.c=$(BIN)/detcat-%)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_PROGS := $(BUILD)/tests/schema-check $(BUILD)/tests/mkhostile
+DEPS_OK := $(BUILD)/.deps-ok
+
+SET := $(basename $(notdir $(SOURCES)))
+OUT := out/$(SET)
+
+.PHONY: all tools catalog check check-unit check-cli check-schema check-http check-chain \
+	check-sanitize accept bench bench-fetch install clean FORCE
+.DELETE_ON_ERROR:
+
+all: tools catalog
+
+tools: $(TOOLS)
+
+$(DEPS_OK): tools/install-deps.sh
+	@mkdir -p $(@D)
+	@tools/install-deps.sh
+	@touch $@
+
+$(BUILD)/lib/%.o: tools/lib/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/%.o: tools/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/unit/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/detcat-%: $(BUILD)/tools/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) -lpthread -o $@
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) -lpthread -o $@
+
+$(BUILD)/tests/schema-check $(BUILD)/tests/mkhostile: $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) -lpthread -o $@
+
+-include $(LIB_OBJ:.o=.d) $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%.d) $(UNIT:%=%.d) $(TEST_PROGS:%=%.d)
+
+# ---- the catalog chain ----
+# $(OUT)/sources.mk holds one rule per source: $(OUT)/raw/NAME.ndjson.zst.
+ifeq ($(filter clean install tools check-unit,$(MAKECMDGOALS)),)
+-include $(OUT)/sources.mk
+endif
+
+$(OUT)/sources.mk: $(SOURCES) $(BIN)/detcat-pipeline
+	@mkdir -p $(OUT)/cmd
+	$(BIN)/detcat-pipeline --cmd-dir $(OUT)/cmd $(SOURCES) > $@.tmp && mv $@.tmp $@
+
+RAW = $(SOURCE_NAMES:%=$(OUT)/raw/%.ndjson.zst)
+
+catalog: $(RAW)
+
+FORCE:
+
+# ---- tests ----
+# Each suite prints PASS/FAIL lines and "SUITE: N passed, M failed"; tests/summary
+# adds them up at the end.
+RESULTS = $(BUILD)/results
+
+check: tools
+	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
+	@$(MAKE) --no-print-directory check-unit check-schema check-cli check-http check-chain
+	@$(MAKE) --no-print-directory check-sanitize
+	@$(MAKE) --no-print-directory accept
+	@sh tests/summary.sh $(BUILD)/results build/san/results
+
+check-unit: $(UNIT)
+	@mkdir -p $(RESULTS)
+	@sh tests/run-unit.sh $(RESULTS) $(UNIT)
+
+check-schema: $(BUILD)/tests/schema-check
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/schema.log sh tests/schema/run.sh $(BUILD)/tests/schema-check
+
+check-cli: $(TOOLS) $(BUILD)/tests/mkhostile $(BUILD)/tests/schema-check
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/cli.log sh tests/cli/run.sh $(BIN) $(BUILD)
+
+check-http: $(TOOLS)
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/http.log sh tests/http/run.sh $(BIN) $(BUILD)
+
+check-chain: $(TOOLS)
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/chain.log sh tests/chain/run.sh $(BIN)
+
+# the same suites, built and run with AddressSanitizer and UBSan
+check-sanitize:
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined tools $(patsubst $(BUILD)/%,build/san/%,$(UNIT) $(TEST_PROGS))
+	@rm -rf build/san/results && mkdir -p build/san/results
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined check-unit check-schema check-cli check-http
+
+# real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output
+accept: tools $(BUILD)/tests/schema-check
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/accept.log sh tests/accept/run.sh $(BIN) $(BUILD) $(SHARED)/corpora
+
+bench: bench-fetch
+
+bench-fetch: tools
+	@sh tests/bench/fetch.sh $(BIN) $(SHARED)/corpora
+
+# ---- install ----
+install: tools
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/detcat
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	cp -R mappings $(DESTDIR)$(PREFIX)/share/detcat/
+
+clean:
+	rm -rf bin build out

@@ -1,0 +1,60 @@
+#!/bin/sh
+# run.sh BIN: the make chain is incremental. On a copy of the fixtures (so the
+# real tree is not touched) with a source list of its own: a first make builds
+# every source; a second make runs nothing; touching one source's file re-runs
+# that source alone; editing one source's entry in the list re-runs it alone.
+BIN=$1
+top=$(pwd)
+tmp=$(mktemp -d)
+set_name=chaintest-$$
+trap 'rm -rf "$tmp" "$top/out/$set_name"' EXIT
+passed=0 failed=0
+check() {
+	if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "PASS $1"
+	else failed=$((failed + 1)); echo "FAIL $1"; fi
+}
+cp -R fixtures "$tmp/fixtures"
+list=$tmp/$set_name.yaml
+write_list() {	# EXTRA-EXCLUDE-FOR-ELASTIC
+	cat > "$list" <<LIST
+sources:
+  - name: sigma
+    vendor: sigma
+    location: fixtures/sigma
+  - name: elastic
+    vendor: elastic
+    location: fixtures/elastic
+    exclude: ["$1"]
+  - name: attack
+    vendor: attack
+    location: fixtures/attack/enterprise-attack-mini.json
+LIST
+}
+write_list "none"
+mk() { make --no-print-directory SOURCES="$list" BIN="$BIN" "$@" 2>&1; }
+runs() { grep -o "detcat-fetch-unpack --source '[a-z]*'" | sed "s/.*'\(.*\)'/\1/" | sort | tr '\n' ' '; }
+
+got=$(mk catalog | runs)
+[ "$got" = "attack elastic sigma " ]; check "first make fetches every source ($got)" $?
+mk -q catalog >/dev/null; check "second make has nothing to do (make -q)" $?
+got=$(mk catalog | runs)
+[ -z "$got" ]; check "second make runs no fetch" $?
+
+sleep 1.1
+touch "$(find "$tmp/fixtures/sigma" -type f | head -n 1)"
+got=$(mk catalog | runs)
+[ "$got" = "sigma " ]; check "touching a sigma fixture re-runs sigma alone ($got)" $?
+
+sleep 1.1
+touch "$tmp/fixtures/attack/enterprise-attack-mini.json"
+got=$(mk catalog | runs)
+[ "$got" = "attack " ]; check "touching the ATT&CK file re-runs attack alone ($got)" $?
+
+sleep 1.1
+write_list "*/_deprecated/*"
+got=$(mk catalog | runs)
+[ "$got" = "elastic " ]; check "editing one source's entry re-runs it alone ($got)" $?
+mk -q catalog >/dev/null; check "and then nothing is left to do" $?
+
+echo "chain: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

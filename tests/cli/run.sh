@@ -1,0 +1,53 @@
+#!/bin/sh
+# run.sh BIN BUILD: golden CLI tests. Each folder tests/cli/TOOL/CASE holds
+#   args     the command line after the tool name (sh words; $H is the folder of
+#            hostile inputs made by mkhostile, $C the case folder)
+#   stdout   expected standard output (the tools run with --plain)
+#   stderr   expected standard error
+#   rc       expected exit status
+#   jq       (optional) a jq filter applied to each output record before the
+#            comparison, to leave out what the case is not about (long texts)
+# REGEN=1 rewrites the expectations from the current run; review the diff line by
+# line before committing it.
+BIN=$1 BUILD=$2
+here=$(cd "$(dirname "$0")" && pwd)
+H=$(mktemp -d)
+trap 'rm -rf "$H"' EXIT
+"$BUILD/tests/mkhostile" "$H" || { echo "cli: 0 passed, 1 failed"; exit 1; }
+export H
+passed=0 failed=0
+for c in "$here"/*/*/; do
+	c=${c%/}
+	name=${c#"$here"/}
+	tool=${name%%/*}
+	[ -f "$c/args" ] || continue
+	out=$(mktemp -d)
+	C=$c
+	export C
+	eval "set -- $(cat "$c/args")"
+	(cd "$here/../.." && "$BIN/detcat-$tool" "$@" >"$out/stdout" 2>"$out/stderr"); echo $? >"$out/rc"
+	if [ -f "$c/jq" ]; then
+		jq -c "$(cat "$c/jq")" < "$out/stdout" > "$out/filtered" 2>&1 && mv "$out/filtered" "$out/stdout"
+	fi
+	# messages name the hostile folder, which differs on every run
+	sed -i "s|$H|\$H|g" "$out/stderr" "$out/stdout"
+	if [ -n "${REGEN:-}" ]; then
+		cp "$out/stdout" "$out/stderr" "$out/rc" "$c/"
+	fi
+	ok=1
+	for f in stdout stderr rc; do
+		if ! cmp -s "$out/$f" "$c/$f"; then
+			ok=0
+			echo "--- $name: $f differs"
+			diff -u "$c/$f" "$out/$f" | head -n 40
+		fi
+	done
+	if [ $ok = 1 ]; then
+		passed=$((passed + 1)); echo "PASS $name"
+	else
+		failed=$((failed + 1)); echo "FAIL $name"
+	fi
+	rm -rf "$out"
+done
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

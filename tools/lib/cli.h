@@ -1,0 +1,15 @@
+/*
+ * cli.h: what every tool's main() shares beyond getopt_long: --version text,
+ * size arguments, and the check that standard output really was written.
+ */
+#ifndef DETCAT_CLI_H
+#define DETCAT_CLI_H
+
+/* "detcat-TOOL 0.1.0" on stdout */
+void cli_print_version(void);
+/* "64M", "2G", "1000" → bytes; dies with a usage message (exit 2) when malformed */
+unsigned long long cli_parse_size(const char *arg, const char *option);
+/* Flush and close stdout; returns 0, or -1 after a message (EPIPE is quiet). */
+int cli_close_stdout(void);
+
+#endif
