@@ -148,7 +148,7 @@ check-chain: $(TOOLS)
 check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined tools $(patsubst $(BUILD)/%,build/san/%,$(UNIT) $(TEST_PROGS))
 	@rm -rf build/san/results && mkdir -p build/san/results
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined check-unit check-schema check-cli check-http
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined check-unit check-schema check-cli check-http accept
 
 # real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output
 accept: tools $(BUILD)/tests/schema-check

@@ -181,6 +181,8 @@ int main(int argc, char **argv)
 		q = xasprintf("%s/a.yml", p); f = fopen(q, "w"); fputs("title: a\n", f); fclose(f); free(q);
 		q = xasprintf("%s/sub/b.yml", p); f = fopen(q, "w"); fputs("title: b\n", f); fclose(f); free(q);
 		q = xasprintf("%s/sub/c.txt", p); f = fopen(q, "w"); fputs("not a rule\n", f); fclose(f); free(q);
+		/* sorts before sub/b.yml: '-' < '/' */
+		q = xasprintf("%s/sub-x.yml", p); f = fopen(q, "w"); fputs("title: x\n", f); fclose(f); free(q);
 		q = xasprintf("%s/.git/config", p); f = fopen(q, "w"); fputs("[core]\n", f); fclose(f); free(q);
 		q = xasprintf("%s/link.yml", p);
 		if (symlink("/etc/passwd", q) != 0)
@@ -192,6 +194,15 @@ int main(int argc, char **argv)
 		free(q);
 		free(p);
 	}
+
+	/* entries out of order, as no code host writes them: still sorted on output */
+	a = out_open(dir, "unsorted.tar.gz", ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_GZIP);
+	add(a, "top/m.yml", AE_IFREG, "title: m\n", 9, NULL);
+	add(a, "top/z.yml", AE_IFREG, "title: z\n", 9, NULL);
+	add(a, "top/a.yml", AE_IFREG, "title: a\n", 9, NULL);
+	add(a, "top/z.yml", AE_IFREG, "title: z again\n", 15, NULL);
+	add(a, "top/sub/b.yml", AE_IFREG, "title: b\n", 9, NULL);
+	out_close(a);
 
 	/* a single compressed JSON file cut short, like a damaged ATT&CK bundle */
 	a = out_open(dir, "bundle.json.zst", ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_ZSTD);

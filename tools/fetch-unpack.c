@@ -69,10 +69,11 @@ struct entry {
 /*
  * The main thread reads (decompresses) entries; an encoder thread hashes,
  * validates and encodes each finished one, and, writing to a file, compresses
- * it at once while the paths come in order (code hosts' archives are sorted).
- * Should an entry come out of order, the file is written again, sorted, at the
- * end. Messages about entries are printed at the end, in path order, so that
- * they are the same on every run.
+ * it at once while the paths come in order (code hosts' archives are sorted,
+ * and so is our folder walk), keeping nothing. Should an entry come out of
+ * order, the input is read again and written sorted (unpack_run). Messages
+ * about entries are printed at the end, in path order, so that they are the
+ * same on every run.
  */
 struct unpack {
 	const struct options *opt;
@@ -491,12 +492,35 @@ static int read_whole(int fd, struct entry *e, struct unpack *u)
 	}
 }
 
-/* Walk a folder; paths are relative to it. Links and special files are skipped. */
+/* A folder's entry, sorted the way full paths sort: a folder's name as "name/". */
+struct dir_item {
+	char *name;
+	int is_dir;
+};
+
+static int dir_item_cmp(const void *a, const void *b)
+{
+	const struct dir_item *x = a, *y = b;
+	const unsigned char *p = (const unsigned char *)x->name, *q = (const unsigned char *)y->name;
+
+	while (*p && *p == *q)
+		p++, q++;
+	/* past the common prefix, a folder goes on with '/' */
+	return (int)(*p ? *p : x->is_dir ? '/' : 0) - (int)(*q ? *q : y->is_dir ? '/' : 0);
+}
+
+/*
+ * Walk a folder; paths are relative to it. Links and special files are skipped.
+ * Entries come in the byte order of their whole paths, as in a code host's
+ * archive, so that records stream out without a sort.
+ */
 static void unpack_dir(struct unpack *u, const char *root, const char *rel)
 {
 	char *dirpath = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
 	DIR *d = opendir(dirpath);
 	struct dirent *de;
+	struct dir_item *items = NULL;
+	size_t n = 0, alloc = 0, i;
 
 	if (!d) {
 		struct entry *e = unpack_add(u, *rel ? rel : ".");
@@ -505,14 +529,26 @@ static void unpack_dir(struct unpack *u, const char *root, const char *rel)
 		free(dirpath);
 		return;
 	}
-	while (!u->stop && (de = readdir(d)) != NULL) {
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, ".git"))
+			continue;
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 32;
+			items = xrealloc(items, alloc * sizeof(*items));
+		}
+		items[n].name = xstrdup(de->d_name);
+		/* d_type may be DT_UNKNOWN: then lstat below decides, and a folder sorts
+		 * as a file, which at worst costs a sort at the end */
+		items[n++].is_dir = de->d_type == DT_DIR;
+	}
+	closedir(d);
+	qsort(items, n, sizeof(*items), dir_item_cmp);
+	for (i = 0; i < n && !u->stop; i++) {
 		char *relpath, *full;
 		struct stat st;
 		struct entry *e;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, ".git"))
-			continue;
-		relpath = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		relpath = *rel ? xasprintf("%s/%s", rel, items[i].name) : xstrdup(items[i].name);
 		full = xasprintf("%s/%s", root, relpath);
 		if (lstat(full, &st) != 0) {
 			e = unpack_add(u, relpath);
@@ -545,7 +581,9 @@ static void unpack_dir(struct unpack *u, const char *root, const char *rel)
 		free(relpath);
 		free(full);
 	}
-	closedir(d);
+	for (i = 0; i < n; i++)
+		free(items[i].name);
+	free(items);
 	free(dirpath);
 }
 
@@ -642,6 +680,19 @@ static int entry_record(const struct options *opt, struct entry *e, struct strbu
 	return 1;
 }
 
+static void unpack_release(struct unpack *u);
+
+/* Back to the state before a run, keeping the options. */
+static void unpack_reset(struct unpack *u)
+{
+	const struct options *opt = u->opt;
+	const char *where = u->where;
+
+	memset(u, 0, sizeof(*u));
+	u->opt = opt;
+	u->where = where;
+}
+
 static void *encoder_main(void *arg)
 {
 	struct unpack *u = arg;
@@ -675,6 +726,8 @@ static void *encoder_main(void *arg)
 				if (ndjson_writer_line(u->w, e->line, e->line_len) < 0)
 					u->write_failed = errno ? errno : EIO;
 				u->last = e->path;
+				free(e->line);	/* written: a sort will not need it */
+				e->line = NULL;
 			}
 		}
 	}
@@ -683,14 +736,14 @@ static void *encoder_main(void *arg)
 
 /* Open the output (when it is a file, records stream into it) and start the
  * encoder. Returns 0, or -1 when the output cannot be created. */
-static int unpack_start(struct unpack *u)
+static int unpack_start(struct unpack *u, int stream)
 {
 	const char *err = NULL;
 
 	pthread_mutex_init(&u->lock, NULL);
 	pthread_cond_init(&u->more, NULL);
 	u->in_order = 1;
-	if (u->opt->output) {
+	if (stream && u->opt->output) {
 		u->w = ndjson_writer_open(u->opt->output, u->opt->format, &err);
 		if (!u->w) {
 			msg_warn("cannot create '%s': %s", u->opt->output, err);
@@ -704,7 +757,8 @@ static int unpack_start(struct unpack *u)
 }
 
 /* Let the encoder finish, report the entries' problems in path order, and
- * complete the output (or drop it when abort is set). Returns 0 or -1. */
+ * complete the output (or drop it when abort is set). Returns 0, -1, or 1 when
+ * streamed entries came out of order: the input must be read again. */
 static int unpack_finish(struct unpack *u, int abort)
 {
 	struct ndjson_writer *w = u->w;
@@ -718,6 +772,10 @@ static int unpack_finish(struct unpack *u, int abort)
 	pthread_mutex_unlock(&u->lock);
 	pthread_join(u->encoder, NULL);
 
+	if (w && !u->in_order && !abort && !u->write_failed) {
+		ndjson_writer_abort(w);
+		return 1;
+	}
 	qsort(u->v, u->n, sizeof(*u->v), entry_cmp);
 	for (i = 0; i < u->n; i++)
 		if (u->v[i]->error)
@@ -728,10 +786,9 @@ static int unpack_finish(struct unpack *u, int abort)
 		ndjson_writer_abort(w);
 		return -1;
 	}
-	if (w && u->in_order)
+	if (w)
 		return ndjson_writer_close(w);
-	/* standard output, or a file whose entries came out of order: write sorted */
-	ndjson_writer_abort(w);
+	/* not streamed: write sorted */
 	w = ndjson_writer_open(u->opt->output, u->opt->format, &err);
 	if (!w) {
 		msg_warn("cannot create '%s': %s", u->opt->output, err);
@@ -741,6 +798,33 @@ static int unpack_finish(struct unpack *u, int abort)
 		if (ndjson_writer_line(w, u->v[i]->line, u->v[i]->line_len) < 0)
 			break;
 	return ndjson_writer_close(w);
+}
+
+/*
+ * Read the input (a folder, or a file or buffer) into records, streaming them
+ * into the output; when they turn out not to come in order, read it all again
+ * and sort. Returns 0 or -1.
+ */
+static int unpack_run(struct unpack *u, const char *location, const void *buf, size_t len, int is_dir)
+{
+	int stream, rc = -1;
+
+	for (stream = 1; stream >= 0; stream--) {
+		int fatal = 0;
+
+		if (unpack_start(u, stream) != 0)
+			return -1;
+		if (is_dir)
+			unpack_dir(u, location, "");
+		else
+			fatal = unpack_input(u, location, buf, len) == -2;
+		rc = unpack_finish(u, fatal);
+		if (rc != 1)
+			break;
+		unpack_release(u);
+		unpack_reset(u);
+	}
+	return rc;
 }
 
 static void unpack_release(struct unpack *u)
@@ -892,8 +976,8 @@ int main(int argc, char **argv)
 		if (got == HTTP_NOT_MODIFIED) {
 			msg_warn("%s: %s: not modified, '%s' kept", opt.source, location, opt.output);
 			rc = 0;
-		} else if (got == HTTP_OK && unpack_start(&u) == 0) {
-			rc = unpack_finish(&u, unpack_input(&u, location, body.buf, body.len) == -2);
+		} else if (got == HTTP_OK) {
+			rc = unpack_run(&u, location, body.buf, body.len, 0);
 			/* validators only once the output they describe is in place */
 			if (rc == 0 && state && (seen.etag || seen.last_modified)) {
 				seen.url = xstrdup(location);
@@ -906,16 +990,7 @@ int main(int argc, char **argv)
 	} else {
 		if (stat(location, &st) != 0)
 			msg_die("%s: cannot read '%s': %s", opt.source, location, strerror(errno));
-		rc = unpack_start(&u);
-		if (rc == 0) {
-			int fatal = 0;
-
-			if (S_ISDIR(st.st_mode))
-				unpack_dir(&u, location, "");
-			else
-				fatal = unpack_input(&u, location, NULL, 0) == -2;
-			rc = unpack_finish(&u, fatal);
-		}
+		rc = unpack_run(&u, location, NULL, 0, S_ISDIR(st.st_mode));
 	}
 	unpack_release(&u);
 	free(opt.include);

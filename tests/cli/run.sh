@@ -5,6 +5,8 @@
 #   stdout   expected standard output (the tools run with --plain)
 #   stderr   expected standard error
 #   rc       expected exit status
+#   output   (optional) expected contents of the file "$O" the case writes with
+#            -o "$O" (compared decompressed)
 #   jq       (optional) a jq filter applied to each output record before the
 #            comparison, to leave out what the case is not about (long texts)
 # REGEN=1 rewrites the expectations from the current run; review the diff line by
@@ -23,19 +25,27 @@ for c in "$here"/*/*/; do
 	[ -f "$c/args" ] || continue
 	out=$(mktemp -d)
 	C=$c
-	export C
+	O=$out/output
+	export C O
 	eval "set -- $(cat "$c/args")"
 	(cd "$here/../.." && "$BIN/detcat-$tool" "$@" >"$out/stdout" 2>"$out/stderr"); echo $? >"$out/rc"
 	if [ -f "$c/jq" ]; then
 		jq -c "$(cat "$c/jq")" < "$out/stdout" > "$out/filtered" 2>&1 && mv "$out/filtered" "$out/stdout"
 	fi
-	# messages name the hostile folder, which differs on every run
-	sed -i "s|$H|\$H|g" "$out/stderr" "$out/stdout"
+	if [ -f "$c/output" ]; then
+		zstd -dcf "$O" > "$out/output.plain" 2>&1
+		mv "$out/output.plain" "$out/output"
+	fi
+	# messages name the temporary folders, which differ on every run
+	sed -i -e "s|$H|\$H|g" -e "s|$out|\$OUT|g" "$out/stderr" "$out/stdout"
 	if [ -n "${REGEN:-}" ]; then
 		cp "$out/stdout" "$out/stderr" "$out/rc" "$c/"
+		[ -f "$c/output" ] && cp "$out/output" "$c/output"
 	fi
 	ok=1
-	for f in stdout stderr rc; do
+	files="stdout stderr rc"
+	[ -f "$c/output" ] && files="$files output"
+	for f in $files; do
 		if ! cmp -s "$out/$f" "$c/$f"; then
 			ok=0
 			echo "--- $name: $f differs"
