@@ -13,7 +13,6 @@
 #include "util.h"
 
 #include <archive.h>
-#include <stdarg.h>
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
@@ -24,6 +23,7 @@
 #include <locale.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

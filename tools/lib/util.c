@@ -11,6 +11,8 @@ static const char *prog = "detcat";
 void msg_setprog(const char *name) { prog = name; }
 const char *msg_prog(void) { return prog; }
 
+static void vmsg(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static void vmsg(const char *fmt, va_list ap)
 {
 	struct strbuf sb = STRBUF_INIT;
