@@ -52,7 +52,7 @@ SET := $(basename $(notdir $(SOURCES)))
 OUT := out/$(SET)
 
 .PHONY: all tools catalog check check-unit check-cli check-schema check-http check-chain \
-	check-sanitize accept bench bench-fetch install clean FORCE
+	check-sanitize accept bench bench-fetch fuzz install clean FORCE
 .DELETE_ON_ERROR:
 
 all: tools catalog
@@ -154,6 +154,24 @@ check-sanitize:
 accept: tools $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/accept.log sh tests/accept/run.sh $(BIN) $(BUILD) $(SHARED)/corpora
+
+# libFuzzer targets (clang): each runs FUZZ_SECONDS on its own corpus folder
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_LIB_SRC = $(filter-out tools/lib/http.c,$(LIB_SRC))
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Itools/lib $(PKG_CFLAGS) \
+		$< $(FUZZ_LIB_SRC) $(PKG_LIBS) -lpthread -o $@
+
+fuzz: $(FUZZ)
+	@for f in $(FUZZ); do \
+		mkdir -p build/fuzz/corpus/$$(basename $$f); \
+		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus/$$(basename $$f) 2>&1 | tail -n 2 || exit 1; \
+	done
 
 bench: bench-fetch
 
