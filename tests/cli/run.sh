@@ -13,6 +13,7 @@
 # line before committing it.
 BIN=$1 BUILD=$2
 here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."	# paths (BIN, BUILD, schema/) are the repository's
 H=$(mktemp -d)
 trap 'rm -rf "$H"' EXIT
 "$BUILD/tests/mkhostile" "$H" || { echo "cli: 0 passed, 1 failed"; exit 1; }
@@ -28,7 +29,7 @@ for c in "$here"/*/*/; do
 	O=$out/output
 	export C O
 	eval "set -- $(cat "$c/args")"
-	(cd "$here/../.." && "$BIN/detcat-$tool" "$@" >"$out/stdout" 2>"$out/stderr"); echo $? >"$out/rc"
+	"$BIN/detcat-$tool" "$@" >"$out/stdout" 2>"$out/stderr"; echo $? >"$out/rc"
 	if [ -f "$c/jq" ]; then
 		jq -c "$(cat "$c/jq")" < "$out/stdout" > "$out/filtered" 2>&1 && mv "$out/filtered" "$out/stdout"
 	fi
@@ -52,6 +53,13 @@ for c in "$here"/*/*/; do
 			diff -u "$c/$f" "$out/$f" | head -n 40
 		fi
 	done
+	# every record fetch-unpack writes is a raw-file record
+	if [ "$tool" = fetch-unpack ] && [ ! -f "$c/jq" ] && [ "$(head -c 1 "$out/stdout")" = "{" ] &&
+	   ! "$BUILD/tests/schema-check" schema/raw-file.schema.json "$out/stdout" 2>"$out/schema"; then
+		ok=0
+		echo "--- $name: output does not fit schema/raw-file.schema.json"
+		head -n 5 "$out/schema"
+	fi
 	if [ $ok = 1 ]; then
 		passed=$((passed + 1)); echo "PASS $name"
 	else
