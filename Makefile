@@ -54,6 +54,8 @@ OUT := out/$(SET)
 .PHONY: all tools catalog check check-unit check-cli check-schema check-http check-chain \
 	check-sanitize accept bench bench-fetch fuzz install clean FORCE
 .DELETE_ON_ERROR:
+# keep object files (make would delete them as intermediates) for incremental builds
+.SECONDARY:
 
 all: tools catalog
 
