@@ -92,6 +92,8 @@ struct unpack {
 	size_t ready;		/* v[0..ready) are complete */
 	int finished;
 	int idle;		/* the encoder waits for more */
+	size_t taken;		/* entries the encoder has taken */
+	size_t pending;		/* bytes completed since the encoder last woke */
 
 	/* the encoder's own */
 	struct ndjson_writer *w;	/* streaming writer, or NULL */
@@ -114,11 +116,17 @@ static struct entry *unpack_add(struct unpack *u, const char *path)
 		u->alloc = u->alloc ? u->alloc * 2 : 256;
 		u->v = xrealloc(u->v, u->alloc * sizeof(*u->v));
 	}
+	if (u->n)
+		u->pending += u->v[u->n - 1]->len;
 	e->order = u->n;
 	u->v[u->n++] = e;
 	u->ready = u->n - 1;
-	if (u->idle)	/* a wake-up per entry would cost more than the work */
+	/* wake an idle encoder for a batch: a wake-up per entry costs more than
+	 * encoding the entry */
+	if (u->idle && (u->ready - u->taken >= 32 || u->pending >= (1 << 20))) {
+		u->pending = 0;
 		pthread_cond_signal(&u->more);
+	}
 	pthread_mutex_unlock(&u->lock);
 	return e;
 }
@@ -704,6 +712,7 @@ static void *encoder_main(void *arg)
 
 		pthread_mutex_lock(&u->lock);
 		while (i >= u->ready && !u->finished) {
+			u->taken = i;
 			u->idle = 1;
 			pthread_cond_wait(&u->more, &u->lock);
 			u->idle = 0;
