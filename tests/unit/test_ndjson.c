@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -368,6 +369,20 @@ static void test_writer_abort_leaves_the_old_target_alone(void **state)
 	free(p);
 }
 
+static void test_writer_writes_into_a_device_without_replacing_it(void **state)
+{
+	const char *err = NULL;
+	struct ndjson_writer *w = ndjson_writer_open("/dev/null", NDJSON_ZSTD, &err);
+	struct stat st;
+
+	(void)state;
+	assert_non_null(w);
+	assert_int_equal(ndjson_writer_line(w, "{}", 2), 0);
+	assert_int_equal(ndjson_writer_close(w), 0);
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+}
+
 static void test_json_append_string_escapes_quotes_backslashes_and_controls(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -423,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_writer_is_byte_identical_for_the_same_records),
 		cmocka_unit_test(test_writer_output_does_not_depend_on_the_number_of_workers),
 		cmocka_unit_test(test_writer_abort_leaves_the_old_target_alone),
+		cmocka_unit_test(test_writer_writes_into_a_device_without_replacing_it),
 		cmocka_unit_test(test_json_append_string_escapes_quotes_backslashes_and_controls),
 		cmocka_unit_test(test_json_append_key_separates_members),
 		cmocka_unit_test(test_cli_parse_size_takes_suffixes),

@@ -261,8 +261,10 @@ void ndjson_reader_close(struct ndjson_reader *r)
 
 struct ndjson_writer {
 	FILE *f;
-	char *path;		/* target, NULL for stdout */
+	char *path;		/* target renamed into place; NULL for stdout and devices */
 	char *tmp;		/* temporary file renamed over path */
+	int own;		/* a device we opened and close */
+	char *name;		/* for messages */
 	enum ndjson_format fmt;
 	int failed;
 
@@ -277,10 +279,24 @@ struct ndjson_writer {
 struct ndjson_writer *ndjson_writer_open(const char *path, enum ndjson_format fmt, const char **err)
 {
 	struct ndjson_writer *w = xcalloc(1, sizeof(*w));
+	struct stat st;
+
+	w->name = xstrdup(path && strcmp(path, "-") ? path : "standard output");
 
 	w->fmt = fmt;
 	if (!path || !strcmp(path, "-")) {
 		w->f = stdout;
+	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device or a pipe (-o /dev/null, -o /dev/stdout): written in place,
+		 * never renamed over */
+		w->f = fopen(path, "wb");
+		if (!w->f) {
+			*err = strerror(errno);
+			free(w->name);
+			free(w);
+			return NULL;
+		}
+		w->own = 1;
 	} else {
 		int fd;
 		mode_t mask;
@@ -292,6 +308,7 @@ struct ndjson_writer *ndjson_writer_open(const char *path, enum ndjson_format fm
 			*err = strerror(errno);
 			free(w->tmp);
 			free(w->path);
+			free(w->name);
 			free(w);
 			return NULL;
 		}
@@ -382,13 +399,14 @@ static void writer_free(struct ndjson_writer *w)
 	strbuf_release(&w->in);
 	free(w->path);
 	free(w->tmp);
+	free(w->name);
 	free(w);
 }
 
 int ndjson_writer_close(struct ndjson_writer *w)
 {
 	int rc = 0;
-	const char *name = w->path ? w->path : "standard output";
+	const char *name = w->name;
 
 	if (writer_flush(w, w->fmt == NDJSON_ZSTD ? ZSTD_e_end : ZSTD_e_flush) < 0 || fflush(w->f) != 0 || ferror(w->f))
 		rc = -1;
@@ -401,8 +419,11 @@ int ndjson_writer_close(struct ndjson_writer *w)
 			msg_warn("cannot write '%s': %s", name, strerror(errno));
 			unlink(w->tmp);
 		}
-	} else if (rc != 0 && errno != EPIPE) {
-		msg_warn("cannot write %s: %s", name, strerror(errno));
+	} else {
+		if (w->own && fclose(w->f) != 0)
+			rc = -1;
+		if (rc != 0 && errno != EPIPE)
+			msg_warn("cannot write %s: %s", name, strerror(errno));
 	}
 	writer_free(w);
 	return rc;
@@ -415,6 +436,8 @@ void ndjson_writer_abort(struct ndjson_writer *w)
 	if (w->path) {
 		fclose(w->f);
 		unlink(w->tmp);
+	} else if (w->own) {
+		fclose(w->f);
 	}
 	writer_free(w);
 }
