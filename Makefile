@@ -35,7 +35,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -ldl
 TEST_LIBS = $(shell pkg-config --libs cmocka)
 
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARNINGS) $(WERROR) $(SANFLAGS) -Itools/lib $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DDETCAT_DATADIR='"$(PREFIX)/share/detcat"' $(CFLAGS) $(WARNINGS) $(WERROR) $(SANFLAGS) -Itools/lib $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 LIB_SRC := $(sort $(wildcard tools/lib/*.c))
@@ -45,14 +45,14 @@ TOOL_SRC := $(sort $(wildcard tools/*.c))
 TOOLS := $(TOOL_SRC:tools/%.c=$(BIN)/detcat-%)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TEST_PROGS := $(BUILD)/tests/schema-check $(BUILD)/tests/mkhostile
+TEST_PROGS := $(BUILD)/tests/schema-check $(BUILD)/tests/mkhostile $(BUILD)/tests/yaml-parse
 DEPS_OK := $(BUILD)/.deps-ok
 
 SET := $(basename $(notdir $(SOURCES)))
 OUT := out/$(SET)
 
-.PHONY: all tools catalog check check-unit check-cli check-schema check-http check-chain \
-	check-sanitize accept bench bench-fetch fuzz install clean FORCE
+.PHONY: all tools catalog check check-unit check-cli check-schema check-golden check-http check-chain \
+	check-sanitize accept bench bench-fetch bench-normalize fuzz install clean FORCE
 .DELETE_ON_ERROR:
 # keep object files (make would delete them as intermediates) for incremental builds
 .SECONDARY:
@@ -78,6 +78,10 @@ $(BUILD)/tests/%.o: tests/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+$(BUILD)/tests/yaml-parse.o: tests/bench/yaml_parse.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
 $(BUILD)/tests/%.o: tests/unit/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -c $< -o $@
@@ -93,7 +97,7 @@ $(BIN)/detcat-%: $(BUILD)/tools/%.o $(LIB)
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) -lpthread -o $@
 
-$(BUILD)/tests/schema-check $(BUILD)/tests/mkhostile: $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
+$(BUILD)/tests/schema-check $(BUILD)/tests/mkhostile $(BUILD)/tests/yaml-parse: $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) -lpthread -o $@
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%.d) $(UNIT:%=%.d) $(TEST_PROGS:%=%.d)
@@ -109,8 +113,19 @@ $(OUT)/sources.mk: $(SOURCES) $(BIN)/detcat-pipeline
 	$(BIN)/detcat-pipeline --cmd-dir $(OUT)/cmd $(SOURCES) > $@.tmp && mv $@.tmp $@
 
 RAW = $(SOURCE_NAMES:%=$(OUT)/raw/%.ndjson.zst)
+# every source but the ATT&CK bundle holds rules
+RULE_SOURCES = $(foreach s,$(SOURCE_NAMES),$(if $(filter attack,$(SOURCE_VENDOR_$(s))),,$(s)))
+RULES = $(RULE_SOURCES:%=$(OUT)/rules/%.ndjson.zst)
+# a source's rules depend on its vendor's field map (and shared maps), no other
+.SECONDEXPANSION:
+RULE_MAPPINGS = $(wildcard mappings/fields/$(SOURCE_VENDOR_$(1)).yaml mappings/fields/common.yaml)
 
-catalog: $(RAW)
+# exit status 1 (some rules carry parse errors) is a complete output
+$(OUT)/rules/%.ndjson.zst: $(OUT)/raw/%.ndjson.zst $(BIN)/detcat-normalize $$(call RULE_MAPPINGS,$$*)
+	@mkdir -p $(@D)
+	$(BIN)/detcat-normalize --mappings mappings $< -o $@ || [ $$? -eq 1 ]
+
+catalog: $(RAW) $(RULES)
 
 FORCE:
 
@@ -121,7 +136,7 @@ RESULTS = $(BUILD)/results
 
 check: tools
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
-	@$(MAKE) --no-print-directory check-unit check-schema check-cli check-http check-chain
+	@$(MAKE) --no-print-directory check-unit check-schema check-cli check-golden check-http check-chain
 	@$(MAKE) --no-print-directory check-sanitize
 	@$(MAKE) --no-print-directory accept
 	@sh tests/summary.sh $(BUILD)/results build/san/results
@@ -138,6 +153,11 @@ check-cli: $(TOOLS) $(BUILD)/tests/mkhostile $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/cli.log sh tests/cli/run.sh $(BIN) $(BUILD)
 
+# hand-written expected predicates for one small rule per construct
+check-golden: $(TOOLS)
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/golden.log sh tests/golden/normalize/run.sh $(BIN)
+
 check-http: $(TOOLS)
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/http.log sh tests/http/run.sh $(BIN) $(BUILD)
@@ -150,12 +170,13 @@ check-chain: $(TOOLS)
 check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined tools $(patsubst $(BUILD)/%,build/san/%,$(UNIT) $(TEST_PROGS))
 	@rm -rf build/san/results && mkdir -p build/san/results
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined check-unit check-schema check-cli check-http accept
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined check-unit check-schema check-cli check-golden check-http accept
 
 # real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output
 accept: tools $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/accept.log sh tests/accept/run.sh $(BIN) $(BUILD) $(SHARED)/corpora
+	@sh tests/suite.sh $(RESULTS)/accept-normalize.log sh tests/accept/normalize.sh $(BIN) $(BUILD) $(SHARED)/corpora
 
 # libFuzzer targets (clang): each runs FUZZ_SECONDS on its own corpus folder
 FUZZ_SECONDS ?= 60
@@ -175,10 +196,13 @@ fuzz: $(FUZZ)
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus/$$(basename $$f) 2>&1 | tail -n 2 || exit 1; \
 	done
 
-bench: bench-fetch
+bench: bench-fetch bench-normalize
 
 bench-fetch: tools
 	@sh tests/bench/fetch.sh $(BIN) $(SHARED)/corpora
+
+bench-normalize: tools $(BUILD)/tests/yaml-parse
+	@sh tests/bench/normalize.sh $(BIN) $(BUILD) $(SHARED)/corpora
 
 # ---- install ----
 install: tools

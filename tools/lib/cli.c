@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void cli_print_version(void)
 {
@@ -33,6 +34,24 @@ unsigned long long cli_parse_size(const char *arg, const char *option)
 bad:
 	msg_warn("%s: '%s' is not a size (a number with an optional K, M or G)", option, arg);
 	exit(EXIT_FATAL);
+}
+
+#ifndef DETCAT_DATADIR
+#define DETCAT_DATADIR "/usr/local/share/detcat"
+#endif
+
+const char *cli_mappings_dir(const char *option_value)
+{
+	const char *env = getenv("DETCAT_MAPPINGS");
+	struct stat st;
+
+	if (option_value && *option_value)
+		return option_value;
+	if (env && *env)
+		return env;
+	if (stat("mappings", &st) == 0 && S_ISDIR(st.st_mode))
+		return "mappings";
+	return DETCAT_DATADIR "/mappings";
 }
 
 int cli_close_stdout(void)

@@ -9,6 +9,11 @@
 void cli_print_version(void);
 /* "64M", "2G", "1000" → bytes; dies with a usage message (exit 2) when malformed */
 unsigned long long cli_parse_size(const char *arg, const char *option);
+/*
+ * The mappings folder: the option's value when given, else $DETCAT_MAPPINGS,
+ * else ./mappings when it exists (a checkout), else the installed one.
+ */
+const char *cli_mappings_dir(const char *option_value);
 /* Flush and close stdout; returns 0, or -1 after a message (EPIPE is quiet). */
 int cli_close_stdout(void);
 
