@@ -63,6 +63,22 @@ int pattern_ends_star(const struct pattern *p)
 	return p->kinds.len > 0 && p->kinds.buf[p->kinds.len - 1] == PAT_STAR;
 }
 
+void pattern_surround_star(struct pattern *p, int front, int back)
+{
+	if (front && !pattern_starts_star(p)) {
+		struct pattern tmp;
+
+		pattern_init(&tmp);
+		pattern_add_wild(&tmp, PAT_STAR);
+		strbuf_add(&tmp.text, p->text.buf, p->text.len);
+		strbuf_add(&tmp.kinds, p->kinds.buf, p->kinds.len);
+		pattern_release(p);
+		*p = tmp;
+	}
+	if (back && !pattern_ends_star(p))
+		pattern_add_wild(p, PAT_STAR);
+}
+
 void canon_value_init(struct canon_value *v)
 {
 	v->op = OP_EQ;

@@ -42,6 +42,9 @@ void pattern_copy(struct pattern *dst, const struct pattern *src);
 int pattern_has_wild(const struct pattern *p);
 int pattern_starts_star(const struct pattern *p);
 int pattern_ends_star(const struct pattern *p);
+/* Add a '*' at the front and/or the back, unless one is there already (the
+ * contains/startswith/endswith modifiers, keyword searches). */
+void pattern_surround_star(struct pattern *p, int front, int back);
 
 /* Operator names, as written in predicates. */
 #define OP_EQ "eq"

@@ -441,18 +441,7 @@ static int apply_mod(struct item *it, size_t index, struct svlist **cur, struct 
 				break;
 			if (to_string(it, sv) < 0)
 				goto incompatible;
-			if (m != M_STARTSWITH && !pattern_starts_star(&sv->pat)) {
-				struct pattern tmp;
-
-				pattern_init(&tmp);
-				pattern_add_wild(&tmp, PAT_STAR);
-				strbuf_add(&tmp.text, sv->pat.text.buf, sv->pat.text.len);
-				strbuf_add(&tmp.kinds, sv->pat.kinds.buf, sv->pat.kinds.len);
-				pattern_release(&sv->pat);
-				sv->pat = tmp;
-			}
-			if (m != M_ENDSWITH && !pattern_ends_star(&sv->pat))
-				pattern_add_wild(&sv->pat, PAT_STAR);
+			pattern_surround_star(&sv->pat, m != M_STARTSWITH, m != M_ENDSWITH);
 			break;
 		case M_BASE64:
 		case M_BASE64OFFSET:
@@ -654,18 +643,7 @@ static void emit(struct item *it, struct sval *sv, struct canon_value *cv)
 	switch (sv->kind) {
 	case SV_STR:
 		if (!it->field) {
-			if (!pattern_starts_star(&sv->pat)) {
-				struct pattern tmp;
-
-				pattern_init(&tmp);
-				pattern_add_wild(&tmp, PAT_STAR);
-				strbuf_add(&tmp.text, sv->pat.text.buf, sv->pat.text.len);
-				strbuf_add(&tmp.kinds, sv->pat.kinds.buf, sv->pat.kinds.len);
-				pattern_release(&sv->pat);
-				sv->pat = tmp;
-			}
-			if (!pattern_ends_star(&sv->pat))
-				pattern_add_wild(&sv->pat, PAT_STAR);
+			pattern_surround_star(&sv->pat, 1, 1);
 		}
 		p.ci = !sv->cased && !sv->encoded;
 		canon_pattern(&sv->pat, p.ci, cv);
