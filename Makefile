@@ -125,7 +125,14 @@ $(OUT)/rules/%.ndjson.zst: $(OUT)/raw/%.ndjson.zst $(BIN)/detcat-normalize $$(ca
 	@mkdir -p $(@D)
 	$(BIN)/detcat-normalize --mappings mappings $< -o $@ || [ $$? -eq 1 ]
 
-catalog: $(RAW) $(RULES)
+# the compact ATT&CK table, read once per build (the bundle is ~40 MB of JSON)
+ATTACK_SOURCE = $(firstword $(foreach s,$(SOURCE_NAMES),$(if $(filter attack,$(SOURCE_VENDOR_$(s))),$(s))))
+ATTACK_TABLE = $(if $(ATTACK_SOURCE),$(OUT)/attack.ndjson.zst)
+
+$(OUT)/attack.ndjson.zst: $(OUT)/raw/$(ATTACK_SOURCE).ndjson.zst $(BIN)/detcat-attack
+	$(BIN)/detcat-attack $< -o $@ || [ $$? -eq 1 ]
+
+catalog: $(RAW) $(RULES) $(ATTACK_TABLE)
 
 FORCE:
 

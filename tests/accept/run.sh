@@ -66,6 +66,20 @@ zstd -dc "$CORPORA/enterprise-attack-18.1.json.zst" | sha256sum | cut -c1-64 > "
 	| zstd -dc | jq -r '.path, .sha256, (.text | fromjson | .type)' > "$tmp/got"
 printf 'enterprise-attack-18.1.json\n%s\nbundle\n' "$(cat "$tmp/want")" | cmp -s - "$tmp/got"
 check "attack bundle: path, digest and JSON text" $? "$(tr '\n' ' ' < "$tmp/got")"
+# the compact ATT&CK table of 18.1: counts from the bundle (see the corpora README)
+"$BIN/detcat-fetch-unpack" --source attack --vendor attack "$CORPORA/enterprise-attack-18.1.json.zst" -o "$tmp/attack.raw.zst"
+"$BIN/detcat-attack" "$tmp/attack.raw.zst" -o "$tmp/attack.zst"; rc=$?
+[ $rc -eq 0 ]; check "attack table: exit status" $? "exit $rc"
+zstd -dc "$tmp/attack.zst" | "$BUILD/tests/schema-check" schema/attack.schema.json 2>"$tmp/schema.err"
+check "attack table: every record fits schema/attack.schema.json" $? "$(head -n 3 "$tmp/schema.err")"
+got=$(zstd -dc "$tmp/attack.zst" | jq -s -c '[
+	(map(select(.kind == "tactic")) | length),
+	(map(select(.kind == "technique" and .revoked)) | length),
+	(map(select(.kind == "technique" and .id == "T1162"))[0].revoked_by),
+	(map(select(.kind == "technique" and .id == "T1073"))[0].revoked_by),
+	(map(select(.kind == "technique" and .id == "T1204.001"))[0] | .name, .parent, (.tactics | join(",")))]')
+[ "$got" = '[14,132,"T1647","T1574.001","Malicious Link","T1204","execution"]' ]
+check "attack table: 14 tactics, 132 revoked, chains resolved, T1204.001 named" $? "$got"
 # include/exclude on a real archive: only Sigma's active rule folders
 "$BIN/detcat-fetch-unpack" --source s --vendor sigma --include 'rules*/*.yml' --exclude 'rules-placeholder/*' \
 	"$CORPORA/sigma-r2026-07-01.tar.gz" | zstd -dc | jq -r .path > "$tmp/paths"
