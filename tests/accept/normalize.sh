@@ -7,18 +7,10 @@
 # field; every record fits schema/rule.schema.json; one thread and several
 # give byte-identical output. Prints the figures and the top unmapped fields.
 BIN=$1 BUILD=$2 CORPORA=$3
-if [ ! -d "$CORPORA" ]; then
-	echo "accept-normalize: skipped: $CORPORA is absent"
-	echo "accept-normalize: 0 passed, 0 failed"
-	exit 0
-fi
+. "$(dirname "$0")/../lib.sh"
+skip_without "$CORPORA" accept-normalize
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-check() {
-	if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "PASS $1"
-	else failed=$((failed + 1)); echo "FAIL $1: $3"; fi
-}
 for archive in sigma-r2026-04-01.tar.gz sigma-r2026-07-01.tar.gz; do
 	f=$CORPORA/$archive
 	[ -f "$f" ] || { check "$archive" 1 missing; continue; }
@@ -57,5 +49,4 @@ for archive in sigma-r2026-04-01.tar.gz sigma-r2026-07-01.tar.gz; do
 	zstd -dc "$tmp/rules.zst" | jq -r .uid | sort | uniq -d > "$tmp/dups"
 	[ ! -s "$tmp/dups" ]; check "$archive: uids unique" $? "$(head -n 3 "$tmp/dups" | tr '\n' ' ')"
 done
-echo "accept-normalize: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish accept-normalize

@@ -6,21 +6,10 @@
 # 200 bytes or more listed in CORPORA/FILES.sha256 (digests taken upstream,
 # independently of this tool).
 BIN=$1 BUILD=$2 CORPORA=$3
-if [ ! -d "$CORPORA" ]; then
-	echo "accept: skipped: $CORPORA is absent"
-	echo "accept: 0 passed, 0 failed"
-	exit 0
-fi
+. "$(dirname "$0")/../lib.sh"
+skip_without "$CORPORA" accept
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-check() {	# NAME COND-EXIT-STATUS MESSAGE
-	if [ "$2" -eq 0 ]; then
-		passed=$((passed + 1)); echo "PASS $1"
-	else
-		failed=$((failed + 1)); echo "FAIL $1: $3"
-	fi
-}
 # archive, vendor, expected regular files (from the corpora README), binary files
 while read -r archive vendor want binaries; do
 	f=$CORPORA/$archive
@@ -86,5 +75,4 @@ check "attack table: 14 tactics, 132 revoked, chains resolved, T1204.001 named" 
 want=$(bsdtar -tf "$CORPORA/sigma-r2026-07-01.tar.gz" | sed 's|^[^/]*/||' | grep -E '^rules[^/]*/.*\.yml$' | grep -v '^rules-placeholder/' | LC_ALL=C sort)
 printf '%s\n' "$want" | cmp -s - "$tmp/paths"
 check "sigma: --include/--exclude keep exactly the rules*/ .yml files ($(printf '%s\n' "$want" | wc -l))" $? "lists differ"
-echo "accept: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish accept

@@ -8,11 +8,7 @@ top=$(pwd)
 tmp=$(mktemp -d)
 set_name=chaintest-$$
 trap 'rm -rf "$tmp" "$top/out/$set_name"' EXIT
-passed=0 failed=0
-check() {
-	if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "PASS $1"
-	else failed=$((failed + 1)); echo "FAIL $1"; fi
-}
+. "$(dirname "$0")/../lib.sh"
 cp -R fixtures "$tmp/fixtures"
 list=$tmp/$set_name.yaml
 write_list() {	# EXTRA-EXCLUDE-FOR-ELASTIC
@@ -64,5 +60,4 @@ got=$(mk catalog | runs)
 [ "$got" = "fetch:elastic normalize:elastic " ]; check "editing one source's entry re-runs it alone ($got)" $?
 mk -q catalog >/dev/null; check "and then nothing is left to do" $?
 
-echo "chain: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish chain

@@ -6,11 +6,7 @@
 BIN=$1 BUILD=$2
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
-passed=0 failed=0
-check() {
-	if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "PASS $1"
-	else failed=$((failed + 1)); echo "FAIL $1"; fi
-}
+. "$(dirname "$0")/../lib.sh"
 mkdir -p "$tmp/root" "$tmp/src/repo-main/rules" "$tmp/out"
 printf 'title: one\n' > "$tmp/src/repo-main/rules/one.yml"
 printf 'title: two\n' > "$tmp/src/repo-main/rules/two.yml"
@@ -82,5 +78,4 @@ fetch "$base/etag/repo.tar.gz" - > "$tmp/stdout.zst"
 [ "$(zstd -dc "$tmp/stdout.zst" | wc -l)" -eq 3 ]
 check "fetching to standard output works (no state kept)" $?
 
-echo "http: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish http
