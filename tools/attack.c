@@ -7,6 +7,7 @@
 #include "attack.h"
 #include "cli.h"
 #include "ndjson.h"
+#include "rawfile.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -32,16 +33,18 @@ static int has_suffix(const char *s, const char *suffix)
 /* Add the bundles of one input to in->build. Returns 1 when a record was bad, else 0. */
 static int read_input(const char *name, struct input *in)
 {
-	const char *err = NULL;
+	const char *err = NULL, *line;
 	struct ndjson_reader *rd = ndjson_reader_open(name, &err);
-	char msg[256];
-	json_t *rec;
+	struct raw_file raw;
+	size_t len;
 	int rc, bad = 0;
 
 	if (!rd)
 		msg_die("%s: %s", strcmp(name, "-") ? name : "standard input", err);
-	while ((rc = ndjson_reader_next_json(rd, &rec, msg, sizeof(msg))) != 0) {
-		const char *vendor, *source, *path, *text, *error;
+	memset(&raw, 0, sizeof(raw));
+	/* decoded without a jansson tree: the record holds ~40 MB of bundle text */
+	while ((rc = ndjson_reader_next(rd, &line, &len)) != 0) {
+		const char *where;
 		char *berr = NULL;
 
 		if (rc == -1) {
@@ -49,37 +52,31 @@ static int read_input(const char *name, struct input *in)
 			bad = 1;
 			break;
 		}
-		if (rc == -2) {
-			msg_warn("%s:%zu: %s", ndjson_reader_name(rd), ndjson_reader_lineno(rd), msg);
+		raw_file_release(&raw);
+		if (raw_file_decode(line, len, &raw, &err) < 0) {
+			msg_warn("%s:%zu: %s", ndjson_reader_name(rd), ndjson_reader_lineno(rd), err);
 			bad = 1;
 			continue;
 		}
-		vendor = json_string_value(json_object_get(rec, "vendor"));
-		source = json_string_value(json_object_get(rec, "source"));
-		path = json_string_value(json_object_get(rec, "path"));
-		text = json_string_value(json_object_get(rec, "text"));
-		error = json_string_value(json_object_get(rec, "error"));
-		if (!vendor || !path) {
+		where = raw.source ? raw.source : raw.vendor;
+		if (!raw.vendor || !raw.path) {
 			msg_warn("%s:%zu: not a raw-file record (no vendor or path)",
 				 ndjson_reader_name(rd), ndjson_reader_lineno(rd));
 			bad = 1;
-		} else if (strcmp(vendor, "attack") != 0 || !has_suffix(path, ".json")) {
+		} else if (strcmp(raw.vendor, "attack") != 0 || !has_suffix(raw.path, ".json")) {
 			/* other vendors' files, and README or LICENSE files of the ATT&CK source */
-		} else if (error || !text) {
-			msg_warn("%s:%s: %s", source ? source : vendor, path,
-				 error ? error : "raw record has no text");
+		} else if (raw.error || !raw.has_text) {
+			msg_warn("%s:%s: %s", where, raw.path, raw.error ? raw.error : "raw record has no text");
 			bad = 1;
-		} else if (attack_build_add(in->build, text,
-					    json_string_length(json_object_get(rec, "text")),
-					    &berr) < 0) {
-			msg_warn("%s:%s: %s", source ? source : vendor, path, berr);
+		} else if (attack_build_add(in->build, raw.text, raw.text_len, &berr) < 0) {
+			msg_warn("%s:%s: %s", where, raw.path, berr);
 			free(berr);
 			bad = 1;
 		} else if (in->bundles++ == 0) {
-			in->where = xasprintf("%s:%s", source ? source : vendor, path);
+			in->where = xasprintf("%s:%s", where, raw.path);
 		}
-		json_decref(rec);
 	}
+	raw_file_release(&raw);
 	ndjson_reader_close(rd);
 	return bad;
 }

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "fieldmap.h"
 #include "ndjson.h"
+#include "rawfile.h"
 #include "rule.h"
 #include "sigma.h"
 #include "text.h"
@@ -138,31 +139,11 @@ static struct rule *failed_record(const char *vendor, const char *source, const 
 	return r;
 }
 
+
 /* ---- parallel parsing ---- */
 
-/*
- * The fields of a raw-file record that normalize reads. Decoded from the line
- * directly: jansson would build (and free) a tree per record only for us to
- * copy five strings out of it, which was half of the main thread's time.
- */
-struct raw {
-	char *vendor, *source, *path, *text, *error;
-	size_t text_len;
-	int has_text;
-};
-
-static void raw_release(struct raw *r)
-{
-	free(r->vendor);
-	free(r->source);
-	free(r->path);
-	free(r->text);
-	free(r->error);
-	memset(r, 0, sizeof(*r));
-}
-
 struct job {
-	struct raw raw;		/* owned until parsed */
+	struct raw_file raw;		/* owned until parsed */
 	parse_fn parse;
 	const struct fieldmap *map;
 	struct rule_list out;
@@ -184,7 +165,7 @@ static void run_job(struct job *j)
 	/* serialize and free here, in parallel, rather than in the main thread */
 	for (i = 0; i < j->out.n; i++)
 		rule_freeze(j->out.v[i]);
-	raw_release(&j->raw);
+	raw_file_release(&j->raw);
 }
 
 static void *worker(void *arg)
@@ -217,7 +198,7 @@ static void *worker(void *arg)
 	}
 }
 
-static void pool_add(struct pool *p, struct raw *raw, parse_fn parse, const struct fieldmap *map)
+static void pool_add(struct pool *p, struct raw_file *raw, parse_fn parse, const struct fieldmap *map)
 {
 	pthread_mutex_lock(&p->lock);
 	if (p->njobs == p->alloc) {
@@ -236,234 +217,6 @@ static void pool_add(struct pool *p, struct raw *raw, parse_fn parse, const stru
 
 /* ---- input ---- */
 
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-static int hex4(const char *p, const char *end, unsigned *out)
-{
-	int i, v;
-
-	if (end - p < 4)
-		return -1;
-	for (*out = 0, i = 0; i < 4; i++) {
-		if ((v = hexval((unsigned char)p[i])) < 0)
-			return -1;
-		*out = *out << 4 | (unsigned)v;
-	}
-	return 0;
-}
-
-static void put_utf8(struct strbuf *sb, unsigned cp)
-{
-	char b[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 63));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | cp >> 12);
-		b[1] = (char)(0x80 | (cp >> 6 & 63));
-		b[2] = (char)(0x80 | (cp & 63));
-		n = 3;
-	} else {
-		b[0] = (char)(0xF0 | cp >> 18);
-		b[1] = (char)(0x80 | (cp >> 12 & 63));
-		b[2] = (char)(0x80 | (cp >> 6 & 63));
-		b[3] = (char)(0x80 | (cp & 63));
-		n = 4;
-	}
-	strbuf_add(sb, b, n);
-}
-
-/* A JSON string at *pp (after its '"'), decoded into sb (may be NULL: skip). */
-static int json_str(const char **pp, const char *end, struct strbuf *sb)
-{
-	const char *p = *pp;
-
-	for (;;) {
-		const char *run = p;
-		unsigned cp, lo;
-
-		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-			p++;
-		if (sb)
-			strbuf_add(sb, run, (size_t)(p - run));
-		if (p >= end || (unsigned char)*p < 0x20)
-			return -1;
-		if (*p == '"') {
-			*pp = p + 1;
-			return 0;
-		}
-		if (++p >= end)
-			return -1;
-		switch (*p++) {
-		case '"': cp = '"'; break;
-		case '\\': cp = '\\'; break;
-		case '/': cp = '/'; break;
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'n': cp = '\n'; break;
-		case 'r': cp = '\r'; break;
-		case 't': cp = '\t'; break;
-		case 'u':
-			if (hex4(p, end, &cp) < 0)
-				return -1;
-			p += 4;
-			if (cp >= 0xD800 && cp < 0xDC00) {
-				if (end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
-				    hex4(p + 2, end, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
-					return -1;
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				p += 6;
-			} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-				return -1;
-			}
-			break;
-		default:
-			return -1;
-		}
-		if (sb)
-			put_utf8(sb, cp);
-	}
-}
-
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
-/* Skip any JSON value (nested ones by bracket counting, strings respected). */
-static int skip_value(const char **pp, const char *end)
-{
-	const char *p = *pp;
-	size_t depth = 0;
-
-	do {
-		p = skip_ws(p, end);
-		if (p >= end)
-			return -1;
-		if (*p == '"') {
-			p++;
-			if (json_str(&p, end, NULL) < 0)
-				return -1;
-		} else if (*p == '{' || *p == '[') {
-			depth++;
-			p++;
-		} else if (*p == '}' || *p == ']') {
-			if (depth == 0)
-				return -1;
-			depth--;
-			p++;
-		} else if (*p == ',' || *p == ':') {
-			if (depth == 0)
-				return -1;
-			p++;
-		} else {
-			const char *b = p;
-
-			while (p < end && strchr("+-.0123456789eEtrufalsn", *p))
-				p++;
-			if (p == b)
-				return -1;
-		}
-	} while (depth > 0);
-	*pp = p;
-	return 0;
-}
-
-/* Decode the raw-file fields of one record; -1 with err set when the line is not one. */
-static int raw_decode(const char *line, size_t len, struct raw *out, const char **err)
-{
-	const char *p = line, *end = line + len;
-	struct strbuf key = STRBUF_INIT, val = STRBUF_INIT;
-	int rc = -1;
-
-	*err = "not a JSON object";
-	p = skip_ws(p, end);
-	if (p >= end || *p++ != '{')
-		goto out;
-	p = skip_ws(p, end);
-	if (p < end && *p == '}') {
-		p++;
-		goto done;
-	}
-	for (;;) {
-		char **dst = NULL;
-
-		p = skip_ws(p, end);
-		if (p >= end || *p++ != '"')
-			goto out;
-		strbuf_reset(&key);
-		if (json_str(&p, end, &key) < 0)
-			goto out;
-		p = skip_ws(p, end);
-		if (p >= end || *p++ != ':')
-			goto out;
-		p = skip_ws(p, end);
-		if (!strcmp(key.buf, "vendor"))
-			dst = &out->vendor;
-		else if (!strcmp(key.buf, "source"))
-			dst = &out->source;
-		else if (!strcmp(key.buf, "path"))
-			dst = &out->path;
-		else if (!strcmp(key.buf, "text"))
-			dst = &out->text;
-		else if (!strcmp(key.buf, "error"))
-			dst = &out->error;
-		if (dst && p < end && *p == '"') {
-			p++;
-			strbuf_init(&val, dst == &out->text ? (size_t)(end - p) : 64);
-			if (json_str(&p, end, &val) < 0) {
-				strbuf_release(&val);
-				goto out;
-			}
-			free(*dst);
-			if (dst == &out->text) {
-				out->has_text = 1;
-				*dst = strbuf_detach(&val, &out->text_len);
-			} else {
-				*dst = strbuf_detach(&val, NULL);
-			}
-		} else if (skip_value(&p, end) < 0) {
-			goto out;
-		}
-		p = skip_ws(p, end);
-		if (p < end && *p == ',') {
-			p++;
-			continue;
-		}
-		if (p < end && *p == '}') {
-			p++;
-			break;
-		}
-		goto out;
-	}
-done:
-	if (skip_ws(p, end) != end)
-		goto out;
-	*err = "a string is not valid UTF-8";
-	if ((out->vendor && utf8_invalid_at(out->vendor, strlen(out->vendor)) != UTF8_VALID) ||
-	    (out->source && utf8_invalid_at(out->source, strlen(out->source)) != UTF8_VALID) ||
-	    (out->path && utf8_invalid_at(out->path, strlen(out->path)) != UTF8_VALID) ||
-	    (out->error && utf8_invalid_at(out->error, strlen(out->error)) != UTF8_VALID))
-		goto out;
-	rc = 0;
-out:
-	if (rc < 0 && !strcmp(*err, "not a JSON object"))
-		*err = "not a valid raw-file record (bad JSON)";
-	strbuf_release(&key);
-	return rc;
-}
 
 /* Returns 1 when the input had bad lines, 0 otherwise. */
 static int read_input(const char *name, const struct options *opt, struct pool *pool,
@@ -471,7 +224,7 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 {
 	const char *err = NULL, *line;
 	struct ndjson_reader *rd = ndjson_reader_open(name, &err);
-	struct raw raw;
+	struct raw_file raw;
 	size_t len;
 	int rc, bad = 0;
 
@@ -486,8 +239,8 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 			bad = 1;
 			break;
 		}
-		raw_release(&raw);
-		if (raw_decode(line, len, &raw, &err) < 0) {
+		raw_file_release(&raw);
+		if (raw_file_decode(line, len, &raw, &err) < 0) {
 			msg_warn("%s:%zu: %s", ndjson_reader_name(rd), ndjson_reader_lineno(rd), err);
 			bad = 1;
 			continue;
@@ -513,7 +266,7 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 			pool_add(pool, &raw, v->parse, vendor_map(v, opt));
 		}
 	}
-	raw_release(&raw);
+	raw_file_release(&raw);
 	ndjson_reader_close(rd);
 	return bad;
 }
