@@ -132,7 +132,14 @@ ATTACK_TABLE = $(if $(ATTACK_SOURCE),$(OUT)/attack.ndjson.zst)
 $(OUT)/attack.ndjson.zst: $(OUT)/raw/$(ATTACK_SOURCE).ndjson.zst $(BIN)/detcat-attack
 	$(BIN)/detcat-attack $< -o $@ || [ $$? -eq 1 ]
 
-catalog: $(RAW) $(RULES) $(ATTACK_TABLE)
+# rules tagged with validated ATT&CK techniques and the log events they read
+TAGGED = $(if $(ATTACK_TABLE),$(RULE_SOURCES:%=$(OUT)/tagged/%.ndjson.zst))
+
+$(OUT)/tagged/%.ndjson.zst: $(OUT)/rules/%.ndjson.zst $(ATTACK_TABLE) $(BIN)/detcat-tag mappings/events.yaml
+	@mkdir -p $(@D)
+	$(BIN)/detcat-tag --attack $(ATTACK_TABLE) --events mappings/events.yaml $< -o $@ || [ $$? -eq 1 ]
+
+catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED)
 
 FORCE:
 
@@ -184,6 +191,7 @@ accept: tools $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/accept.log sh tests/accept/run.sh $(BIN) $(BUILD) $(SHARED)/corpora
 	@sh tests/suite.sh $(RESULTS)/accept-normalize.log sh tests/accept/normalize.sh $(BIN) $(BUILD) $(SHARED)/corpora
+	@sh tests/suite.sh $(RESULTS)/accept-tag.log sh tests/accept/tag.sh $(BIN) $(BUILD) $(SHARED)/corpora
 
 # libFuzzer targets (clang): each runs FUZZ_SECONDS on its own corpus folder
 FUZZ_SECONDS ?= 60

@@ -28,36 +28,38 @@ LIST
 }
 write_list "none"
 mk() { make --no-print-directory SOURCES="$list" BIN="$BIN" "$@" 2>&1; }
-# the stages a make ran, as "fetch:NAME" and "normalize:NAME", sorted
+# the stages a make ran, as "fetch:NAME", "normalize:NAME", "attack", "tag:NAME", sorted
 runs() {
 	sed -n -e "s/.*detcat-fetch-unpack --source '\([a-z-]*\)'.*/fetch:\1/p" \
-	       -e "s|.*detcat-normalize .*/raw/\([a-z-]*\)\.ndjson\.zst.*|normalize:\1|p" | sort | tr '\n' ' '
+	       -e "s|.*detcat-normalize .*/raw/\([a-z-]*\)\.ndjson\.zst.*|normalize:\1|p" \
+	       -e "s|.*detcat-attack .*|attack|p" \
+	       -e "s|.*detcat-tag .*/rules/\([a-z-]*\)\.ndjson\.zst.*|tag:\1|p" | sort | tr '\n' ' '
 }
 
 got=$(mk catalog | runs)
-[ "$got" = "fetch:attack fetch:elastic fetch:sigma normalize:elastic normalize:sigma " ]
-check "first make fetches every source and normalizes the rule sources ($got)" $?
+[ "$got" = "attack fetch:attack fetch:elastic fetch:sigma normalize:elastic normalize:sigma tag:elastic tag:sigma " ]
+check "first make runs every stage for every source ($got)" $?
 mk -q catalog >/dev/null; check "second make has nothing to do (make -q)" $?
 got=$(mk catalog | runs)
 [ -z "$got" ]; check "second make runs nothing" $?
 touch mappings/fields/sigma.yaml 2>/dev/null && sleep 1.1 && touch mappings/fields/sigma.yaml
 got=$(mk catalog | runs)
-[ "$got" = "normalize:sigma " ]; check "a changed Sigma field map re-runs Sigma's normalize alone ($got)" $?
+[ "$got" = "normalize:sigma tag:sigma " ]; check "a changed Sigma field map re-runs Sigma's normalize and tag alone ($got)" $?
 
 sleep 1.1
 touch "$(find "$tmp/fixtures/sigma" -type f | head -n 1)"
 got=$(mk catalog | runs)
-[ "$got" = "fetch:sigma normalize:sigma " ]; check "touching a sigma fixture re-runs sigma's chain alone ($got)" $?
+[ "$got" = "fetch:sigma normalize:sigma tag:sigma " ]; check "touching a sigma fixture re-runs sigma's chain alone ($got)" $?
 
 sleep 1.1
 touch "$tmp/fixtures/attack/enterprise-attack-mini.json"
 got=$(mk catalog | runs)
-[ "$got" = "fetch:attack " ]; check "touching the ATT&CK file re-runs attack alone ($got)" $?
+[ "$got" = "attack fetch:attack tag:elastic tag:sigma " ]; check "touching the ATT&CK file re-runs its table and the tagging, nothing else ($got)" $?
 
 sleep 1.1
 write_list "*/_deprecated/*"
 got=$(mk catalog | runs)
-[ "$got" = "fetch:elastic normalize:elastic " ]; check "editing one source's entry re-runs it alone ($got)" $?
+[ "$got" = "fetch:elastic normalize:elastic tag:elastic " ]; check "editing one source's entry re-runs its chain alone ($got)" $?
 mk -q catalog >/dev/null; check "and then nothing is left to do" $?
 
 finish chain
