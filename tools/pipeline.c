@@ -201,19 +201,12 @@ static void add_make_path(struct strbuf *sb, const char *s)
 /* Write path only when its content differs, keeping its mtime otherwise. */
 static void write_if_changed(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "rb");
 	struct strbuf old = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
+	FILE *f;
 
-	if (f) {
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-			strbuf_add(&old, buf, n);
-		fclose(f);
-		if (old.len == strlen(text) && !memcmp(old.buf, text, old.len)) {
-			strbuf_release(&old);
-			return;
-		}
+	if (strbuf_read_file(&old, path) == 0 && old.len == strlen(text) && !memcmp(old.buf, text, old.len)) {
+		strbuf_release(&old);
+		return;
 	}
 	strbuf_release(&old);
 	f = fopen(path, "wb");

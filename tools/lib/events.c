@@ -817,26 +817,14 @@ fail:
 
 struct events *events_load(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
 	struct strbuf sb = STRBUF_INIT;
-	char buf[65536];
-	size_t n;
 	struct events *ev;
 
-	if (!f) {
+	if (strbuf_read_file(&sb, path) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		fclose(f);
 		strbuf_release(&sb);
 		return NULL;
 	}
-	fclose(f);
-	strbuf_grow(&sb, 0);
 	ev = events_load_text(path, sb.buf, sb.len, err, errlen);
 	strbuf_release(&sb);
 	return ev;

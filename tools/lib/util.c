@@ -217,3 +217,29 @@ void strbuf_reset(struct strbuf *sb)
 	if (sb->buf)
 		sb->buf[0] = '\0';
 }
+
+int strbuf_read_file(struct strbuf *sb, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	size_t before = sb->len, n;
+	int saved;
+
+	if (!f)
+		return -1;
+	do {
+		strbuf_grow(sb, 65536);
+		n = fread(sb->buf + sb->len, 1, 65536, f);
+		sb->len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		saved = errno ? errno : EIO;
+		fclose(f);
+		sb->len = before;
+		sb->buf[sb->len] = '\0';
+		errno = saved;
+		return -1;
+	}
+	fclose(f);
+	sb->buf[sb->len] = '\0';
+	return 0;
+}

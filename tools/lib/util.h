@@ -53,5 +53,7 @@ void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_reset(struct strbuf *sb);
+/* Append the whole file at path. Returns 0, or -1 with errno set (sb as it was). */
+int strbuf_read_file(struct strbuf *sb, const char *path);
 
 #endif
