@@ -1,7 +1,9 @@
 #!/bin/sh
 # run.sh BIN BUILD: golden CLI tests. Each folder tests/cli/TOOL/CASE holds
 #   args     the command line after the tool name (sh words; $H is the folder of
-#            hostile inputs made by mkhostile, $C the case folder)
+#            hostile inputs made by mkhostile, with attack-raw.ndjson and
+#            attack.zst, the raw record and the ATT&CK table of fixtures/attack;
+#            $C the case folder)
 #   stdout   expected standard output (the tools run with --plain)
 #   stderr   expected standard error
 #   rc       expected exit status
@@ -17,6 +19,10 @@ cd "$here/../.."	# paths (BIN, BUILD, schema/) are the repository's
 H=$(mktemp -d)
 trap 'rm -rf "$H"' EXIT
 "$BUILD/tests/mkhostile" "$H" || { echo "cli: 0 passed, 1 failed"; exit 1; }
+# the ATT&CK table of our fixture bundle, for the detcat-tag cases ($H/attack.zst)
+"$BIN/detcat-fetch-unpack" -s attack -V attack --plain fixtures/attack/enterprise-attack-mini.json \
+	-o "$H/attack-raw.ndjson" && "$BIN/detcat-attack" "$H/attack-raw.ndjson" -o "$H/attack.zst" ||
+	{ echo "cli: 0 passed, 1 failed"; exit 1; }
 export H
 passed=0 failed=0
 for c in "$here"/*/*/; do
@@ -38,7 +44,7 @@ for c in "$here"/*/*/; do
 		mv "$out/output.plain" "$out/output"
 	fi
 	# messages name the temporary folders, which differ on every run
-	sed -i -e "s|$H|\$H|g" -e "s|$out|\$OUT|g" "$out/stderr" "$out/stdout"
+	sed -i -e "s|$H|\$H|g" -e "s|$out|\$OUT|g" -e "s|$c|\$C|g" "$out/stderr" "$out/stdout"
 	if [ -n "${REGEN:-}" ]; then
 		cp "$out/stdout" "$out/stderr" "$out/rc" "$c/"
 		[ -f "$c/output" ] && cp "$out/output" "$c/output"
