@@ -207,6 +207,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) | $(DEPS_OK)
 fuzz: $(FUZZ)
 	@for f in $(FUZZ); do \
 		mkdir -p build/fuzz/corpus/$$(basename $$f); \
+		[ $$(basename $$f) != fuzz_sigma ] || find fixtures/sigma -name '*.yml' -exec cp {} build/fuzz/corpus/fuzz_sigma/ \; ; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus/$$(basename $$f) 2>&1 | tail -n 2 || exit 1; \
 	done
