@@ -139,7 +139,13 @@ $(OUT)/tagged/%.ndjson.zst: $(OUT)/rules/%.ndjson.zst $(ATTACK_TABLE) $(BIN)/det
 	@mkdir -p $(@D)
 	$(BIN)/detcat-tag --attack $(ATTACK_TABLE) --events mappings/events.yaml $< -o $@ || [ $$? -eq 1 ]
 
-catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED)
+# one catalog of the whole build: techniques, rules, corpus totals
+CATALOG = $(if $(TAGGED),$(OUT)/catalog.ndjson.zst)
+
+$(OUT)/catalog.ndjson.zst: $(TAGGED) $(ATTACK_TABLE) $(BIN)/detcat-aggregate
+	$(BIN)/detcat-aggregate --attack $(ATTACK_TABLE) $(TAGGED) -o $@ || [ $$? -eq 1 ]
+
+catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED) $(CATALOG)
 
 FORCE:
 
@@ -192,6 +198,7 @@ accept: tools $(BUILD)/tests/schema-check
 	@sh tests/suite.sh $(RESULTS)/accept.log sh tests/accept/run.sh $(BIN) $(BUILD) $(SHARED)/corpora
 	@sh tests/suite.sh $(RESULTS)/accept-normalize.log sh tests/accept/normalize.sh $(BIN) $(BUILD) $(SHARED)/corpora
 	@sh tests/suite.sh $(RESULTS)/accept-tag.log sh tests/accept/tag.sh $(BIN) $(BUILD) $(SHARED)/corpora
+	@sh tests/suite.sh $(RESULTS)/accept-aggregate.log sh tests/accept/aggregate.sh $(BIN) $(BUILD) $(SHARED)/corpora
 
 # libFuzzer targets (clang): each runs FUZZ_SECONDS on its own corpus folder
 FUZZ_SECONDS ?= 60

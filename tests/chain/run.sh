@@ -33,33 +33,34 @@ runs() {
 	sed -n -e "s/.*detcat-fetch-unpack --source '\([a-z-]*\)'.*/fetch:\1/p" \
 	       -e "s|.*detcat-normalize .*/raw/\([a-z-]*\)\.ndjson\.zst.*|normalize:\1|p" \
 	       -e "s|.*detcat-attack .*|attack|p" \
-	       -e "s|.*detcat-tag .*/rules/\([a-z-]*\)\.ndjson\.zst.*|tag:\1|p" | sort | tr '\n' ' '
+	       -e "s|.*detcat-tag .*/rules/\([a-z-]*\)\.ndjson\.zst.*|tag:\1|p" \
+	       -e "s|.*detcat-aggregate .*|aggregate|p" | sort | tr '\n' ' '
 }
 
 got=$(mk catalog | runs)
-[ "$got" = "attack fetch:attack fetch:elastic fetch:sigma normalize:elastic normalize:sigma tag:elastic tag:sigma " ]
+[ "$got" = "aggregate attack fetch:attack fetch:elastic fetch:sigma normalize:elastic normalize:sigma tag:elastic tag:sigma " ]
 check "first make runs every stage for every source ($got)" $?
 mk -q catalog >/dev/null; check "second make has nothing to do (make -q)" $?
 got=$(mk catalog | runs)
 [ -z "$got" ]; check "second make runs nothing" $?
 touch mappings/fields/sigma.yaml 2>/dev/null && sleep 1.1 && touch mappings/fields/sigma.yaml
 got=$(mk catalog | runs)
-[ "$got" = "normalize:sigma tag:sigma " ]; check "a changed Sigma field map re-runs Sigma's normalize and tag alone ($got)" $?
+[ "$got" = "aggregate normalize:sigma tag:sigma " ]; check "a changed Sigma field map re-runs Sigma's normalize and tag, and the catalog ($got)" $?
 
 sleep 1.1
 touch "$(find "$tmp/fixtures/sigma" -type f | head -n 1)"
 got=$(mk catalog | runs)
-[ "$got" = "fetch:sigma normalize:sigma tag:sigma " ]; check "touching a sigma fixture re-runs sigma's chain alone ($got)" $?
+[ "$got" = "aggregate fetch:sigma normalize:sigma tag:sigma " ]; check "touching a sigma fixture re-runs sigma's chain and the catalog ($got)" $?
 
 sleep 1.1
 touch "$tmp/fixtures/attack/enterprise-attack-mini.json"
 got=$(mk catalog | runs)
-[ "$got" = "attack fetch:attack tag:elastic tag:sigma " ]; check "touching the ATT&CK file re-runs its table and the tagging, nothing else ($got)" $?
+[ "$got" = "aggregate attack fetch:attack tag:elastic tag:sigma " ]; check "touching the ATT&CK file re-runs its table, the tagging and the catalog, nothing else ($got)" $?
 
 sleep 1.1
 write_list "*/_deprecated/*"
 got=$(mk catalog | runs)
-[ "$got" = "fetch:elastic normalize:elastic tag:elastic " ]; check "editing one source's entry re-runs its chain alone ($got)" $?
+[ "$got" = "aggregate fetch:elastic normalize:elastic tag:elastic " ]; check "editing one source's entry re-runs its chain and the catalog ($got)" $?
 mk -q catalog >/dev/null; check "and then nothing is left to do" $?
 
 finish chain

@@ -1,0 +1,52 @@
+#!/bin/sh
+# aggregate.sh BIN BUILD CORPORA: the catalog of the Sigma r2026-07-01 archive
+# (fetch-unpack → normalize → tag with the real ATT&CK table → aggregate), and
+# the numbers of the reference pages' techniques recomputed independently with
+# jq over the tagged rules: rules (a parent counting its sub-techniques' rules),
+# distinct events, fields, indicators and exclusions, and the corpus reach of
+# the top indicator. Also: schema, byte-identical runs, input order.
+BIN=$1 BUILD=$2 CORPORA=$3
+. "$(dirname "$0")/../lib.sh"
+skip_without "$CORPORA" accept-aggregate
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$BIN/detcat-fetch-unpack" -s attack -V attack "$CORPORA/enterprise-attack-18.1.json.zst" -o "$tmp/attack.raw.zst" &&
+	"$BIN/detcat-attack" "$tmp/attack.raw.zst" -o "$tmp/attack.zst" &&
+	"$BIN/detcat-fetch-unpack" -s sigma -V sigma "$CORPORA/sigma-r2026-07-01.tar.gz" -o "$tmp/raw.zst" &&
+	{ "$BIN/detcat-normalize" "$tmp/raw.zst" -o "$tmp/rules.zst" 2>/dev/null; [ $? -le 1 ]; } &&
+	"$BIN/detcat-tag" --attack "$tmp/attack.zst" --events mappings/events.yaml "$tmp/rules.zst" -o "$tmp/tagged.zst"
+check "the chain up to tag" $? "failed"
+t0=$(date +%s.%N)
+"$BIN/detcat-aggregate" --attack "$tmp/attack.zst" "$tmp/tagged.zst" -o "$tmp/catalog.zst"; rc=$?
+t1=$(date +%s.%N)
+[ $rc -eq 0 ]; check "detcat-aggregate exit status ($(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }') s)" $? "exit $rc"
+zstd -dc "$tmp/catalog.zst" | "$BUILD/tests/schema-check" schema/catalog.schema.json 2>"$tmp/schema"
+check "every record fits schema/catalog.schema.json" $? "$(head -n 3 "$tmp/schema")"
+"$BIN/detcat-aggregate" --attack "$tmp/attack.zst" "$tmp/tagged.zst" -o "$tmp/catalog2.zst"
+cmp -s "$tmp/catalog.zst" "$tmp/catalog2.zst"; check "byte-identical across runs" $? "outputs differ"
+zstd -dc "$tmp/tagged.zst" > "$tmp/tagged.ndjson"
+for t in T1204 T1204.001; do
+	# rules under t: tagged t itself, or (for a technique) one of its sub-techniques
+	want=$(jq -s -c --arg t "$t" '
+		def under: .id == $t or (.id | startswith($t + "."));
+		[ .[] | select(any(.techniques[]; under)) ] as $r
+		| [ ($r | length),
+		    ($r | map(.events[] | "\(.provider)/\(.event)") | unique | length),
+		    ($r | map([.predicates[] | select(.computed != true) | .field] | unique) | add // [] | unique | length),
+		    ($r | map([.predicates[] | select(.computed != true and .negated != true and .exclusion != true and .value != null)
+		               | [.field, .op, (.value | tostring)]] | unique) | add // [] | unique | length),
+		    ($r | map([.predicates[] | select(.exclusion == true and .value != null) | [.field, .op, (.value | tostring)]] | unique)
+		        | add // [] | unique | length) ]' "$tmp/tagged.ndjson")
+	got=$(zstd -dc "$tmp/catalog.zst" | jq -c --arg t "$t" 'select(.kind == "technique" and .id == $t)
+		| [.rules.total, (.events | length), (.fields | length), (.indicators | length), (.exclusions | length)]')
+	[ -n "$got" ] && [ "$got" = "$want" ]
+	check "$t: rules, events, fields, indicators, exclusions = $want" $? "catalog says $got"
+done
+# the reach of T1204's top indicator: rules in the whole corpus with the same triple
+top=$(zstd -dc "$tmp/catalog.zst" | jq -c 'select(.kind == "technique" and .id == "T1204") | .indicators[0] | [.field, .op, (.value | tostring), .reach]')
+reach=$(echo "$top" | jq -r '.[3]')
+want=$(jq -s --argjson k "$top" '[ .[] | select(any(.predicates[]; .computed != true and .negated != true and .exclusion != true
+	and .field == $k[0] and .op == $k[1] and (.value | tostring) == $k[2])) ] | length' "$tmp/tagged.ndjson")
+[ "$reach" = "$want" ]; check "T1204 top indicator $top: corpus reach recomputed $want" $? "catalog says $reach"
+echo "  T1204 in the catalog: $(zstd -dc "$tmp/catalog.zst" | jq -c 'select(.kind == "technique" and .id == "T1204") | {rules: .rules.by_vendor, events: [.events[] | "\(.provider) \(.event)"]}')"
+finish accept-aggregate
