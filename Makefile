@@ -51,7 +51,7 @@ DEPS_OK := $(BUILD)/.deps-ok
 SET := $(basename $(notdir $(SOURCES)))
 OUT := out/$(SET)
 
-.PHONY: all tools catalog check check-unit check-cli check-schema check-golden check-http check-chain \
+.PHONY: all tools catalog check check-unit check-cli check-schema check-golden check-report check-http check-chain \
 	check-sanitize accept bench bench-fetch bench-normalize fuzz install clean FORCE
 .DELETE_ON_ERROR:
 # keep object files (make would delete them as intermediates) for incremental builds
@@ -145,7 +145,13 @@ CATALOG = $(if $(TAGGED),$(OUT)/catalog.ndjson.zst)
 $(OUT)/catalog.ndjson.zst: $(TAGGED) $(ATTACK_TABLE) $(BIN)/detcat-aggregate
 	$(BIN)/detcat-aggregate --attack $(ATTACK_TABLE) $(TAGGED) -o $@ || [ $$? -eq 1 ]
 
-catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED) $(CATALOG)
+# the static site and its Markdown pages
+SITE = $(if $(CATALOG),$(OUT)/site/index.html)
+
+$(OUT)/site/index.html: $(CATALOG) $(BIN)/detcat-report
+	$(BIN)/detcat-report -o $(OUT)/site $(CATALOG) || [ $$? -eq 1 ]
+
+catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED) $(CATALOG) $(SITE)
 
 FORCE:
 
@@ -156,7 +162,7 @@ RESULTS = $(BUILD)/results
 
 check: tools
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
-	@$(MAKE) --no-print-directory check-unit check-schema check-cli check-golden check-http check-chain
+	@$(MAKE) --no-print-directory check-unit check-schema check-cli check-golden check-report check-http check-chain
 	@$(MAKE) --no-print-directory check-sanitize
 	@$(MAKE) --no-print-directory accept
 	@sh tests/summary.sh $(BUILD)/results build/san/results
@@ -177,6 +183,11 @@ check-cli: $(TOOLS) $(BUILD)/tests/mkhostile $(BUILD)/tests/schema-check
 check-golden: $(TOOLS)
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/golden.log sh tests/golden/normalize/run.sh $(BIN)
+
+# the site of the fixtures' catalog: sections, escaping, links, determinism
+check-report: $(TOOLS) catalog
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/report.log sh tests/report/run.sh $(BIN) $(OUT)/catalog.ndjson.zst
 
 check-http: $(TOOLS)
 	@mkdir -p $(RESULTS)

@@ -1,0 +1,988 @@
+/*
+ * detcat-report: read the catalog of detcat-aggregate and write a static site
+ * (SPEC §6): index.html, one HTML and one Markdown page per technique, one HTML
+ * page per rule, and style.css. No JavaScript; every text from the catalog is
+ * escaped; file names made from uids are safe (html.h). The same catalog gives
+ * the same bytes.
+ *
+ * First version: no vendor filters, no Navigator layers, no similar rules.
+ */
+#include "cli.h"
+#include "html.h"
+#include "ndjson.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+static const char *vendor_names[][2] = {
+	{ "sigma", "Sigma" }, { "elastic", "Elastic" }, { "splunk", "Splunk" }, { "kusto", "Kusto" }
+};
+#define NVENDORS (sizeof(vendor_names) / sizeof(vendor_names[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: detcat-report -o DIR CATALOG\n"
+		"\n"
+		"Read the catalog written by detcat-aggregate (zstd or plain NDJSON; standard\n"
+		"input when CATALOG is -) and write a static site into DIR: index.html,\n"
+		"technique/ID.html and technique/ID.md, rule/UID.html, style.css.\n"
+		"\n"
+		"  -o, --output DIR      the folder to write (created when missing; required)\n"
+		"  -h, --help            this text\n"
+		"      --version         print the version\n"
+		"\n"
+		"Exit status: 0 all good, 1 some catalog lines were bad (skipped),\n"
+		"2 usage or fatal error.\n");
+}
+
+struct site {
+	const char *dir;
+	json_t *techniques;	/* array, catalog order */
+	json_t *rules;		/* uid -> record */
+	json_t *corpus;
+	json_t *tech_ids;	/* id -> true, for links */
+};
+
+/* ---- small helpers ---- */
+
+static const char *str(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
+/* a value of any JSON type as text; the caller frees */
+static char *value_text(const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return xstrdup("");
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	{
+		char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT), *r;
+
+		if (!d)
+			return xstrdup("");
+		r = xstrdup(d);
+		free(d);
+		return r;
+	}
+}
+
+static void esc(struct strbuf *sb, const char *s) { html_escape(sb, s); }
+
+static void esc_value(struct strbuf *sb, const json_t *v)
+{
+	char *t = value_text(v);
+
+	html_escape(sb, t);
+	free(t);
+}
+
+static const char *vendor_label(const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < NVENDORS; i++)
+		if (strcmp(vendor_names[i][0], v) == 0)
+			return vendor_names[i][1];
+	return v;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* the vendors to show: the four known ones in order, then any other, sorted */
+static size_t vendor_list(const json_t *by_vendor, const char ***out)
+{
+	const char **list = xmalloc((NVENDORS + json_object_size(by_vendor) + 1) * sizeof(*list));
+	size_t n = 0, i, extra;
+	const char *key;
+	json_t *val;
+
+	for (i = 0; i < NVENDORS; i++)
+		list[n++] = vendor_names[i][0];
+	extra = n;
+	json_object_foreach((json_t *)by_vendor, key, val) {
+		int known = 0;
+
+		(void)val;
+		for (i = 0; i < NVENDORS; i++)
+			known |= strcmp(vendor_names[i][0], key) == 0;
+		if (!known)
+			list[n++] = key;
+	}
+	qsort(list + extra, n - extra, sizeof(*list), cmp_str);
+	*out = list;
+	return n;
+}
+
+static void rule_href(struct strbuf *sb, const char *prefix, const char *uid)
+{
+	strbuf_addstr(sb, prefix);
+	strbuf_addstr(sb, "rule/");
+	safe_filename(sb, uid);
+	strbuf_addstr(sb, ".html");
+}
+
+static void tech_href(struct strbuf *sb, const char *prefix, const char *id)
+{
+	strbuf_addstr(sb, prefix);
+	strbuf_addstr(sb, "technique/");
+	safe_filename(sb, id);
+	strbuf_addstr(sb, ".html");
+}
+
+static void write_file(const struct site *s, const char *rel, const struct strbuf *sb)
+{
+	char *path = xasprintf("%s/%s", s->dir, rel), *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "wb");
+
+	if (!f)
+		msg_die("%s: %s", tmp, strerror(errno));
+	if ((sb->len && fwrite(sb->buf, 1, sb->len, f) != sb->len) | (fclose(f) != 0)) {
+		remove(tmp);
+		msg_die("%s: write error", tmp);
+	}
+	if (rename(tmp, path) != 0)
+		msg_die("%s: %s", path, strerror(errno));
+	free(path);
+	free(tmp);
+}
+
+static void make_dir(const char *path)
+{
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		msg_die("%s: %s", path, strerror(errno));
+}
+
+static void page_head(struct strbuf *sb, const char *prefix, const char *title)
+{
+	strbuf_addstr(sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+	esc(sb, title);
+	strbuf_addf(sb, "</title>\n<link rel=\"stylesheet\" href=\"%sstyle.css\">\n</head>\n<body>\n"
+		    "<nav><a href=\"%sindex.html\">detcat catalog</a></nav>\n<main>\n", prefix, prefix);
+}
+
+static void page_foot(struct strbuf *sb)
+{
+	strbuf_addstr(sb, "</main>\n</body>\n</html>\n");
+}
+
+static void rule_title(struct strbuf *sb, const json_t *rule, const char *uid)
+{
+	const char *t = json_string_value(json_object_get(rule, "title"));
+
+	esc(sb, t && *t ? t : uid);
+}
+
+/* ---- style.css ---- */
+
+static const char stylesheet[] =
+	":root { --fg: #1d1f21; --muted: #5f6368; --line: #d9dce0; --head: #f3f4f6; --link: #1a56b0; }\n"
+	"* { box-sizing: border-box; }\n"
+	"body { margin: 0; color: var(--fg); background: #fff; font: 15px/1.5 system-ui, -apple-system, \"Segoe UI\", Roboto, sans-serif; }\n"
+	"nav { padding: .6rem 1.5rem; border-bottom: 1px solid var(--line); background: var(--head); }\n"
+	"main { max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }\n"
+	"h1 { font-size: 1.6rem; margin: .5rem 0; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid var(--line); }\n"
+	"h3 { font-size: 1.05rem; margin-top: 1.2rem; }\n"
+	"a { color: var(--link); text-decoration: none; } a:hover { text-decoration: underline; }\n"
+	".meta, .note { color: var(--muted); }\n"
+	"table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; table-layout: auto; }\n"
+	"th, td { border: 1px solid var(--line); padding: .25rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }\n"
+	"th { background: var(--head); font-weight: 600; }\n"
+	"td.num, th.num { text-align: right; white-space: nowrap; width: 1%; }\n"
+	"code, pre { font-family: ui-monospace, \"SFMono-Regular\", Menlo, Consolas, monospace; font-size: .9em; }\n"
+	"pre { background: var(--head); padding: .75rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }\n"
+	"details summary { cursor: pointer; } details ul { margin: .3rem 0; padding-left: 1.2rem; }\n"
+	".matrix-wrap { overflow-x: auto; } .matrix { display: flex; gap: .4rem; align-items: flex-start; }\n"
+	".matrix section { flex: 0 0 9.5rem; } .matrix h3 { font-size: .8rem; text-transform: uppercase; margin: 0 0 .3rem; color: var(--muted); }\n"
+	".cell { display: block; font-size: .8rem; line-height: 1.3; padding: .3rem .4rem; margin-bottom: .3rem; border: 1px solid var(--line); border-radius: 3px; color: var(--fg); }\n"
+	".cell.sub { margin-left: .6rem; } .cell .tid { font-weight: 600; } .cell .count { float: right; font-weight: 600; } .cell .vendors { color: var(--muted); font-size: .72rem; }\n"
+	".heat-1 { background: #eef4fc; } .heat-2 { background: #d3e3f8; } .heat-3 { background: #a9c8f0; }\n"
+	".heat-4 { background: #7eaae6; } .heat-5 { background: #5b8fd9; } .heat-4 .vendors, .heat-5 .vendors { color: var(--fg); }\n"
+	".status-ok { color: #1e7b34; } .status-partial { color: #9a6700; } .status-failed { color: #b3261e; }\n";
+
+/* ---- technique pages ---- */
+
+static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const struct site *s,
+			      const json_t *uids)
+{
+	const char **vendors;
+	json_t *by = json_object();
+	size_t nv, i, j;
+	const json_t *u;
+
+	json_array_foreach((json_t *)uids, i, u) {
+		const json_t *r = json_object_get(s->rules, json_string_value(u));
+		const char *v = r ? str(r, "vendor") : "unknown";
+
+		if (!json_object_get(by, v))
+			json_object_set_new(by, v, json_array());
+		json_array_append(json_object_get(by, v), (json_t *)u);
+	}
+	nv = vendor_list(by, &vendors);
+	for (i = 0; i < nv; i++) {
+		json_t *list = json_object_get(by, vendors[i]);
+
+		if (!list)
+			continue;
+		strbuf_addstr(html, "<h3>");
+		esc(html, vendor_label(vendors[i]));
+		strbuf_addf(html, " <span class=\"meta\">%zu rule%s</span></h3>\n<ul>\n",
+			    json_array_size(list), json_array_size(list) == 1 ? "" : "s");
+		strbuf_addf(md, "\n### ");
+		md_escape(md, vendor_label(vendors[i]));
+		strbuf_addf(md, " (%zu rule%s)\n\n", json_array_size(list), json_array_size(list) == 1 ? "" : "s");
+		json_array_foreach(list, j, u) {
+			const char *uid = json_string_value(u);
+			const json_t *r = json_object_get(s->rules, uid);
+			const char *t = r ? json_string_value(json_object_get(r, "title")) : NULL;
+
+			strbuf_addstr(html, "<li><a href=\"");
+			rule_href(html, "../", uid);
+			strbuf_addstr(html, "\">");
+			rule_title(html, r, uid);
+			strbuf_addstr(html, "</a></li>\n");
+			strbuf_addstr(md, "- [");
+			md_escape(md, t && *t ? t : uid);
+			strbuf_addstr(md, "](");
+			rule_href(md, "../", uid);
+			strbuf_addstr(md, ")\n");
+		}
+		strbuf_addstr(html, "</ul>\n");
+	}
+	free(vendors);
+	json_decref(by);
+}
+
+static void uid_details(struct strbuf *sb, const struct site *s, const json_t *item, const char *verb)
+{
+	const json_t *uids = json_object_get(item, "uids"), *u;
+	size_t i;
+
+	strbuf_addstr(sb, "<details><summary><code>");
+	esc_value(sb, json_object_get(item, "value"));
+	strbuf_addstr(sb, "</code></summary>\n<ul>\n");
+	json_array_foreach((json_t *)uids, i, u) {
+		const char *uid = json_string_value(u);
+
+		if (!uid)
+			continue;
+		strbuf_addstr(sb, "<li><a href=\"");
+		rule_href(sb, "../", uid);
+		strbuf_addstr(sb, "\">");
+		rule_title(sb, json_object_get(s->rules, uid), uid);
+		strbuf_addstr(sb, "</a></li>\n");
+	}
+	if (!json_array_size(uids))
+		strbuf_addf(sb, "<li class=\"note\">no rule %s listed</li>\n", verb);
+	strbuf_addstr(sb, "</ul></details>");
+}
+
+static void ops_text(struct strbuf *sb, const json_t *ops)
+{
+	const char *key;
+	json_t *val;
+	int first = 1;
+
+	json_object_foreach((json_t *)ops, key, val) {
+		strbuf_addf(sb, "%s%s %lld", first ? "" : ", ", key, (long long)json_integer_value(val));
+		first = 0;
+	}
+}
+
+static void samples_text(struct strbuf *sb, const json_t *samples, int md)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach((json_t *)samples, i, v) {
+		char *t = value_text(v);
+
+		if (i)
+			strbuf_addstr(sb, ", ");
+		if (md)
+			md_escape(sb, t);
+		else
+			html_escape(sb, t);
+		free(t);
+	}
+}
+
+static void technique_page(const struct site *s, const json_t *t)
+{
+	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT, title = STRBUF_INIT, name = STRBUF_INIT;
+	const char *id = str(t, "id"), *tname = str(t, "name"), *parent;
+	char *fullname = NULL;
+	const json_t *tactics = json_object_get(t, "tactics"), *rules = json_object_get(t, "rules");
+	const json_t *events = json_object_get(t, "events"), *fields = json_object_get(t, "fields");
+	const json_t *inds = json_object_get(t, "indicators"), *excl = json_object_get(t, "exclusions");
+	const json_t *e;
+	size_t i;
+	char *rel;
+
+	parent = json_string_value(json_object_get(t, "parent"));
+	if (parent && json_string_value(json_object_get(s->tech_ids, parent))) {
+		/* "User Execution: Malicious Link", as ATT&CK names sub-techniques */
+		tname = fullname = xasprintf("%s: %s", json_string_value(json_object_get(s->tech_ids, parent)), tname);
+	}
+	strbuf_addf(&title, "%s %s", tname, id);
+	page_head(&html, "../", title.buf);
+	strbuf_addstr(&html, "<h1>");
+	esc(&html, tname);
+	strbuf_addstr(&html, " <span class=\"meta\">");
+	esc(&html, id);
+	strbuf_addstr(&html, "</span></h1>\n<p class=\"meta\">Tactic");
+	strbuf_addstr(&md, "# ");
+	md_escape(&md, tname);
+	strbuf_addstr(&md, " ");
+	md_escape(&md, id);
+	strbuf_addstr(&md, "\n\nTactic");
+	if (json_array_size(tactics) != 1) {
+		strbuf_addch(&html, 's');
+		strbuf_addch(&md, 's');
+	}
+	strbuf_addstr(&html, ": ");
+	strbuf_addstr(&md, ": ");
+	json_array_foreach((json_t *)tactics, i, e) {
+		if (i) {
+			strbuf_addstr(&html, ", ");
+			strbuf_addstr(&md, ", ");
+		}
+		esc(&html, json_string_value(e) ? json_string_value(e) : "");
+		md_escape(&md, json_string_value(e) ? json_string_value(e) : "");
+	}
+	strbuf_addstr(&html, "</p>\n");
+	strbuf_addstr(&md, "\n");
+	if (parent) {
+		strbuf_addstr(&html, "<p class=\"meta\">Sub-technique of ");
+		if (json_object_get(s->tech_ids, parent)) {
+			strbuf_addstr(&html, "<a href=\"");
+			tech_href(&html, "../", parent);
+			strbuf_addstr(&html, "\">");
+			esc(&html, parent);
+			strbuf_addstr(&html, "</a>");
+		} else {
+			esc(&html, parent);
+		}
+		strbuf_addstr(&html, "</p>\n");
+		strbuf_addstr(&md, "\nSub-technique of ");
+		md_escape(&md, parent);
+		strbuf_addstr(&md, "\n");
+	}
+
+	/* events covered */
+	strbuf_addf(&html, "<h2>Events covered</h2>\n<p>%zu catalog event%s tagged with this technique "
+		    "by at least one rule.</p>\n", json_array_size(events),
+		    json_array_size(events) == 1 ? " is" : "s are");
+	strbuf_addf(&md, "\n## Events covered\n\n%zu catalog event%s tagged with this technique by at "
+		    "least one rule.\n", json_array_size(events), json_array_size(events) == 1 ? " is" : "s are");
+	if (json_array_size(events)) {
+		strbuf_addstr(&html, "<table>\n<thead><tr><th>Provider</th><th>Event</th><th>Title</th>"
+			      "<th class=\"num\">Rules</th></tr></thead>\n<tbody>\n");
+		strbuf_addstr(&md, "\n| Provider | Event | Title | Rules |\n|---|---|---|---:|\n");
+		json_array_foreach((json_t *)events, i, e) {
+			long long n = json_integer_value(json_object_get(e, "rules"));
+
+			strbuf_addstr(&html, "<tr><td>");
+			esc(&html, str(e, "provider"));
+			strbuf_addstr(&html, "</td><td>");
+			esc_value(&html, json_object_get(e, "event"));
+			strbuf_addstr(&html, "</td><td>");
+			esc(&html, str(e, "title"));
+			strbuf_addf(&html, "</td><td class=\"num\">%lld</td></tr>\n", n);
+			strbuf_addstr(&md, "| ");
+			md_escape(&md, str(e, "provider"));
+			strbuf_addstr(&md, " | ");
+			{
+				char *v = value_text(json_object_get(e, "event"));
+
+				md_escape(&md, v);
+				free(v);
+			}
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, str(e, "title"));
+			strbuf_addf(&md, " | %lld |\n", n);
+		}
+		strbuf_addstr(&html, "</tbody>\n</table>\n");
+	}
+
+	/* authoring guide */
+	strbuf_addf(&html, "<h2>Authoring guide</h2>\n<p>Patterns shared across the %lld rules of this "
+		    "technique: which fields they filter on, what values they look for, and what they "
+		    "exclude. Field names are normalized across vendors; each rule counts at most once "
+		    "per row.</p>\n", (long long)json_integer_value(json_object_get(rules, "total")));
+	strbuf_addf(&md, "\n## Authoring guide\n\nPatterns shared across the %lld rules of this technique.\n",
+		    (long long)json_integer_value(json_object_get(rules, "total")));
+
+	strbuf_addf(&html, "<h3>Fields filtered most (%zu distinct)</h3>\n", json_array_size(fields));
+	strbuf_addf(&md, "\n### Fields filtered most (%zu distinct)\n", json_array_size(fields));
+	if (json_array_size(fields)) {
+		strbuf_addstr(&html, "<table>\n<thead><tr><th>Field</th><th class=\"num\">Rules</th><th>How</th>"
+			      "<th>Sample values</th></tr></thead>\n<tbody>\n");
+		strbuf_addstr(&md, "\n| Field | Rules | How | Sample values |\n|---|---:|---|---|\n");
+		json_array_foreach((json_t *)fields, i, e) {
+			long long n = json_integer_value(json_object_get(e, "rules"));
+			struct strbuf how = STRBUF_INIT;
+
+			ops_text(&how, json_object_get(e, "ops"));
+			strbuf_addstr(&html, "<tr><td><code>");
+			esc(&html, str(e, "field"));
+			strbuf_addf(&html, "</code></td><td class=\"num\">%lld</td><td>", n);
+			esc(&html, how.buf ? how.buf : "");
+			strbuf_addstr(&html, "</td><td>");
+			samples_text(&html, json_object_get(e, "samples"), 0);
+			strbuf_addstr(&html, "</td></tr>\n");
+			strbuf_addstr(&md, "| ");
+			md_escape(&md, str(e, "field"));
+			strbuf_addf(&md, " | %lld | ", n);
+			md_escape(&md, how.buf ? how.buf : "");
+			strbuf_addstr(&md, " | ");
+			samples_text(&md, json_object_get(e, "samples"), 1);
+			strbuf_addstr(&md, " |\n");
+			strbuf_release(&how);
+		}
+		strbuf_addstr(&html, "</tbody>\n</table>\n");
+	}
+
+	strbuf_addf(&html, "<h3>Top indicator values (%zu distinct)</h3>\n<p class=\"note\">Corpus reach: "
+		    "rules across the whole catalog with the same (field, kind, value). Open a value for "
+		    "the rules under this technique that use it.</p>\n", json_array_size(inds));
+	strbuf_addf(&md, "\n### Top indicator values (%zu distinct)\n", json_array_size(inds));
+	if (json_array_size(inds)) {
+		strbuf_addstr(&html, "<table>\n<thead><tr><th>Field</th><th>Kind</th><th>Value</th>"
+			      "<th class=\"num\">Rules (here)</th><th class=\"num\">Corpus reach</th></tr></thead>\n<tbody>\n");
+		strbuf_addstr(&md, "\n| Field | Kind | Value | Rules (here) | Corpus reach |\n|---|---|---|---:|---:|\n");
+		json_array_foreach((json_t *)inds, i, e) {
+			long long n = json_integer_value(json_object_get(e, "rules"));
+			long long reach = json_integer_value(json_object_get(e, "reach"));
+			char *v = value_text(json_object_get(e, "value"));
+
+			strbuf_addstr(&html, "<tr><td><code>");
+			esc(&html, str(e, "field"));
+			strbuf_addstr(&html, "</code></td><td>");
+			esc(&html, str(e, "op"));
+			strbuf_addstr(&html, "</td><td>");
+			uid_details(&html, s, e, "uses it");
+			strbuf_addf(&html, "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td></tr>\n", n, reach);
+			strbuf_addstr(&md, "| ");
+			md_escape(&md, str(e, "field"));
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, str(e, "op"));
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, v);
+			strbuf_addf(&md, " | %lld | %lld |\n", n, reach);
+			free(v);
+		}
+		strbuf_addstr(&html, "</tbody>\n</table>\n");
+	}
+
+	strbuf_addf(&html, "<h3>Exclusions (%zu distinct)</h3>\n<p class=\"note\">Values excluded by rules "
+		    "under this technique (top-level not() clauses): the false-positive paths authors "
+		    "filter out.</p>\n", json_array_size(excl));
+	strbuf_addf(&md, "\n### Exclusions (%zu distinct)\n", json_array_size(excl));
+	if (json_array_size(excl)) {
+		strbuf_addstr(&html, "<table>\n<thead><tr><th>Field</th><th>Kind</th><th>Value</th>"
+			      "<th class=\"num\">Rules</th></tr></thead>\n<tbody>\n");
+		strbuf_addstr(&md, "\n| Field | Kind | Value | Rules |\n|---|---|---|---:|\n");
+		json_array_foreach((json_t *)excl, i, e) {
+			long long n = json_integer_value(json_object_get(e, "rules"));
+			char *v = value_text(json_object_get(e, "value"));
+
+			strbuf_addstr(&html, "<tr><td><code>");
+			esc(&html, str(e, "field"));
+			strbuf_addstr(&html, "</code></td><td>");
+			esc(&html, str(e, "op"));
+			strbuf_addstr(&html, "</td><td>");
+			uid_details(&html, s, e, "excludes it");
+			strbuf_addf(&html, "</td><td class=\"num\">%lld</td></tr>\n", n);
+			strbuf_addstr(&md, "| ");
+			md_escape(&md, str(e, "field"));
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, str(e, "op"));
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, v);
+			strbuf_addf(&md, " | %lld |\n", n);
+			free(v);
+		}
+		strbuf_addstr(&html, "</tbody>\n</table>\n");
+	}
+
+	strbuf_addstr(&html, "<h2>Rules under this technique</h2>\n");
+	strbuf_addstr(&md, "\n## Rules under this technique\n");
+	add_vendor_groups(&html, &md, s, json_object_get(rules, "uids"));
+	page_foot(&html);
+
+	safe_filename(&name, id);
+	rel = xasprintf("technique/%s.html", name.buf);
+	write_file(s, rel, &html);
+	free(rel);
+	rel = xasprintf("technique/%s.md", name.buf);
+	write_file(s, rel, &md);
+	free(rel);
+	strbuf_release(&html);
+	strbuf_release(&md);
+	strbuf_release(&title);
+	strbuf_release(&name);
+	free(fullname);
+}
+
+/* ---- rule pages ---- */
+
+static void row(struct strbuf *sb, const char *key, const char *val)
+{
+	strbuf_addstr(sb, "<tr><th>");
+	esc(sb, key);
+	strbuf_addstr(sb, "</th><td>");
+	esc(sb, val);
+	strbuf_addstr(sb, "</td></tr>\n");
+}
+
+static const char *bool_mark(const json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key)) ? "yes" : "";
+}
+
+static void rule_page(const struct site *s, const char *uid, const json_t *r)
+{
+	struct strbuf html = STRBUF_INIT, name = STRBUF_INIT;
+	const json_t *parse = json_object_get(r, "parse"), *e, *preds = json_object_get(r, "predicates");
+	const json_t *techs = json_object_get(r, "techniques"), *events = json_object_get(r, "events");
+	const char *title = json_string_value(json_object_get(r, "title")), *status = str(parse, "status");
+	size_t i;
+	char *rel;
+
+	page_head(&html, "../", title && *title ? title : uid);
+	strbuf_addstr(&html, "<h1>");
+	rule_title(&html, r, uid);
+	strbuf_addstr(&html, "</h1>\n<table>\n<tbody>\n");
+	row(&html, "uid", uid);
+	row(&html, "Vendor", vendor_label(str(r, "vendor")));
+	row(&html, "Source", str(r, "source"));
+	row(&html, "Path", str(r, "path"));
+	row(&html, "Severity", str(r, "severity"));
+	row(&html, "Rule type", str(r, "rule_type"));
+	row(&html, "Language", str(r, "language"));
+	strbuf_addstr(&html, "<tr><th>Techniques</th><td>");
+	json_array_foreach((json_t *)techs, i, e) {
+		const char *id = json_string_value(e);
+
+		if (!id)
+			continue;
+		if (i)
+			strbuf_addstr(&html, ", ");
+		if (json_object_get(s->tech_ids, id)) {
+			strbuf_addstr(&html, "<a href=\"");
+			tech_href(&html, "../", id);
+			strbuf_addstr(&html, "\">");
+			esc(&html, id);
+			strbuf_addstr(&html, "</a>");
+		} else {
+			esc(&html, id);
+		}
+	}
+	strbuf_addstr(&html, "</td></tr>\n<tr><th>Tactics</th><td>");
+	json_array_foreach(json_object_get(r, "tactics"), i, e) {
+		if (i)
+			strbuf_addstr(&html, ", ");
+		esc_value(&html, e);
+	}
+	strbuf_addstr(&html, "</td></tr>\n<tr><th>Parse status</th><td class=\"status-");
+	esc(&html, status);
+	strbuf_addstr(&html, "\">");
+	esc(&html, status);
+	strbuf_addstr(&html, "</td></tr>\n</tbody>\n</table>\n");
+
+	if (json_array_size(json_object_get(parse, "errors"))) {
+		strbuf_addstr(&html, "<h2>Parse messages</h2>\n<ul>\n");
+		json_array_foreach(json_object_get(parse, "errors"), i, e) {
+			strbuf_addstr(&html, "<li>");
+			esc(&html, json_is_object(e) ? str(e, "message") : "");
+			strbuf_addstr(&html, "</li>\n");
+		}
+		strbuf_addstr(&html, "</ul>\n");
+	}
+	if (json_array_size(json_object_get(r, "attack_issues"))) {
+		strbuf_addstr(&html, "<h2>ATT&amp;CK issues</h2>\n<ul>\n");
+		json_array_foreach(json_object_get(r, "attack_issues"), i, e) {
+			strbuf_addstr(&html, "<li><code>");
+			esc_value(&html, e);
+			strbuf_addstr(&html, "</code></li>\n");
+		}
+		strbuf_addstr(&html, "</ul>\n");
+	}
+
+	strbuf_addf(&html, "<h2>Events (%zu)</h2>\n", json_array_size(events));
+	if (json_array_size(events)) {
+		strbuf_addstr(&html, "<table>\n<thead><tr><th>Provider</th><th>Event</th><th>Title</th></tr></thead>\n<tbody>\n");
+		json_array_foreach((json_t *)events, i, e) {
+			strbuf_addstr(&html, "<tr><td>");
+			esc(&html, str(e, "provider"));
+			strbuf_addstr(&html, "</td><td>");
+			esc_value(&html, json_object_get(e, "event"));
+			strbuf_addstr(&html, "</td><td>");
+			esc(&html, str(e, "title"));
+			strbuf_addstr(&html, "</td></tr>\n");
+		}
+		strbuf_addstr(&html, "</tbody>\n</table>\n");
+	}
+
+	strbuf_addf(&html, "<h2>Predicates (%zu)</h2>\n", json_array_size(preds));
+	if (json_array_size(preds)) {
+		strbuf_addstr(&html, "<table>\n<thead><tr><th>Field</th><th>Raw field</th><th>Kind</th>"
+			      "<th>Value</th><th>Raw value</th><th>Case-insens.</th><th>Negated</th>"
+			      "<th>Exclusion</th><th>Computed</th><th>Selection</th></tr></thead>\n<tbody>\n");
+		json_array_foreach((json_t *)preds, i, e) {
+			strbuf_addstr(&html, "<tr><td><code>");
+			esc(&html, str(e, "field"));
+			strbuf_addstr(&html, "</code></td><td><code>");
+			esc(&html, str(e, "raw_field"));
+			strbuf_addstr(&html, "</code></td><td>");
+			esc(&html, str(e, "op"));
+			strbuf_addstr(&html, "</td><td><code>");
+			esc_value(&html, json_object_get(e, "value"));
+			strbuf_addstr(&html, "</code></td><td><code>");
+			esc_value(&html, json_object_get(e, "raw_value"));
+			strbuf_addf(&html, "</code></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>",
+				    bool_mark(e, "ci"), bool_mark(e, "negated"), bool_mark(e, "exclusion"),
+				    bool_mark(e, "computed"));
+			esc_value(&html, json_object_get(e, "selection"));
+			strbuf_addstr(&html, "</td></tr>\n");
+		}
+		strbuf_addstr(&html, "</tbody>\n</table>\n");
+	}
+	if (json_string_value(json_object_get(r, "query"))) {
+		strbuf_addstr(&html, "<h2>Query</h2>\n<pre><code>");
+		esc(&html, str(r, "query"));
+		strbuf_addstr(&html, "</code></pre>\n");
+	}
+	page_foot(&html);
+
+	safe_filename(&name, uid);
+	rel = xasprintf("rule/%s.html", name.buf);
+	write_file(s, rel, &html);
+	free(rel);
+	strbuf_release(&html);
+	strbuf_release(&name);
+}
+
+/* ---- the ATT&CK matrix on the index ---- */
+
+static const char *const tactic_order[] = {
+	"reconnaissance", "resource-development", "initial-access", "execution", "persistence",
+	"privilege-escalation", "defense-evasion", "credential-access", "discovery",
+	"lateral-movement", "collection", "command-and-control", "exfiltration", "impact"
+};
+#define NTACTICS (sizeof(tactic_order) / sizeof(tactic_order[0]))
+
+static int has_tactic(const json_t *t, const char *tactic)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(t, "tactics"), i, e)
+		if (json_string_value(e) && strcmp(json_string_value(e), tactic) == 0)
+			return 1;
+	return 0;
+}
+
+/* shade 1..5 by rule count relative to the largest */
+static int heat(long long n, long long max)
+{
+	if (n <= 0 || max <= 0)
+		return 0;
+	return (int)(1 + (4 * n) / max > 5 ? 5 : 1 + (4 * n) / max);
+}
+
+static void matrix(struct strbuf *sb, const struct site *s, const char **vendors, size_t nv)
+{
+	const char **cols = xmalloc((NTACTICS + 1) * sizeof(*cols));
+	json_t *others = json_object(), *t, *e, *val;
+	const char *key;
+	size_t ncols = 0, i, j, k, extra;
+	long long max = 0;
+
+	json_array_foreach(s->techniques, i, t) {
+		long long n = json_integer_value(json_object_get(json_object_get(t, "rules"), "total"));
+
+		if (n > max)
+			max = n;
+		json_array_foreach(json_object_get(t, "tactics"), j, e) {
+			int known = 0;
+
+			for (k = 0; k < NTACTICS; k++)
+				known |= json_string_value(e) && strcmp(json_string_value(e), tactic_order[k]) == 0;
+			if (!known && json_string_value(e))
+				json_object_set_new(others, json_string_value(e), json_true());
+		}
+	}
+	for (k = 0; k < NTACTICS; k++)
+		cols[ncols++] = tactic_order[k];
+	cols = xrealloc(cols, (NTACTICS + json_object_size(others) + 1) * sizeof(*cols));
+	extra = ncols;
+	json_object_foreach(others, key, val)
+		cols[ncols++] = key;
+	qsort(cols + extra, ncols - extra, sizeof(*cols), cmp_str);
+
+	strbuf_addstr(sb, "<h2>ATT&amp;CK matrix</h2>\n<p class=\"note\">Techniques with rules, by tactic; "
+		      "the darker the cell, the more rules.</p>\n<div class=\"matrix-wrap\"><div class=\"matrix\">\n");
+	for (k = 0; k < ncols; k++) {
+		int any = 0;
+
+		json_array_foreach(s->techniques, i, t)
+			any |= has_tactic(t, cols[k]);
+		if (!any)
+			continue;
+		strbuf_addstr(sb, "<section><h3>");
+		esc(sb, cols[k]);
+		strbuf_addstr(sb, "</h3>\n");
+		json_array_foreach(s->techniques, i, t) {
+			const json_t *tr = json_object_get(t, "rules");
+			long long n = json_integer_value(json_object_get(tr, "total"));
+			int sub = !json_is_null(json_object_get(t, "parent")) && json_object_get(t, "parent");
+
+			if (!has_tactic(t, cols[k]))
+				continue;
+			strbuf_addf(sb, "<a class=\"cell heat-%d%s\" href=\"", heat(n, max), sub ? " sub" : "");
+			tech_href(sb, "", str(t, "id"));
+			strbuf_addstr(sb, "\"><span class=\"tid\">");
+			esc(sb, str(t, "id"));
+			strbuf_addf(sb, "</span> <span class=\"count\">%lld</span><br>", n);
+			esc(sb, str(t, "name"));
+			strbuf_addstr(sb, "<br><span class=\"vendors\">");
+			for (j = 0; j < nv; j++) {
+				long long v = json_integer_value(json_object_get(json_object_get(tr, "by_vendor"), vendors[j]));
+
+				if (!v)
+					continue;
+				esc(sb, vendor_label(vendors[j]));
+				strbuf_addf(sb, " %lld ", v);
+			}
+			strbuf_addstr(sb, "</span></a>\n");
+		}
+		strbuf_addstr(sb, "</section>\n");
+	}
+	strbuf_addstr(sb, "</div></div>\n");
+	free(cols);
+	json_decref(others);
+}
+
+/* ---- index ---- */
+
+static void index_page(const struct site *s)
+{
+	struct strbuf html = STRBUF_INIT;
+	const json_t *crules = json_object_get(s->corpus, "rules"), *parse = json_object_get(s->corpus, "parse");
+	json_t *by_vendor = json_object_get(crules, "by_vendor"), *t, *val;
+	const char **vendors, *key;
+	size_t nv, i, j, nuids;
+	const char **uids;
+
+	page_head(&html, "", "detcat catalog");
+	strbuf_addstr(&html, "<h1>detcat catalog</h1>\n<h2>Corpus</h2>\n<table>\n<thead><tr><th>Vendor</th>"
+		      "<th class=\"num\">Rules</th></tr></thead>\n<tbody>\n");
+	nv = vendor_list(by_vendor, &vendors);
+	for (i = 0; i < nv; i++) {
+		strbuf_addstr(&html, "<tr><td>");
+		esc(&html, vendor_label(vendors[i]));
+		strbuf_addf(&html, "</td><td class=\"num\">%lld</td></tr>\n",
+			    (long long)json_integer_value(json_object_get(by_vendor, vendors[i])));
+	}
+	strbuf_addf(&html, "<tr><th>All</th><th class=\"num\">%lld</th></tr>\n</tbody>\n</table>\n",
+		    (long long)json_integer_value(json_object_get(crules, "total")));
+	strbuf_addstr(&html, "<p>Parse status:");
+	json_object_foreach((json_t *)parse, key, val) {
+		strbuf_addstr(&html, " ");
+		esc(&html, key);
+		strbuf_addf(&html, " %lld;", (long long)json_integer_value(val));
+	}
+	strbuf_addf(&html, " techniques with rules: %lld.</p>\n",
+		    (long long)json_integer_value(json_object_get(s->corpus, "techniques_with_rules")));
+
+	matrix(&html, s, vendors, nv);
+	strbuf_addstr(&html, "<h2>Techniques</h2>\n<table>\n<thead><tr><th>ID</th><th>Name</th><th>Tactics</th>"
+		      "<th class=\"num\">Rules</th>");
+	for (i = 0; i < nv; i++) {
+		strbuf_addstr(&html, "<th class=\"num\">");
+		esc(&html, vendor_label(vendors[i]));
+		strbuf_addstr(&html, "</th>");
+	}
+	strbuf_addstr(&html, "</tr></thead>\n<tbody>\n");
+	json_array_foreach(s->techniques, i, t) {
+		const json_t *tr = json_object_get(t, "rules"), *e;
+
+		strbuf_addstr(&html, "<tr><td><a href=\"");
+		tech_href(&html, "", str(t, "id"));
+		strbuf_addstr(&html, "\">");
+		esc(&html, str(t, "id"));
+		strbuf_addstr(&html, "</a></td><td>");
+		esc(&html, str(t, "name"));
+		strbuf_addstr(&html, "</td><td>");
+		json_array_foreach(json_object_get(t, "tactics"), j, e) {
+			if (j)
+				strbuf_addstr(&html, ", ");
+			esc_value(&html, e);
+		}
+		strbuf_addf(&html, "</td><td class=\"num\">%lld</td>",
+			    (long long)json_integer_value(json_object_get(tr, "total")));
+		for (j = 0; j < nv; j++)
+			strbuf_addf(&html, "<td class=\"num\">%lld</td>", (long long)json_integer_value(
+					    json_object_get(json_object_get(tr, "by_vendor"), vendors[j])));
+		strbuf_addstr(&html, "</tr>\n");
+	}
+	strbuf_addstr(&html, "</tbody>\n</table>\n");
+
+	/* every rule, so rules without a technique have a way in too */
+	nuids = json_object_size(s->rules);
+	uids = xmalloc((nuids + 1) * sizeof(*uids));
+	j = 0;
+	json_object_foreach(s->rules, key, val)
+		uids[j++] = key;
+	qsort(uids, nuids, sizeof(*uids), cmp_str);
+	strbuf_addf(&html, "<h2>All rules (%zu)</h2>\n<table>\n<thead><tr><th>Vendor</th><th>Title</th>"
+		    "<th>Parse status</th></tr></thead>\n<tbody>\n", nuids);
+	for (i = 0; i < nuids; i++) {
+		const json_t *r = json_object_get(s->rules, uids[i]);
+		const char *st = str(json_object_get(r, "parse"), "status");
+
+		strbuf_addstr(&html, "<tr><td>");
+		esc(&html, vendor_label(str(r, "vendor")));
+		strbuf_addstr(&html, "</td><td><a href=\"");
+		rule_href(&html, "", uids[i]);
+		strbuf_addstr(&html, "\">");
+		rule_title(&html, r, uids[i]);
+		strbuf_addstr(&html, "</a></td><td class=\"status-");
+		esc(&html, st);
+		strbuf_addstr(&html, "\">");
+		esc(&html, st);
+		strbuf_addstr(&html, "</td></tr>\n");
+	}
+	strbuf_addstr(&html, "</tbody>\n</table>\n");
+	page_foot(&html);
+	write_file(s, "index.html", &html);
+	free(uids);
+	free(vendors);
+	strbuf_release(&html);
+}
+
+/* ---- reading ---- */
+
+static int read_catalog(struct site *s, const char *path)
+{
+	const char *name = strcmp(path, "-") ? path : "standard input", *oerr = NULL;
+	struct ndjson_reader *r = ndjson_reader_open(path, &oerr);
+	int status = EXIT_OK, rc;
+	char jerr[256];
+	json_t *rec;
+
+	if (!r)
+		msg_die("%s: %s", name, oerr);
+	while ((rc = ndjson_reader_next_json(r, &rec, jerr, sizeof(jerr))) != 0) {
+		const char *kind;
+
+		if (rc == -1) {
+			msg_warn("%s: %s", name, ndjson_reader_error(r));
+			status = EXIT_RECORD_ERRORS;
+			break;
+		}
+		if (rc == -2) {
+			msg_warn("%s:%zu: %s", name, ndjson_reader_lineno(r), jerr);
+			status = EXIT_RECORD_ERRORS;
+			continue;
+		}
+		kind = json_string_value(json_object_get(rec, "kind"));
+		if (kind && strcmp(kind, "technique") == 0 && json_string_value(json_object_get(rec, "id"))) {
+			json_array_append(s->techniques, rec);
+			json_object_set_new(s->tech_ids, str(rec, "id"), json_string(str(rec, "name")));
+		} else if (kind && strcmp(kind, "rule") == 0 && json_string_value(json_object_get(rec, "uid"))) {
+			json_object_set(s->rules, str(rec, "uid"), rec);
+		} else if (kind && strcmp(kind, "corpus") == 0) {
+			json_decref(s->corpus);
+			s->corpus = json_incref(rec);
+		} else {
+			msg_warn("%s:%zu: not a technique, rule or corpus record", name, ndjson_reader_lineno(r));
+			status = EXIT_RECORD_ERRORS;
+		}
+		json_decref(rec);
+	}
+	ndjson_reader_close(r);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct site s = { 0 };
+	struct strbuf css = STRBUF_INIT;
+	const char *key;
+	json_t *t, *r;
+	int c, status;
+	size_t i;
+	char *sub;
+
+	msg_setprog("detcat-report");
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': s.dir = optarg; break;
+		case 'h': usage(stdout); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
+		case 'V': cli_print_version(); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
+		default: usage(stderr); return EXIT_FATAL;
+		}
+	}
+	if (!s.dir || !*s.dir) {
+		msg_warn("-o DIR is required");
+		usage(stderr);
+		return EXIT_FATAL;
+	}
+	if (argc - optind != 1) {
+		msg_warn("expected one CATALOG");
+		usage(stderr);
+		return EXIT_FATAL;
+	}
+	s.techniques = json_array();
+	s.rules = json_object();
+	s.tech_ids = json_object();
+	s.corpus = json_object();
+	status = read_catalog(&s, argv[optind]);
+
+	make_dir(s.dir);
+	sub = xasprintf("%s/technique", s.dir);
+	make_dir(sub);
+	free(sub);
+	sub = xasprintf("%s/rule", s.dir);
+	make_dir(sub);
+	free(sub);
+
+	strbuf_addstr(&css, stylesheet);
+	write_file(&s, "style.css", &css);
+	strbuf_release(&css);
+	index_page(&s);
+	json_array_foreach(s.techniques, i, t)
+		technique_page(&s, t);
+	json_object_foreach(s.rules, key, r)
+		rule_page(&s, key, r);
+
+	json_decref(s.techniques);
+	json_decref(s.rules);
+	json_decref(s.tech_ids);
+	json_decref(s.corpus);
+	return status;
+}
