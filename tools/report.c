@@ -325,7 +325,7 @@ static void samples_text(struct strbuf *sb, const json_t *samples, int md)
 static void technique_page(const struct site *s, const json_t *t)
 {
 	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT, title = STRBUF_INIT, name = STRBUF_INIT;
-	const char *id = str(t, "id"), *tname = str(t, "name"), *parent;
+	const char *id = str(t, "id"), *tname = str(t, "name"), *parent, *desc, *url;
 	char *fullname = NULL;
 	const json_t *tactics = json_object_get(t, "tactics"), *rules = json_object_get(t, "rules");
 	const json_t *events = json_object_get(t, "events"), *fields = json_object_get(t, "fields");
@@ -381,6 +381,26 @@ static void technique_page(const struct site *s, const json_t *t)
 		strbuf_addstr(&html, "</p>\n");
 		strbuf_addstr(&md, "\nSub-technique of ");
 		md_escape(&md, parent);
+		strbuf_addstr(&md, "\n");
+	}
+
+	/* ATT&CK's own description, and its page */
+	desc = json_string_value(json_object_get(t, "description"));
+	url = json_string_value(json_object_get(t, "url"));
+	if (desc) {
+		strbuf_addstr(&html, "<p class=\"description\">");
+		esc(&html, desc);
+		strbuf_addstr(&html, "</p>\n");
+		strbuf_addstr(&md, "\n");
+		md_escape(&md, desc);
+		strbuf_addstr(&md, "\n");
+	}
+	if (url && (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7))) {
+		strbuf_addstr(&html, "<p class=\"meta\"><a href=\"");
+		esc(&html, url);
+		strbuf_addstr(&html, "\">ATT&amp;CK page</a></p>\n");
+		strbuf_addstr(&md, "\nATT&CK page: ");
+		md_escape(&md, url);
 		strbuf_addstr(&md, "\n");
 	}
 

@@ -891,7 +891,7 @@ static const char *load_tactic(struct attack_db *db, const json_t *rec)
 
 static const char *load_technique(struct attack_db *db, const json_t *rec)
 {
-	const char *id, *name, *parent, *revoked_by, *url;
+	const char *id, *name, *parent, *revoked_by, *url, *description;
 	const json_t *tactics = json_object_get(rec, "tactics"), *v;
 	struct attack_technique *t;
 	int sub, revoked, deprecated;
@@ -900,8 +900,8 @@ static const char *load_technique(struct attack_db *db, const json_t *rec)
 	if (get_str(rec, "id", &id) < 0 || get_str(rec, "name", &name) < 0 || !id || !name)
 		return "technique record without string id and name";
 	if (get_str(rec, "parent", &parent) < 0 || get_str(rec, "revoked_by", &revoked_by) < 0 ||
-	    get_str(rec, "url", &url) < 0)
-		return "technique record: parent, revoked_by or url is neither a string nor null";
+	    get_str(rec, "url", &url) < 0 || get_str(rec, "description", &description) < 0)
+		return "technique record: parent, revoked_by, url or description is neither a string nor null";
 	if (get_bool(rec, "subtechnique", &sub) < 0 || get_bool(rec, "revoked", &revoked) < 0 ||
 	    get_bool(rec, "deprecated", &deprecated) < 0)
 		return "technique record: subtechnique, revoked or deprecated is not a boolean";
@@ -921,6 +921,7 @@ static const char *load_technique(struct attack_db *db, const json_t *rec)
 	t->parent = parent ? arena_strdup(db, parent) : NULL;
 	t->revoked_by = revoked_by ? arena_strdup(db, revoked_by) : NULL;
 	t->url = url ? arena_strdup(db, url) : NULL;
+	t->description = description ? arena_strdup(db, description) : NULL;
 	t->subtechnique = sub;
 	t->revoked = revoked;
 	t->deprecated = deprecated;

@@ -23,6 +23,7 @@ struct attack_technique {
 	int subtechnique, revoked, deprecated;
 	const char *revoked_by;			/* final current id when revoked, else NULL */
 	const char *url;
+	const char *description;	/* first paragraph, plain text; NULL when none */
 };
 
 /* ---- the table, as read by the tools after detcat-attack ---- */

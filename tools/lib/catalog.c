@@ -594,6 +594,8 @@ static json_t *technique_json(const struct catalog *c, const char *id, const siz
 	json_object_set_new(o, "name", t ? json_string(t->name) : json_null());
 	json_object_set_new(o, "tactics", tactics);
 	json_object_set_new(o, "parent", t && t->parent ? json_string(t->parent) : json_null());
+	json_object_set_new(o, "description", t && t->description ? json_string(t->description) : json_null());
+	json_object_set_new(o, "url", t && t->url ? json_string(t->url) : json_null());
 	json_object_set_new(o, "rules", json_pack("{s:I,s:o,s:o}", "total", (json_int_t)n,
 						  "by_vendor", by_vendor_json(&vendors),
 						  "uids", uids));
