@@ -47,6 +47,7 @@ struct options {
 	size_t nexclude;
 	const char *output;
 	const char *state;
+	const char *browse;	/* URL prefix of the files' web pages, or NULL */
 	enum ndjson_format format;
 	unsigned long long max_entry_size;
 	unsigned long long max_total_size;
@@ -648,6 +649,15 @@ static int entry_record(const struct options *opt, struct entry *e, struct strbu
 	json_append_key(sb, "path");
 	if (utf8_invalid_at(e->path, strlen(e->path)) == (size_t)-1) {
 		json_append_string(sb, e->path, strlen(e->path));
+		if (opt->browse) {
+			struct strbuf url = STRBUF_INIT;
+
+			strbuf_addstr(&url, opt->browse);
+			url_path_encode(&url, e->path);
+			json_append_key(sb, "url");
+			json_append_string(sb, url.buf, url.len);
+			strbuf_release(&url);
+		}
 	} else {
 		char *b64 = base64_encode(e->path, strlen(e->path), NULL);
 
@@ -869,6 +879,8 @@ static void usage(FILE *f)
 		"  -i, --include GLOB         keep only paths matching a GLOB (repeatable;\n"
 		"                             '*' also matches '/')\n"
 		"  -x, --exclude GLOB         drop paths matching GLOB (repeatable)\n"
+		"      --browse URL           give each record a url: URL followed by its path,\n"
+		"                             percent-encoded (the file's page upstream)\n"
 		"  -o, --output FILE          write FILE instead of standard output\n"
 		"  -p, --plain                write plain NDJSON, not zstd\n"
 		"      --state FILE           HTTP validators (default: OUTPUT.http-state)\n"
@@ -882,7 +894,7 @@ static void usage(FILE *f)
 		"Exit status: 0 all good, 1 some records carry errors, 2 usage or fatal error.\n");
 }
 
-enum { OPT_STATE = 256, OPT_MAX_ENTRY, OPT_MAX_TOTAL, OPT_MAX_ENTRIES, OPT_TIMEOUT, OPT_VERSION };
+enum { OPT_STATE = 256, OPT_BROWSE, OPT_MAX_ENTRY, OPT_MAX_TOTAL, OPT_MAX_ENTRIES, OPT_TIMEOUT, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "source", required_argument, NULL, 's' },
@@ -892,6 +904,7 @@ static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "plain", no_argument, NULL, 'p' },
 	{ "state", required_argument, NULL, OPT_STATE },
+	{ "browse", required_argument, NULL, OPT_BROWSE },
 	{ "max-entry-size", required_argument, NULL, OPT_MAX_ENTRY },
 	{ "max-total-size", required_argument, NULL, OPT_MAX_TOTAL },
 	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
@@ -922,6 +935,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		case 'o': opt->output = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'p': opt->format = NDJSON_PLAIN; break;
 		case OPT_STATE: opt->state = optarg; break;
+		case OPT_BROWSE: opt->browse = optarg; break;
 		case OPT_MAX_ENTRY: opt->max_entry_size = cli_parse_size(optarg, "--max-entry-size"); break;
 		case OPT_MAX_TOTAL: opt->max_total_size = cli_parse_size(optarg, "--max-total-size"); break;
 		case OPT_MAX_ENTRIES: opt->max_entries = cli_parse_size(optarg, "--max-entries"); break;

@@ -127,15 +127,16 @@ static const struct fieldmap *vendor_map(struct vendor *v, const struct options 
 }
 
 /* A record for a raw file that could not become a rule. */
-static struct rule *failed_record(const char *vendor, const char *source, const char *path,
-				  const char *msg)
+static struct rule *failed_record(const struct raw_file *raw, const char *msg)
 {
-	struct rule *r = rule_new(vendor, source, path);
-	char *uid = xasprintf("%s:%s", vendor, path ? path : "?");
+	struct rule *r = rule_new(raw->vendor, raw->source, raw->path);
+	char *uid = xasprintf("%s:%s", raw->vendor, raw->path ? raw->path : "?");
 
 	rule_set_str(r, "uid", uid);
 	free(uid);
 	rule_error(r, 0, PARSE_FAILED, "%s", msg);
+	if (raw->url)
+		rule_set_str(r, "url", raw->url);
 	return r;
 }
 
@@ -163,8 +164,11 @@ static void run_job(struct job *j)
 
 	j->parse(j->raw.source, j->raw.path, j->raw.text, j->raw.text_len, j->map, &j->out);
 	/* serialize and free here, in parallel, rather than in the main thread */
-	for (i = 0; i < j->out.n; i++)
+	for (i = 0; i < j->out.n; i++) {
+		if (j->raw.url)
+			rule_set_str(j->out.v[i], "url", j->raw.url);
 		rule_freeze(j->out.v[i]);
+	}
 	raw_file_release(&j->raw);
 }
 
@@ -255,13 +259,11 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 		if (!v || !v->is_rule_file(raw.path))
 			continue;	/* not a rule: README, LICENSE, other vendors' data */
 		if (raw.error || !raw.has_text) {
-			rule_list_push(direct, failed_record(raw.vendor, raw.source, raw.path,
-							     raw.error ? raw.error
+			rule_list_push(direct, failed_record(&raw, raw.error ? raw.error
 							     : "raw record has no text"));
 		} else if (!v->parse) {
 			v->unsupported++;
-			rule_list_push(direct, failed_record(raw.vendor, raw.source, raw.path,
-							     "vendor not supported yet"));
+			rule_list_push(direct, failed_record(&raw, "vendor not supported yet"));
 		} else {
 			pool_add(pool, &raw, v->parse, vendor_map(v, opt));
 		}

@@ -20,6 +20,7 @@ struct source {
 	char *name;
 	char *vendor;
 	char *location;		/* resolved: relative to the current folder, or a URL */
+	char *browse;		/* URL prefix of the files' web pages, or NULL */
 	char **include;
 	size_t ninclude;
 	char **exclude;
@@ -147,6 +148,8 @@ static struct source *load(const char *path, size_t *count)
 				s->vendor = xstrdup(scalar(&doc, val, key));
 			else if (!strcmp(key, "location"))
 				s->location = resolve(dir, scalar(&doc, val, key));
+			else if (!strcmp(key, "browse"))
+				s->browse = xstrdup(scalar(&doc, val, key));
 			else if (!strcmp(key, "include"))
 				s->include = string_list(&doc, val, key, &s->ninclude);
 			else if (!strcmp(key, "exclude"))
@@ -283,6 +286,10 @@ int main(int argc, char **argv)
 			strbuf_addstr(&cmd, " --exclude ");
 			add_shell_quoted(&cmd, s->exclude[j]);
 		}
+		if (s->browse) {
+			strbuf_addstr(&cmd, " --browse ");
+			add_shell_quoted(&cmd, s->browse);
+		}
 		strbuf_addch(&cmd, ' ');
 		add_shell_quoted(&cmd, s->location);
 
@@ -320,6 +327,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		free(v[i].name);
 		free(v[i].vendor);
+		free(v[i].browse);
 		free(v[i].location);
 		for (j = 0; j < v[i].ninclude; j++)
 			free(v[i].include[j]);

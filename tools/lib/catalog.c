@@ -350,6 +350,8 @@ int catalog_add(struct catalog *c, const json_t *rec, char **err)
 	json_object_set_new(s, "vendor", json_string(r->vendor));
 	set_copy(s, rec, "source");
 	set_copy(s, rec, "path");
+	if (json_string_value(json_object_get(rec, "url")))
+		set_copy(s, rec, "url");
 	set_copy(s, rec, "title");
 	set_copy(s, rec, "severity");
 	set_copy(s, rec, "rule_type");

@@ -12,6 +12,7 @@ void raw_file_release(struct raw_file *r)
 	free(r->path);
 	free(r->text);
 	free(r->error);
+	free(r->url);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -199,6 +200,8 @@ int raw_file_decode(const char *line, size_t len, struct raw_file *out, const ch
 			dst = &out->text;
 		else if (!strcmp(key.buf, "error"))
 			dst = &out->error;
+		else if (!strcmp(key.buf, "url"))
+			dst = &out->url;
 		if (dst && p < end && *p == '"') {
 			p++;
 			strbuf_init(&val, dst == &out->text ? (size_t)(end - p) : 64);

@@ -16,7 +16,7 @@
  * copy five strings out of it, which was half of normalize's main thread.
  */
 struct raw_file {
-	char *vendor, *source, *path, *text, *error;
+	char *vendor, *source, *path, *text, *error, *url;
 	size_t text_len;
 	int has_text;
 };

@@ -1,5 +1,6 @@
 /*
- * text.h: strict UTF-8 validation and RFC 4648 base64 (standard alphabet).
+ * text.h: strict UTF-8 validation, RFC 4648 base64 (standard alphabet), and
+ * percent-encoding of a path for a URL.
  *
  * Ownership: base64_encode() returns a new buffer the caller frees; base64_decode()
  * appends to a strbuf the caller owns. Inputs are borrowed and never kept.
@@ -35,5 +36,12 @@ char *base64_encode(const void *data, size_t n, size_t *outlen);
  * exactly one accepted encoding, padding aside). On -1, out is left as it was.
  */
 int base64_decode(const char *s, size_t n, struct strbuf *out);
+
+/*
+ * Appends path to out with every byte other than RFC 3986's unreserved
+ * characters and '/' percent-encoded ("Analytic Rules/a b.yaml" →
+ * "Analytic%20Rules/a%20b.yaml"): the path part of a link to a file.
+ */
+void url_path_encode(struct strbuf *out, const char *path);
 
 #endif
