@@ -27,7 +27,7 @@ sources:
 LIST
 }
 write_list "none"
-mk() { make --no-print-directory SOURCES="$list" BIN="$BIN" "$@" 2>&1; }
+mk() { make --no-print-directory --no-silent SOURCES="$list" BIN="$BIN" "$@" 2>&1; }
 # the stages a make ran, as "fetch:NAME", "normalize:NAME", "attack", "tag:NAME", sorted
 runs() {
 	sed -n -e "s/.*detcat-fetch-unpack --source '\([a-z-]*\)'.*/fetch:\1/p" \
