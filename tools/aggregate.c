@@ -4,6 +4,11 @@
  * sub-technique with rules, in ATT&CK order; a `rule` record per rule, by uid;
  * one `corpus` record. The same bytes for the same set of rules, whatever the
  * order of the files. The reduce itself is tools/lib/catalog.c.
+ *
+ * --partial stops after the map: the rule records of the inputs, which
+ * --merge later reduces with other partials (or whole catalogs) into the same
+ * catalog as one run over every input: the way to spread a larger corpus
+ * over machines, or to re-aggregate one changed source.
  */
 #include "attack.h"
 #include "catalog.h"
@@ -27,6 +32,9 @@ static void usage(FILE *f)
 		"order), one rule record per rule (by uid), one corpus record.\n"
 		"\n"
 		"  -a, --attack TABLE    the ATT&CK table written by detcat-attack (required)\n"
+		"      --partial         write only the rule records (a partial aggregate)\n"
+		"      --merge           the inputs are partial aggregates or catalogs: take\n"
+		"                        their rule records, skip technique and corpus records\n"
 		"  -o, --output FILE     write FILE instead of standard output\n"
 		"  -p, --plain           write plain NDJSON, not zstd\n"
 		"  -h, --help            this text\n"
@@ -37,7 +45,7 @@ static void usage(FILE *f)
 }
 
 /* add every record of one file; returns EXIT_OK or EXIT_RECORD_ERRORS; dies when it cannot be opened */
-static int read_file(struct catalog *cat, const char *path)
+static int read_file(struct catalog *cat, const char *path, int merge)
 {
 	const char *name = strcmp(path, "-") ? path : "standard input", *oerr = NULL;
 	struct ndjson_reader *r = ndjson_reader_open(path, &oerr);
@@ -49,6 +57,7 @@ static int read_file(struct catalog *cat, const char *path)
 		msg_die("%s: %s", name, oerr);
 	while ((rc = ndjson_reader_next_json(r, &rec, jerr, sizeof(jerr))) != 0) {
 		char *err = NULL;
+		const char *kind;
 
 		if (rc == -1) {	/* truncated zstd, read error: keep what came before */
 			msg_warn("%s: %s", name, ndjson_reader_error(r));
@@ -60,7 +69,17 @@ static int read_file(struct catalog *cat, const char *path)
 			status = EXIT_RECORD_ERRORS;
 			continue;
 		}
-		if (catalog_add(cat, rec, &err) != 0) {
+		kind = json_string_value(json_object_get(rec, "kind"));
+		if (merge && kind && (!strcmp(kind, "technique") || !strcmp(kind, "corpus"))) {
+			json_decref(rec);
+			continue;	/* recomputed from the rule records */
+		}
+		if (merge != (kind && !strcmp(kind, "rule"))) {
+			msg_warn("%s:%zu: %s", name, ndjson_reader_lineno(r), merge
+				 ? "not a rule record of a partial or catalog"
+				 : "not a tagged rule (a catalog or partial? use --merge)");
+			status = EXIT_RECORD_ERRORS;
+		} else if (catalog_add(cat, rec, &err) != 0) {
 			msg_warn("%s:%zu: %s", name, ndjson_reader_lineno(r), err);
 			status = EXIT_RECORD_ERRORS;
 		}
@@ -77,6 +96,8 @@ int main(int argc, char **argv)
 		{ "attack", required_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "plain", no_argument, NULL, 'p' },
+		{ "partial", no_argument, NULL, 'P' },
+		{ "merge", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -88,7 +109,7 @@ int main(int argc, char **argv)
 	struct catalog *cat;
 	json_t *records, *rec;
 	char *aerr = NULL;
-	int c, status = EXIT_OK;
+	int c, status = EXIT_OK, partial = 0, merge = 0;
 	size_t i;
 
 	msg_setprog("detcat-aggregate");
@@ -97,6 +118,8 @@ int main(int argc, char **argv)
 		case 'a': attack_path = optarg; break;
 		case 'o': output = optarg; break;
 		case 'p': format = NDJSON_PLAIN; break;
+		case 'P': partial = 1; break;
+		case 'M': merge = 1; break;
 		case 'h': usage(stdout); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		case 'V': cli_print_version(); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		default: usage(stderr); return EXIT_FATAL;
@@ -112,11 +135,11 @@ int main(int argc, char **argv)
 		msg_die("%s", aerr);
 	cat = catalog_new(db);
 	if (optind == argc)
-		status |= read_file(cat, "-");
+		status |= read_file(cat, "-", merge);
 	for (i = (size_t)optind; i < (size_t)argc; i++)
-		status |= read_file(cat, argv[i]);
+		status |= read_file(cat, argv[i], merge);
 
-	records = catalog_finish(cat);
+	records = partial ? catalog_partial(cat) : catalog_finish(cat);
 	wr = ndjson_writer_open(output, format, &err);
 	if (!wr)
 		msg_die("%s: %s", output ? output : "standard output", err);

@@ -3,8 +3,9 @@
 # (fetch-unpack → normalize → tag with the real ATT&CK table → aggregate), and
 # the numbers of the reference pages' techniques recomputed independently with
 # jq over the tagged rules: rules (a parent counting its sub-techniques' rules),
-# distinct events, fields, indicators and exclusions, and the corpus reach of
-# the top indicator. Also: schema, byte-identical runs, input order.
+# distinct events, fields, indicators and exclusions, the corpus reach of the
+# top indicator, and a similar-rules overlap. Also: schema, byte-identical
+# runs, partial aggregates merged give the same bytes.
 BIN=$1 BUILD=$2 CORPORA=$3
 . "$(dirname "$0")/../lib.sh"
 skip_without "$CORPORA" accept-aggregate
@@ -48,5 +49,22 @@ reach=$(echo "$top" | jq -r '.[3]')
 want=$(jq -s --argjson k "$top" '[ .[] | select(any(.predicates[]; .computed != true and .negated != true and .exclusion != true
 	and .field == $k[0] and .op == $k[1] and (.value | tostring) == $k[2])) ] | length' "$tmp/tagged.ndjson")
 [ "$reach" = "$want" ]; check "T1204 top indicator $top: corpus reach recomputed $want" $? "catalog says $reach"
+# similar rules: the first match of the first rule that has one, recounted from the two rules' indicator sets
+pair=$(zstd -dc "$tmp/catalog.zst" | jq -c 'select(.kind == "rule" and (.similar.same_vendor | length) > 0)
+	| [.uid, .similar.same_vendor[0].uid, .similar.same_vendor[0].shared, .similar.same_vendor[0].union]' | head -n 1)
+want=$(jq -s -c --argjson p "$pair" 'def ind: [.predicates[] | select(.computed != true and .negated != true
+	and .exclusion != true and .value != null) | [.field, .op, (.value | tostring)]] | unique;
+	(map(select(.uid == $p[0]))[0] | ind) as $a | (map(select(.uid == $p[1]))[0] | ind) as $b
+	| [$p[0], $p[1], ([$a[] | select(. as $x | $b | index([$x]))] | length), ($a + $b | unique | length)]' "$tmp/tagged.ndjson")
+[ -n "$pair" ] && [ "$pair" = "$want" ]; check "similar rules: shared and union recounted for $pair" $? "jq says $want"
+# partial aggregates of the odd and the even lines, merged: the same catalog
+zstd -dc "$tmp/tagged.zst" | awk 'NR % 2' > "$tmp/half1" && zstd -dc "$tmp/tagged.zst" | awk '!(NR % 2)' > "$tmp/half2" &&
+	"$BIN/detcat-aggregate" --partial --attack "$tmp/attack.zst" "$tmp/half1" -o "$tmp/p1.zst" &&
+	"$BIN/detcat-aggregate" --partial --attack "$tmp/attack.zst" "$tmp/half2" -o "$tmp/p2.zst" &&
+	"$BIN/detcat-aggregate" --merge --attack "$tmp/attack.zst" "$tmp/p2.zst" "$tmp/p1.zst" -o "$tmp/merged.zst"
+rc=$?; cmp -s "$tmp/catalog.zst" "$tmp/merged.zst"
+check "two partial aggregates merged give the same bytes as one run" $(( rc | $? )) "exit $rc or outputs differ"
+"$BIN/detcat-aggregate" --merge --attack "$tmp/attack.zst" "$tmp/catalog.zst" -o "$tmp/remerged.zst"
+cmp -s "$tmp/catalog.zst" "$tmp/remerged.zst"; check "a catalog merged again is itself" $? "outputs differ"
 echo "  T1204 in the catalog: $(zstd -dc "$tmp/catalog.zst" | jq -c 'select(.kind == "technique" and .id == "T1204") | {rules: .rules.by_vendor, events: [.events[] | "\(.provider) \(.event)"]}')"
 finish accept-aggregate

@@ -3,7 +3,8 @@
  * hand-made tagged rules over a four-technique ATT&CK table. A parent counts its
  * sub-techniques' rules; a rule counts once per row; reach spans techniques;
  * exclusions and computed filters stay out of indicators; the output does not
- * depend on the order rules come in.
+ * depend on the order rules come in; similar rules by Jaccard overlap; partial
+ * aggregates merge to the same catalog.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -371,6 +372,140 @@ static void test_aggregate_duplicate_uids_and_non_rules_are_refused(void **state
 	json_decref(bad);
 }
 
+static const json_t *rule_rec(const json_t *out, const char *uid)
+{
+	const json_t *r;
+	size_t i;
+
+	json_array_foreach(out, i, r)
+		if (!strcmp(json_string_value(json_object_get(r, "kind")), "rule") &&
+		    !strcmp(json_string_value(json_object_get(r, "uid")), uid))
+			return r;
+	return NULL;
+}
+
+static json_t *preds3(const char *a, const char *b, const char *c)
+{
+	json_t *l = json_array();
+
+	if (a)
+		json_array_append_new(l, pred("process.name", "eq", a, ""));
+	if (b)
+		json_array_append_new(l, pred("process.name", "eq", b, ""));
+	if (c)
+		json_array_append_new(l, pred("process.name", "eq", c, ""));
+	return l;
+}
+
+/*
+ * sigma:a {x,y,z}; elastic:b {x,y,z} (Jaccard 1); splunk:c {x,y,w} (2/4 = 50 %);
+ * sigma:d {x, not-y as an exclusion} (indicators {x}: 1/3 with a, under 50 %);
+ * kusto:e {q} shares nothing. Exclusions are not part of the sets.
+ */
+static void test_aggregate_similar_rules_by_jaccard_of_indicators(void **state)
+{
+	json_t *rules[5], *out;
+	const json_t *a, *sim, *m, *t;
+
+	(void)state;
+	rules[0] = rule("sigma:a", "sigma", json_pack("[o]", tech("T1204")), preds3("x", "y", "z"));
+	rules[1] = rule("elastic:b", "elastic", json_pack("[o]", tech("T1204")), preds3("z", "y", "x"));
+	rules[2] = rule("splunk:c", "splunk", json_pack("[o]", tech("T1059")), preds3("x", "y", "w"));
+	rules[3] = rule("sigma:d", "sigma", json_pack("[o]", tech("T1204")),
+			json_pack("[o,o]", pred("process.name", "eq", "x", ""),
+				  pred("process.name", "eq", "y", "x")));
+	rules[4] = rule("kusto:e", "kusto", json_array(), preds3("q", NULL, NULL));
+	out = run(rules, 5);
+
+	a = rule_rec(out, "sigma:a");
+	sim = json_object_get(a, "similar");
+	assert_int_equal(json_array_size(json_object_get(sim, "other_vendors")), 2);
+	m = json_array_get(json_object_get(sim, "other_vendors"), 0);
+	assert_string_equal(json_string_value(json_object_get(m, "uid")), "elastic:b");
+	assert_int_equal(ival(m, "shared"), 3);
+	assert_int_equal(ival(m, "union"), 3);
+	m = json_array_get(json_object_get(sim, "other_vendors"), 1);
+	assert_string_equal(json_string_value(json_object_get(m, "uid")), "splunk:c");
+	assert_int_equal(ival(m, "shared"), 2);
+	assert_int_equal(ival(m, "union"), 4);
+	/* d: {x} against {x,y,z} is 1/3: listed (from 25 %), not close */
+	m = json_array_get(json_object_get(sim, "same_vendor"), 0);
+	assert_string_equal(json_string_value(json_object_get(m, "uid")), "sigma:d");
+	assert_int_equal(ival(m, "shared"), 1);
+	assert_int_equal(ival(m, "union"), 3);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(rule_rec(out, "kusto:e"),
+		"similar"), "other_vendors")), 0);
+
+	/* T1204: a and b have a close counterpart, d has none; no close same-vendor pair */
+	t = technique(out, "T1204");
+	assert_int_equal(ival(json_object_get(t, "similar"), "other_vendors"), 2);
+	assert_int_equal(ival(json_object_get(t, "similar"), "same_vendor"), 0);
+	assert_int_equal(ival(json_object_get(t, "similar"), "min_percent"), 50);
+	json_decref(out);
+	free_rules(rules, 5);
+}
+
+/* partials of any split, merged, give the catalog of all the rules at once */
+static void test_aggregate_partials_merge_to_the_same_catalog(void **state)
+{
+	json_t *rules[4], *whole, *parts[2], *merged;
+	struct catalog *c;
+	char *tw, *tm, *err = NULL;
+	size_t i, k;
+	const json_t *r;
+
+	(void)state;
+	rules[0] = rule("sigma:a", "sigma", json_pack("[o]", tech("T1204.001")), preds3("x", "y", NULL));
+	rules[1] = rule("elastic:b", "elastic", json_pack("[o]", tech("T1204")), preds3("x", "y", NULL));
+	rules[2] = rule("splunk:c", "splunk", json_pack("[o]", tech("T1059")),
+			json_pack("[o]", pred("file.name", "ends_with", ".lnk", "x")));
+	rules[3] = rule("sigma:d", "sigma", json_array(), preds3("x", NULL, NULL));
+	whole = run(rules, 4);
+	for (k = 0; k < 2; k++) {
+		c = catalog_new(db);
+		for (i = k; i < 4; i += 2)
+			assert_int_equal(catalog_add(c, rules[i], &err), 0);
+		parts[k] = catalog_partial(c);
+		catalog_free(c);
+		json_array_foreach(parts[k], i, r) {
+			assert_string_equal(json_string_value(json_object_get(r, "kind")), "rule");
+			assert_null(json_object_get(r, "similar"));
+		}
+	}
+	c = catalog_new(db);
+	for (k = 2; k-- > 0;)
+		json_array_foreach(parts[k], i, r)
+			assert_int_equal(catalog_add(c, r, &err), 0);
+	merged = catalog_finish(c);
+	catalog_free(c);
+	tw = json_dumps(whole, JSON_COMPACT);
+	tm = json_dumps(merged, JSON_COMPACT);
+	assert_string_equal(tw, tm);
+
+	/* a whole catalog's rule records merge to itself (their `similar` is recomputed) */
+	c = catalog_new(db);
+	json_array_foreach(whole, i, r) {
+		int rule_kind = !strcmp(json_string_value(json_object_get(r, "kind")), "rule");
+
+		assert_int_equal(catalog_add(c, r, &err), rule_kind ? 0 : -1);
+		free(err);
+		err = NULL;
+	}
+	json_decref(merged);
+	merged = catalog_finish(c);
+	catalog_free(c);
+	free(tm);
+	tm = json_dumps(merged, JSON_COMPACT);
+	assert_string_equal(tw, tm);
+	free(tw);
+	free(tm);
+	json_decref(whole);
+	json_decref(merged);
+	json_decref(parts[0]);
+	json_decref(parts[1]);
+	free_rules(rules, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +517,8 @@ int main(void)
 		cmocka_unit_test(test_aggregate_rows_sort_by_rules_then_field_op_value),
 		cmocka_unit_test(test_aggregate_output_does_not_depend_on_input_order),
 		cmocka_unit_test(test_aggregate_duplicate_uids_and_non_rules_are_refused),
+		cmocka_unit_test(test_aggregate_similar_rules_by_jaccard_of_indicators),
+		cmocka_unit_test(test_aggregate_partials_merge_to_the_same_catalog),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -304,10 +304,53 @@ static void set_copy(json_t *dst, const json_t *src, const char *key)
 	json_object_set(dst, key, v ? v : json_null());
 }
 
+static int cmp_rule(const void *a, const void *b);
+
+/* the `rule` summary of a tagged rule: what the report needs, nothing more */
+static json_t *summarize(const json_t *rec, const char *uid, const char *vendor, const char *status)
+{
+	const json_t *parse = json_object_get(rec, "parse");
+	json_t *s = json_object();
+
+	json_object_set_new(s, "kind", json_string("rule"));
+	json_object_set_new(s, "uid", json_string(uid));
+	json_object_set_new(s, "vendor", json_string(vendor));
+	set_copy(s, rec, "source");
+	set_copy(s, rec, "path");
+	if (json_string_value(json_object_get(rec, "url")))
+		set_copy(s, rec, "url");
+	set_copy(s, rec, "title");
+	set_copy(s, rec, "severity");
+	set_copy(s, rec, "rule_type");
+	set_copy(s, rec, "language");
+	json_object_set_new(s, "techniques", ids_of(json_object_get(rec, "techniques"), "id"));
+	json_object_set_new(s, "tactics", ids_of(json_object_get(rec, "tactics"), "shortname"));
+	set_copy(s, rec, "events");
+	json_object_set_new(s, "parse", json_pack("{s:s,s:o}", "status", status, "errors",
+						  array_or_empty(json_object_get(parse, "errors"))));
+	json_object_set_new(s, "attack_issues", array_or_empty(json_object_get(rec, "attack_issues")));
+	set_copy(s, rec, "query");
+	json_object_set_new(s, "predicates", array_or_empty(json_object_get(rec, "predicates")));
+	return s;
+}
+
+static int all_strings(const json_t *a)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(a, i, e)
+		if (!json_is_string(e))
+			return 0;
+	return 1;
+}
+
 int catalog_add(struct catalog *c, const json_t *rec, char **err)
 {
 	const char *uid = json_string_value(json_object_get(rec, "uid"));
-	const json_t *techs = json_object_get(rec, "techniques"), *e, *parse, *preds;
+	const char *kind = json_string_value(json_object_get(rec, "kind"));
+	int summary = kind && strcmp(kind, "rule") == 0;
+	const json_t *techs = json_object_get(rec, "techniques"), *e, *preds;
 	struct row *seen;
 	struct crule *r;
 	json_t *s;
@@ -315,12 +358,20 @@ int catalog_add(struct catalog *c, const json_t *rec, char **err)
 
 	*err = NULL;
 	if (!json_is_object(rec) || !uid || !*uid) {
-		*err = xstrdup("not a tagged rule (no uid)");
+		*err = xstrdup(summary ? "not a rule record (no uid)" : "not a tagged rule (no uid)");
+		return -1;
+	}
+	if (kind && !summary) {
+		*err = xasprintf("%s: a %s record, not a rule", uid, kind);
 		return -1;
 	}
 	if (!json_is_array(techs) || !json_is_array(json_object_get(rec, "events"))) {
-		*err = xasprintf("%s: not a tagged rule (no techniques or events: run detcat-tag first)",
-				 uid);
+		*err = xasprintf(summary ? "%s: not a rule record (no techniques or events)"
+				 : "%s: not a tagged rule (no techniques or events: run detcat-tag first)", uid);
+		return -1;
+	}
+	if (summary && !all_strings(techs)) {
+		*err = xasprintf("%s: techniques of a rule record are ids", uid);
 		return -1;
 	}
 	preds = json_object_get(rec, "predicates");
@@ -341,46 +392,44 @@ int catalog_add(struct catalog *c, const json_t *rec, char **err)
 	memset(r, 0, sizeof(*r));
 	r->uid = xstrdup(uid);
 	r->vendor = xstrdup(str_or(rec, "vendor", "unknown"));
-	parse = json_object_get(rec, "parse");
-	r->parse = xstrdup(str_or(parse, "status", "failed"));
+	r->parse = xstrdup(str_or(json_object_get(rec, "parse"), "status", "failed"));
 
-	s = json_object();
-	json_object_set_new(s, "kind", json_string("rule"));
-	json_object_set_new(s, "uid", json_string(uid));
-	json_object_set_new(s, "vendor", json_string(r->vendor));
-	set_copy(s, rec, "source");
-	set_copy(s, rec, "path");
-	if (json_string_value(json_object_get(rec, "url")))
-		set_copy(s, rec, "url");
-	set_copy(s, rec, "title");
-	set_copy(s, rec, "severity");
-	set_copy(s, rec, "rule_type");
-	set_copy(s, rec, "language");
-	json_object_set_new(s, "techniques", ids_of(techs, "id"));
-	json_object_set_new(s, "tactics", ids_of(json_object_get(rec, "tactics"), "shortname"));
-	set_copy(s, rec, "events");
-	json_object_set_new(s, "parse", json_pack("{s:s,s:o}", "status", r->parse, "errors",
-						  array_or_empty(json_object_get(parse, "errors"))));
-	json_object_set_new(s, "attack_issues", array_or_empty(json_object_get(rec, "attack_issues")));
-	set_copy(s, rec, "query");
-	json_object_set_new(s, "predicates", array_or_empty(preds));
+	if (summary) {
+		/* from a partial or a catalog: the summary as it is, less what finish adds */
+		s = json_deep_copy(rec);
+		json_object_del(s, "similar");
+		json_object_set_new(s, "parse", json_pack("{s:s,s:o}", "status", r->parse, "errors",
+			array_or_empty(json_object_get(json_object_get(rec, "parse"), "errors"))));
+		json_object_set_new(s, "attack_issues", array_or_empty(json_object_get(rec, "attack_issues")));
+		json_object_set_new(s, "predicates", array_or_empty(preds));
+	} else {
+		s = summarize(rec, uid, r->vendor, r->parse);
+	}
 	r->summary = s;
 	r->events = json_object_get(s, "events");
 
-	json_array_foreach(json_object_get(rec, "attack_issues"), i, e) {
-		const char *kind = json_string_value(json_object_get(e, "issue"));
+	json_array_foreach(json_object_get(s, "attack_issues"), i, e) {
+		const char *issue = json_string_value(json_object_get(e, "issue"));
 		int k;
 
-		for (k = 0; kind && k < NISSUES; k++)
-			if (strcmp(kind, issue_names[k]) == 0)
+		for (k = 0; issue && k < NISSUES; k++)
+			if (strcmp(issue, issue_names[k]) == 0)
 				c->issues[k]++;
 	}
+	/* the rule's techniques and their parents (a parent counts its sub-techniques' rules) */
 	json_array_foreach(techs, i, e) {
-		const char *id = json_string_value(json_object_get(e, "id"));
-		const char *parent = json_string_value(json_object_get(e, "parent"));
+		const char *id = summary ? json_string_value(e) : json_string_value(json_object_get(e, "id"));
+		const char *parent;
 
 		if (!id)
 			continue;
+		if (summary) {
+			const struct attack_technique *t = attack_db_technique(c->db, id);
+
+			parent = t ? t->parent : NULL;
+		} else {
+			parent = json_string_value(json_object_get(e, "parent"));
+		}
 		strlist_add(&r->keys[L_TECH], xstrdup(id));
 		if (parent)
 			strlist_add(&r->keys[L_TECH], xstrdup(parent));
@@ -392,10 +441,22 @@ int catalog_add(struct catalog *c, const json_t *rec, char **err)
 		if (prov && ev)
 			strlist_add(&r->keys[L_EVENT], xasprintf("%s%c%s", prov, SEP, ev));
 	}
-	boil_predicates(c, r, preds);
+	boil_predicates(c, r, json_object_get(s, "predicates"));
 	for (i = 0; i < NLISTS; i++)
 		strlist_uniq(&r->keys[i]);
 	return 0;
+}
+
+json_t *catalog_partial(struct catalog *c)
+{
+	json_t *out = json_array();
+	size_t i;
+
+	if (c->n)
+		qsort(c->rules, c->n, sizeof(*c->rules), cmp_rule);
+	for (i = 0; i < c->n; i++)
+		json_array_append(out, c->rules[i].summary);
+	return out;
 }
 
 /* ---- output ---- */
@@ -551,13 +612,13 @@ static void count_keys(struct table *t, const struct strlist *l, size_t rule, in
 }
 
 static json_t *technique_json(const struct catalog *c, const char *id, const size_t *rules,
-			      size_t n, const struct table *reach)
+			      size_t n, const struct table *reach, const unsigned char *close)
 {
 	const struct attack_technique *t = attack_db_technique(c->db, id);
 	struct table vendors = { 0 }, events = { 0 }, fields = { 0 }, fieldops = { 0 },
 		     fieldvals = { 0 }, inds = { 0 }, excls = { 0 };
 	json_t *o = json_object(), *tactics = json_array(), *uids = json_array(), *evs;
-	size_t i, j;
+	size_t i, j, close_other = 0, close_same = 0;
 
 	for (i = 0; t && i < t->ntactics; i++)
 		json_array_append_new(tactics, json_string(t->tactics[i]));
@@ -567,6 +628,8 @@ static json_t *technique_json(const struct catalog *c, const char *id, const siz
 
 		table_get(&vendors, r->vendor)->rules++;
 		json_array_append_new(uids, json_string(r->uid));
+		close_other += close[rules[i]] & 1;
+		close_same += (close[rules[i]] & 2) >> 1;
 		json_array_foreach(r->events, j, e) {
 			const char *prov = json_string_value(json_object_get(e, "provider"));
 			const char *ev = json_string_value(json_object_get(e, "event"));
@@ -615,6 +678,10 @@ static json_t *technique_json(const struct catalog *c, const char *id, const siz
 	json_object_set_new(o, "fields", fields_json(&fields, &fieldops, &fieldvals));
 	json_object_set_new(o, "indicators", triples_json(c, &inds, reach));
 	json_object_set_new(o, "exclusions", triples_json(c, &excls, NULL));
+	json_object_set_new(o, "similar", json_pack("{s:I,s:I,s:I}", "min_percent",
+						    (json_int_t)SIMILAR_CLOSE_PCT, "other_vendors",
+						    (json_int_t)close_other, "same_vendor",
+						    (json_int_t)close_same));
 	table_free(&vendors);
 	table_free(&events);
 	table_free(&fields);
@@ -671,6 +738,104 @@ static json_t *corpus_json(const struct catalog *c, size_t ntech)
 	return o;
 }
 
+/* ---- similar rules: Jaccard overlap of indicator sets ---- */
+
+struct match {
+	size_t rule, shared, uni;	/* |A ∩ B|, |A ∪ B| */
+};
+
+/* a before b: higher Jaccard, then more shared, then by uid */
+static int match_before(const struct match *a, const struct match *b)
+{
+	size_t x = a->shared * b->uni, y = b->shared * a->uni;
+
+	if (x != y)
+		return x > y;
+	if (a->shared != b->shared)
+		return a->shared > b->shared;
+	return a->rule < b->rule;
+}
+
+static void top_insert(struct match *top, size_t *n, const struct match *m)
+{
+	size_t i = *n < SIMILAR_MAX ? (*n)++ : SIMILAR_MAX;
+
+	if (i == SIMILAR_MAX && !match_before(m, &top[SIMILAR_MAX - 1]))
+		return;
+	if (i == SIMILAR_MAX)
+		i--;
+	while (i > 0 && match_before(m, &top[i - 1])) {
+		top[i] = top[i - 1];
+		i--;
+	}
+	top[i] = *m;
+}
+
+static json_t *matches_json(const struct catalog *c, const struct match *m, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:I}", "uid", c->rules[m[i].rule].uid,
+						   "vendor", c->rules[m[i].rule].vendor,
+						   "shared", (json_int_t)m[i].shared,
+						   "union", (json_int_t)m[i].uni));
+	return a;
+}
+
+/*
+ * For every rule, the rules whose indicator sets overlap its own most (Jaccard
+ * |A ∩ B| / |A ∪ B| at least SIMILAR_MIN_PCT %): the SIMILAR_MAX best of other
+ * vendors (counterparts) and of its own (near-duplicates), into the summary's
+ * `similar`. close[i] gets bit 1 when rule i has another vendor's rule at
+ * SIMILAR_CLOSE_PCT % or more, bit 2 for its own vendor's. Exact: the
+ * intersections are counted through the postings of each indicator, so only
+ * pairs that share one are ever looked at.
+ */
+static void find_similar(struct catalog *c, const struct table *postings, unsigned char *close)
+{
+	size_t *cnt = xcalloc(c->n ? c->n : 1, sizeof(*cnt));
+	size_t *touched = xmalloc((c->n ? c->n : 1) * sizeof(*touched));
+	size_t i, k, u;
+
+	for (i = 0; i < c->n; i++) {
+		const struct strlist *a = &c->rules[i].keys[L_IND];
+		struct match other[SIMILAR_MAX], same[SIMILAR_MAX];
+		size_t nt = 0, nother = 0, nsame = 0;
+		json_t *o;
+
+		for (k = 0; k < a->n; k++) {
+			const struct row *r = table_find(postings, a->v[k]);
+
+			for (u = 0; r && u < r->nuids; u++)
+				if (r->uids[u] != i && !cnt[r->uids[u]]++)
+					touched[nt++] = r->uids[u];
+		}
+		for (k = 0; k < nt; k++) {
+			size_t j = touched[k];
+			struct match m = { j, cnt[j], a->n + c->rules[j].keys[L_IND].n - cnt[j] };
+			int own = strcmp(c->rules[i].vendor, c->rules[j].vendor) == 0;
+
+			cnt[j] = 0;
+			if (m.shared * 100 < m.uni * SIMILAR_MIN_PCT)
+				continue;
+			if (m.shared * 100 >= m.uni * SIMILAR_CLOSE_PCT)
+				close[i] |= own ? 2 : 1;
+			if (own)
+				top_insert(same, &nsame, &m);
+			else
+				top_insert(other, &nother, &m);
+		}
+		o = json_object();
+		json_object_set_new(o, "other_vendors", matches_json(c, other, nother));
+		json_object_set_new(o, "same_vendor", matches_json(c, same, nsame));
+		json_object_set_new(c->rules[i].summary, "similar", o);
+	}
+	free(cnt);
+	free(touched);
+}
+
 struct techlist {
 	char *id;
 	size_t *rules;
@@ -683,6 +848,7 @@ json_t *catalog_finish(struct catalog *c)
 	struct table reach = { 0 }, techidx = { 0 }, done = { 0 };
 	struct techlist *techs = NULL;
 	size_t ntechs = 0, i, j, nrows = 0;
+	unsigned char *close;
 
 	if (c->n)
 		qsort(c->rules, c->n, sizeof(*c->rules), cmp_rule);
@@ -690,7 +856,7 @@ json_t *catalog_finish(struct catalog *c)
 	for (i = 0; i < c->n; i++) {
 		const struct strlist *l = &c->rules[i].keys[L_TECH];
 
-		count_keys(&reach, &c->rules[i].keys[L_IND], i, 0);
+		count_keys(&reach, &c->rules[i].keys[L_IND], i, 1);
 		for (j = 0; j < l->n; j++) {
 			struct row *r = table_get(&techidx, l->v[j]);
 			struct techlist *t;
@@ -709,6 +875,8 @@ json_t *catalog_finish(struct catalog *c)
 			t->rules[t->n++] = i;
 		}
 	}
+	close = xcalloc(c->n ? c->n : 1, 1);
+	find_similar(c, &reach, close);
 	/* ATT&CK order first, then ids the table does not know, by id */
 	for (i = 0; i < attack_db_ntechniques(c->db); i++) {
 		const struct attack_technique *at = attack_db_technique_at(c->db, i);
@@ -721,7 +889,7 @@ json_t *catalog_finish(struct catalog *c)
 		if (d->rules++)
 			continue;
 		json_array_append_new(out, technique_json(c, at->id, techs[r->rules - 1].rules,
-							  techs[r->rules - 1].n, &reach));
+							  techs[r->rules - 1].n, &reach, close));
 		nrows++;
 	}
 	{
@@ -734,7 +902,7 @@ json_t *catalog_finish(struct catalog *c)
 		for (i = 0; i < rest.n; i++) {
 			const struct techlist *t = &techs[table_find(&techidx, rest.v[i])->rules - 1];
 
-			json_array_append_new(out, technique_json(c, t->id, t->rules, t->n, &reach));
+			json_array_append_new(out, technique_json(c, t->id, t->rules, t->n, &reach, close));
 			nrows++;
 		}
 		strlist_free(&rest);
@@ -748,6 +916,7 @@ json_t *catalog_finish(struct catalog *c)
 	table_free(&techidx);
 	table_free(&done);
 	table_free(&reach);
+	free(close);
 	return out;
 }
 

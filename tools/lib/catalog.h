@@ -14,6 +14,16 @@
  * computed. Reach is the number of rules in the whole catalog with the same
  * indicator triple.
  *
+ * Each rule record gets `similar`: the rules of other vendors (other_vendors)
+ * and of its own (same_vendor) whose indicator sets overlap its own most, by
+ * Jaccard |A ∩ B| / |A ∪ B| (shared, union), best first; each technique record
+ * counts its rules with a close one (SIMILAR_CLOSE_PCT) in `similar`.
+ *
+ * Partial aggregates: catalog_partial() returns just the rule records (no
+ * `similar`), sorted by uid; catalog_add() takes such `rule` records as well as
+ * tagged rules, so that merging the partials of every source gives the same
+ * catalog, byte for byte, as aggregating all the tagged rules at once.
+ *
  * Ownership: catalog_add borrows rec (it keeps references to parts of it);
  * catalog_finish returns a new reference. The attack_db must outlive the catalog.
  */
@@ -25,15 +35,20 @@
 
 #define CATALOG_SAMPLES 5	/* sample values per field */
 #define CATALOG_UNMAPPED 50	/* unmapped fields listed in the corpus record */
+#define SIMILAR_MAX 5		/* similar rules listed per rule, of other vendors and of its own */
+#define SIMILAR_MIN_PCT 25	/* listed from this Jaccard overlap of indicator sets, in % */
+#define SIMILAR_CLOSE_PCT 50	/* a "close" counterpart or near-duplicate from here */
 
 struct catalog;
 
 struct catalog *catalog_new(const struct attack_db *db);
 /*
- * Add one tagged rule. Returns 0; 1 when the uid was already added (the rule is
+ * Add one tagged rule, or one `rule` record of a partial or of a catalog. Returns 0; 1 when the uid was already added (the rule is
  * ignored); -1 when rec is not a tagged rule. *err (caller frees) says why.
  */
 int catalog_add(struct catalog *c, const json_t *rec, char **err);
+/* the rule records only, by uid (a JSON array): a partial aggregate; call once, instead of finish */
+json_t *catalog_partial(struct catalog *c);
 /* all records, in output order (a JSON array); call once */
 json_t *catalog_finish(struct catalog *c);
 void catalog_free(struct catalog *c);
