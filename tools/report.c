@@ -1,17 +1,20 @@
 /*
  * detcat-report: read the catalog of detcat-aggregate and write a static site
- * (SPEC §6): index.html, one HTML and one Markdown page per technique, one HTML
- * page per rule, and style.css. No JavaScript; every text from the catalog is
+ * (SPEC §6, issue 5): index.html and index.md with the ATT&CK matrix, a page
+ * per vendor (the matrix filtered to its rules), one HTML and one Markdown page
+ * per technique and per rule, ATT&CK Navigator layers (all vendors and one per
+ * vendor), and style.css. No JavaScript; every text from the catalog is
  * escaped; file names made from uids are safe (html.h). The same catalog gives
- * the same bytes.
- *
- * First version: no vendor filters, no Navigator layers, no similar rules.
+ * the same bytes, and pages of an earlier run that this one did not write are
+ * removed.
  */
 #include "cli.h"
 #include "html.h"
+#include "navigator.h"
 #include "ndjson.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -32,8 +35,10 @@ static void usage(FILE *f)
 		"usage: detcat-report -o DIR CATALOG\n"
 		"\n"
 		"Read the catalog written by detcat-aggregate (zstd or plain NDJSON; standard\n"
-		"input when CATALOG is -) and write a static site into DIR: index.html,\n"
-		"technique/ID.html and technique/ID.md, rule/UID.html, style.css.\n"
+		"input when CATALOG is -) and write a static site into DIR: index.html and\n"
+		"index.md, vendor/VENDOR.html, technique/ID.html and .md, rule/UID.html and\n"
+		".md, navigator/all.json and navigator/VENDOR.json (ATT&CK Navigator\n"
+		"layers), style.css. Pages of an earlier run not written again are removed.\n"
 		"\n"
 		"  -o, --output DIR      the folder to write (created when missing; required)\n"
 		"  -h, --help            this text\n"
@@ -49,6 +54,7 @@ struct site {
 	json_t *rules;		/* uid -> record */
 	json_t *corpus;
 	json_t *tech_ids;	/* id -> true, for links */
+	json_t *written;	/* relative path -> true: what this run wrote */
 };
 
 /* ---- small helpers ---- */
@@ -128,12 +134,17 @@ static size_t vendor_list(const json_t *by_vendor, const char ***out)
 	return n;
 }
 
-static void rule_href(struct strbuf *sb, const char *prefix, const char *uid)
+static void rule_link(struct strbuf *sb, const char *prefix, const char *uid, const char *ext)
 {
 	strbuf_addstr(sb, prefix);
 	strbuf_addstr(sb, "rule/");
 	safe_filename(sb, uid);
-	strbuf_addstr(sb, ".html");
+	strbuf_addstr(sb, ext);
+}
+
+static void rule_href(struct strbuf *sb, const char *prefix, const char *uid)
+{
+	rule_link(sb, prefix, uid, ".html");
 }
 
 static void tech_href(struct strbuf *sb, const char *prefix, const char *id)
@@ -157,6 +168,7 @@ static void write_file(const struct site *s, const char *rel, const struct strbu
 	}
 	if (rename(tmp, path) != 0)
 		msg_die("%s: %s", path, strerror(errno));
+	json_object_set_new(s->written, rel, json_true());
 	free(path);
 	free(tmp);
 }
@@ -201,9 +213,11 @@ static const char stylesheet[] =
 	"a { color: var(--link); text-decoration: none; } a:hover { text-decoration: underline; }\n"
 	".meta, .note { color: var(--muted); }\n"
 	"table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; table-layout: auto; }\n"
-	"th, td { border: 1px solid var(--line); padding: .25rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }\n"
-	"th { background: var(--head); font-weight: 600; }\n"
+	"th, td { border: 1px solid var(--line); padding: .25rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }\n"
+	"th { background: var(--head); font-weight: 600; white-space: nowrap; }\n"
+	"td code, td.samples { overflow-wrap: anywhere; } td.field code, .nw { white-space: nowrap; }\n"
 	"td.num, th.num { text-align: right; white-space: nowrap; width: 1%; }\n"
+	"td.samples code { background: var(--head); padding: 0 .2rem; border-radius: 2px; }\n"
 	"code, pre { font-family: ui-monospace, \"SFMono-Regular\", Menlo, Consolas, monospace; font-size: .9em; }\n"
 	"pre { background: var(--head); padding: .75rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }\n"
 	"details summary { cursor: pointer; } details ul { margin: .3rem 0; padding-left: 1.2rem; }\n"
@@ -213,12 +227,57 @@ static const char stylesheet[] =
 	".cell.sub { margin-left: .6rem; } .cell .tid { font-weight: 600; } .cell .count { float: right; font-weight: 600; } .cell .vendors { color: var(--muted); font-size: .72rem; }\n"
 	".heat-1 { background: #eef4fc; } .heat-2 { background: #d3e3f8; } .heat-3 { background: #a9c8f0; }\n"
 	".heat-4 { background: #7eaae6; } .heat-5 { background: #5b8fd9; } .heat-4 .vendors, .heat-5 .vendors { color: var(--fg); }\n"
+	".filters { font-size: .95rem; } .filters strong { color: var(--fg); }\n"
 	".status-ok { color: #1e7b34; } .status-partial { color: #9a6700; } .status-failed { color: #b3261e; }\n";
 
 /* ---- technique pages ---- */
 
+/* Jaccard of a similar-rules match, in whole percent */
+static long long match_percent(const json_t *m)
+{
+	long long sh = json_integer_value(json_object_get(m, "shared"));
+	long long un = json_integer_value(json_object_get(m, "union"));
+
+	return un > 0 ? (200 * sh + un) / (2 * un) : 0;
+}
+
+/* the rule's best match in another vendor when it overlaps at least min_pct %, else NULL */
+static const json_t *close_counterpart(const json_t *rule, long long min_pct)
+{
+	const json_t *m = json_array_get(json_object_get(json_object_get(rule, "similar"),
+							 "other_vendors"), 0);
+	long long sh = json_integer_value(json_object_get(m, "shared"));
+	long long un = json_integer_value(json_object_get(m, "union"));
+
+	return m && un > 0 && sh * 100 >= un * min_pct ? m : NULL;
+}
+
+/* " (counterpart: Elastic: title, 67 %)" after a rule in a list */
+static void counterpart_note(struct strbuf *html, struct strbuf *md, const struct site *s,
+			     const json_t *m, const char *prefix)
+{
+	const char *uid = str(m, "uid");
+	const json_t *r = json_object_get(s->rules, uid);
+	const char *t = r ? json_string_value(json_object_get(r, "title")) : NULL;
+
+	strbuf_addstr(html, " <span class=\"meta\">counterpart: <a href=\"");
+	rule_href(html, prefix, uid);
+	strbuf_addstr(html, "\">");
+	esc(html, vendor_label(str(m, "vendor")));
+	strbuf_addstr(html, ": ");
+	rule_title(html, r, uid);
+	strbuf_addf(html, "</a>, %lld %%</span>", match_percent(m));
+	strbuf_addstr(md, " (counterpart: [");
+	md_escape(md, vendor_label(str(m, "vendor")));
+	strbuf_addstr(md, ": ");
+	md_escape(md, t && *t ? t : uid);
+	strbuf_addstr(md, "](");
+	rule_link(md, prefix, uid, ".md");
+	strbuf_addf(md, "), %lld %%)", match_percent(m));
+}
+
 static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const struct site *s,
-			      const json_t *uids)
+			      const json_t *uids, long long min_pct)
 {
 	const char **vendors;
 	json_t *by = json_object();
@@ -251,16 +310,22 @@ static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const stru
 			const json_t *r = json_object_get(s->rules, uid);
 			const char *t = r ? json_string_value(json_object_get(r, "title")) : NULL;
 
+			const json_t *cp = r ? close_counterpart(r, min_pct) : NULL;
+
 			strbuf_addstr(html, "<li><a href=\"");
 			rule_href(html, "../", uid);
 			strbuf_addstr(html, "\">");
 			rule_title(html, r, uid);
-			strbuf_addstr(html, "</a></li>\n");
+			strbuf_addstr(html, "</a>");
 			strbuf_addstr(md, "- [");
 			md_escape(md, t && *t ? t : uid);
 			strbuf_addstr(md, "](");
-			rule_href(md, "../", uid);
-			strbuf_addstr(md, ")\n");
+			rule_link(md, "../", uid, ".md");
+			strbuf_addstr(md, ")");
+			if (cp)
+				counterpart_note(html, md, s, cp, "../");
+			strbuf_addstr(html, "</li>\n");
+			strbuf_addstr(md, "\n");
 		}
 		strbuf_addstr(html, "</ul>\n");
 	}
@@ -292,16 +357,46 @@ static void uid_details(struct strbuf *sb, const struct site *s, const json_t *i
 	strbuf_addstr(sb, "</ul></details>");
 }
 
-static void ops_text(struct strbuf *sb, const json_t *ops)
+struct op_count {
+	const char *op;
+	long long n;
+};
+
+static int cmp_op_count(const void *a, const void *b)
 {
+	const struct op_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->op, y->op);
+}
+
+/* "eq 21, match 8, regex_match 7": most used first, as the reference pages; in HTML
+ * each entry is kept on one line */
+static void ops_text(struct strbuf *sb, const json_t *ops, int html)
+{
+	struct op_count *v = xmalloc((json_object_size(ops) + 1) * sizeof(*v));
 	const char *key;
 	json_t *val;
-	int first = 1;
+	size_t n = 0, i;
 
 	json_object_foreach((json_t *)ops, key, val) {
-		strbuf_addf(sb, "%s%s %lld", first ? "" : ", ", key, (long long)json_integer_value(val));
-		first = 0;
+		v[n].op = key;
+		v[n++].n = json_integer_value(val);
 	}
+	qsort(v, n, sizeof(*v), cmp_op_count);
+	for (i = 0; i < n; i++) {
+		strbuf_addstr(sb, i ? ", " : "");
+		if (html) {
+			strbuf_addstr(sb, "<span class=\"nw\">");
+			esc(sb, v[i].op);
+			strbuf_addf(sb, " %lld</span>", v[i].n);
+		} else {
+			md_escape(sb, v[i].op);
+			strbuf_addf(sb, " %lld", v[i].n);
+		}
+	}
+	free(v);
 }
 
 static void samples_text(struct strbuf *sb, const json_t *samples, int md)
@@ -312,12 +407,15 @@ static void samples_text(struct strbuf *sb, const json_t *samples, int md)
 	json_array_foreach((json_t *)samples, i, v) {
 		char *t = value_text(v);
 
-		if (i)
-			strbuf_addstr(sb, ", ");
-		if (md)
+		if (md) {
+			strbuf_addstr(sb, i ? ", " : "");
 			md_escape(sb, t);
-		else
+		} else {
+			/* one code span each: a value may itself hold ", " */
+			strbuf_addstr(sb, i ? " <code>" : "<code>");
 			html_escape(sb, t);
+			strbuf_addstr(sb, "</code>");
+		}
 		free(t);
 	}
 }
@@ -456,24 +554,21 @@ static void technique_page(const struct site *s, const json_t *t)
 		strbuf_addstr(&md, "\n| Field | Rules | How | Sample values |\n|---|---:|---|---|\n");
 		json_array_foreach((json_t *)fields, i, e) {
 			long long n = json_integer_value(json_object_get(e, "rules"));
-			struct strbuf how = STRBUF_INIT;
 
-			ops_text(&how, json_object_get(e, "ops"));
-			strbuf_addstr(&html, "<tr><td><code>");
+			strbuf_addstr(&html, "<tr><td class=\"field\"><code>");
 			esc(&html, str(e, "field"));
 			strbuf_addf(&html, "</code></td><td class=\"num\">%lld</td><td>", n);
-			esc(&html, how.buf ? how.buf : "");
-			strbuf_addstr(&html, "</td><td>");
+			ops_text(&html, json_object_get(e, "ops"), 1);
+			strbuf_addstr(&html, "</td><td class=\"samples\">");
 			samples_text(&html, json_object_get(e, "samples"), 0);
 			strbuf_addstr(&html, "</td></tr>\n");
 			strbuf_addstr(&md, "| ");
 			md_escape(&md, str(e, "field"));
 			strbuf_addf(&md, " | %lld | ", n);
-			md_escape(&md, how.buf ? how.buf : "");
+			ops_text(&md, json_object_get(e, "ops"), 0);
 			strbuf_addstr(&md, " | ");
 			samples_text(&md, json_object_get(e, "samples"), 1);
 			strbuf_addstr(&md, " |\n");
-			strbuf_release(&how);
 		}
 		strbuf_addstr(&html, "</tbody>\n</table>\n");
 	}
@@ -491,7 +586,7 @@ static void technique_page(const struct site *s, const json_t *t)
 			long long reach = json_integer_value(json_object_get(e, "reach"));
 			char *v = value_text(json_object_get(e, "value"));
 
-			strbuf_addstr(&html, "<tr><td><code>");
+			strbuf_addstr(&html, "<tr><td class=\"field\"><code>");
 			esc(&html, str(e, "field"));
 			strbuf_addstr(&html, "</code></td><td>");
 			esc(&html, str(e, "op"));
@@ -522,7 +617,7 @@ static void technique_page(const struct site *s, const json_t *t)
 			long long n = json_integer_value(json_object_get(e, "rules"));
 			char *v = value_text(json_object_get(e, "value"));
 
-			strbuf_addstr(&html, "<tr><td><code>");
+			strbuf_addstr(&html, "<tr><td class=\"field\"><code>");
 			esc(&html, str(e, "field"));
 			strbuf_addstr(&html, "</code></td><td>");
 			esc(&html, str(e, "op"));
@@ -543,7 +638,25 @@ static void technique_page(const struct site *s, const json_t *t)
 
 	strbuf_addstr(&html, "<h2>Rules under this technique</h2>\n");
 	strbuf_addstr(&md, "\n## Rules under this technique\n");
-	add_vendor_groups(&html, &md, s, json_object_get(rules, "uids"));
+	{
+		const json_t *sim = json_object_get(t, "similar");
+		long long pct = json_integer_value(json_object_get(sim, "min_percent"));
+		long long other = json_integer_value(json_object_get(sim, "other_vendors"));
+		long long same = json_integer_value(json_object_get(sim, "same_vendor"));
+		long long total = json_integer_value(json_object_get(rules, "total"));
+
+		if (!pct)
+			pct = 50;
+		strbuf_addf(&html, "<p>Every rule tagged with this technique, grouped by vendor. "
+			    "<strong>%lld of %lld</strong> ha%s a close counterpart in another vendor, and "
+			    "%lld a near-duplicate in %s own (indicator sets overlapping %lld %% or more; "
+			    "see each rule's page).</p>\n", other, total, other == 1 ? "s" : "ve", same,
+			    same == 1 ? "its" : "their", pct);
+		strbuf_addf(&md, "\n%lld of %lld rules have a close counterpart in another vendor, and "
+			    "%lld a near-duplicate in their own (indicator overlap %lld %% or more).\n",
+			    other, total, same, pct);
+		add_vendor_groups(&html, &md, s, json_object_get(rules, "uids"), pct);
+	}
 	page_foot(&html);
 
 	safe_filename(&name, id);
@@ -571,123 +684,332 @@ static void row(struct strbuf *sb, const char *key, const char *val)
 	strbuf_addstr(sb, "</td></tr>\n");
 }
 
-static const char *bool_mark(const json_t *o, const char *key)
+/* a "- **key**: value" line of a rule's Markdown page */
+static void md_item(struct strbuf *md, const char *key, const char *val)
 {
-	return json_is_true(json_object_get(o, key)) ? "yes" : "";
+	strbuf_addstr(md, "- **");
+	md_escape(md, key);
+	strbuf_addstr(md, "**: ");
+	md_escape(md, val);
+	strbuf_addch(md, '\n');
+}
+
+/* "case-insensitive, negated, exclusion, computed": what is true of a predicate */
+static void predicate_flags(struct strbuf *sb, const json_t *p)
+{
+	static const char *const keys[][2] = {
+		{ "ci", "case-insensitive" }, { "negated", "negated" },
+		{ "exclusion", "exclusion" }, { "computed", "computed" }, { "unmapped", "unmapped" }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_is_true(json_object_get(p, keys[i][0]))) {
+			strbuf_addstr(sb, sb->len ? ", " : "");
+			strbuf_addstr(sb, keys[i][1]);
+		}
+}
+
+static int is_web_url(const char *u)
+{
+	return !strncmp(u, "https://", 8) || !strncmp(u, "http://", 7);
+}
+
+/* a fence longer than any run of backticks in text */
+static void md_fence(struct strbuf *md, const char *text)
+{
+	size_t run = 0, longest = 0, i;
+
+	for (; *text; text++) {
+		run = *text == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	for (i = 0; i < (longest < 3 ? 3 : longest + 1); i++)
+		strbuf_addch(md, '`');
+}
+
+/* the similar rules of one group: other vendors' (counterparts) or its own vendor's */
+static void similar_table(struct strbuf *html, struct strbuf *md, const struct site *s,
+			  const json_t *list, const char *heading, const char *none)
+{
+	const json_t *m;
+	size_t i;
+
+	strbuf_addf(html, "<h3>%s</h3>\n", heading);
+	strbuf_addf(md, "\n### %s\n\n", heading);
+	if (!json_array_size(list)) {
+		strbuf_addf(html, "<p class=\"note\">%s</p>\n", none);
+		strbuf_addf(md, "%s\n", none);
+		return;
+	}
+	strbuf_addstr(html, "<table>\n<thead><tr><th>Rule</th><th>Vendor</th><th class=\"num\">Shared</th>"
+		      "<th class=\"num\">Union</th><th class=\"num\">Overlap</th></tr></thead>\n<tbody>\n");
+	strbuf_addstr(md, "| Rule | Vendor | Shared | Union | Overlap |\n|---|---|---:|---:|---:|\n");
+	json_array_foreach((json_t *)list, i, m) {
+		const char *uid = str(m, "uid");
+		const json_t *r = json_object_get(s->rules, uid);
+		const char *t = r ? json_string_value(json_object_get(r, "title")) : NULL;
+		long long sh = json_integer_value(json_object_get(m, "shared"));
+		long long un = json_integer_value(json_object_get(m, "union"));
+
+		strbuf_addstr(html, "<tr><td>");
+		if (r) {
+			strbuf_addstr(html, "<a href=\"");
+			rule_href(html, "../", uid);
+			strbuf_addstr(html, "\">");
+			rule_title(html, r, uid);
+			strbuf_addstr(html, "</a>");
+		} else {
+			esc(html, uid);
+		}
+		strbuf_addstr(html, "</td><td>");
+		esc(html, vendor_label(str(m, "vendor")));
+		strbuf_addf(html, "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+			    "<td class=\"num\">%lld %%</td></tr>\n", sh, un, match_percent(m));
+		strbuf_addstr(md, "| ");
+		if (r) {
+			strbuf_addstr(md, "[");
+			md_escape(md, t && *t ? t : uid);
+			strbuf_addstr(md, "](");
+			rule_link(md, "../", uid, ".md");
+			strbuf_addstr(md, ")");
+		} else {
+			md_escape(md, uid);
+		}
+		strbuf_addstr(md, " | ");
+		md_escape(md, vendor_label(str(m, "vendor")));
+		strbuf_addf(md, " | %lld | %lld | %lld %% |\n", sh, un, match_percent(m));
+	}
+	strbuf_addstr(html, "</tbody>\n</table>\n");
 }
 
 static void rule_page(const struct site *s, const char *uid, const json_t *r)
 {
-	struct strbuf html = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT, name = STRBUF_INIT;
 	const json_t *parse = json_object_get(r, "parse"), *e, *preds = json_object_get(r, "predicates");
 	const json_t *techs = json_object_get(r, "techniques"), *events = json_object_get(r, "events");
+	const json_t *sim = json_object_get(r, "similar");
 	const char *title = json_string_value(json_object_get(r, "title")), *status = str(parse, "status");
-	size_t i;
+	const char *url = str(r, "url");
+	size_t i, n;
 	char *rel;
 
 	page_head(&html, "../", title && *title ? title : uid);
 	strbuf_addstr(&html, "<h1>");
 	rule_title(&html, r, uid);
 	strbuf_addstr(&html, "</h1>\n<table>\n<tbody>\n");
+	strbuf_addstr(&md, "# ");
+	md_escape(&md, title && *title ? title : uid);
+	strbuf_addstr(&md, "\n\n");
 	row(&html, "uid", uid);
 	row(&html, "Vendor", vendor_label(str(r, "vendor")));
 	row(&html, "Source", str(r, "source"));
-	row(&html, "Path", str(r, "path"));
+	md_item(&md, "uid", uid);
+	md_item(&md, "Vendor", vendor_label(str(r, "vendor")));
+	md_item(&md, "Source", str(r, "source"));
+	strbuf_addstr(&html, "<tr><th>Path</th><td>");
+	if (is_web_url(url)) {
+		strbuf_addstr(&html, "<a href=\"");
+		esc(&html, url);
+		strbuf_addstr(&html, "\">");
+		esc(&html, str(r, "path"));
+		strbuf_addstr(&html, "</a> <span class=\"meta\">(upstream)</span>");
+		strbuf_addstr(&md, "- **Path**: [");
+		md_escape(&md, str(r, "path"));
+		strbuf_addstr(&md, "](");
+		strbuf_addstr(&md, url);	/* percent-encoded: no space, no ')' to escape */
+		strbuf_addstr(&md, ")\n");
+	} else {
+		esc(&html, str(r, "path"));
+		md_item(&md, "Path", str(r, "path"));
+	}
+	strbuf_addstr(&html, "</td></tr>\n");
 	row(&html, "Severity", str(r, "severity"));
 	row(&html, "Rule type", str(r, "rule_type"));
 	row(&html, "Language", str(r, "language"));
+	md_item(&md, "Severity", str(r, "severity"));
+	md_item(&md, "Rule type", str(r, "rule_type"));
+	md_item(&md, "Language", str(r, "language"));
 	strbuf_addstr(&html, "<tr><th>Techniques</th><td>");
+	strbuf_addstr(&md, "- **Techniques**:");
+	n = 0;
 	json_array_foreach((json_t *)techs, i, e) {
 		const char *id = json_string_value(e);
 
 		if (!id)
 			continue;
-		if (i)
-			strbuf_addstr(&html, ", ");
+		strbuf_addstr(&html, n ? ", " : "");
+		strbuf_addstr(&md, n++ ? ", " : " ");
 		if (json_object_get(s->tech_ids, id)) {
 			strbuf_addstr(&html, "<a href=\"");
 			tech_href(&html, "../", id);
 			strbuf_addstr(&html, "\">");
 			esc(&html, id);
 			strbuf_addstr(&html, "</a>");
+			strbuf_addstr(&md, "[");
+			md_escape(&md, id);
+			strbuf_addstr(&md, "](../technique/");
+			safe_filename(&md, id);
+			strbuf_addstr(&md, ".md)");
 		} else {
 			esc(&html, id);
+			md_escape(&md, id);
 		}
 	}
 	strbuf_addstr(&html, "</td></tr>\n<tr><th>Tactics</th><td>");
+	strbuf_addstr(&md, "\n- **Tactics**:");
 	json_array_foreach(json_object_get(r, "tactics"), i, e) {
-		if (i)
-			strbuf_addstr(&html, ", ");
-		esc_value(&html, e);
+		char *v = value_text(e);
+
+		strbuf_addstr(&html, i ? ", " : "");
+		strbuf_addstr(&md, i ? ", " : " ");
+		esc(&html, v);
+		md_escape(&md, v);
+		free(v);
 	}
 	strbuf_addstr(&html, "</td></tr>\n<tr><th>Parse status</th><td class=\"status-");
 	esc(&html, status);
 	strbuf_addstr(&html, "\">");
 	esc(&html, status);
 	strbuf_addstr(&html, "</td></tr>\n</tbody>\n</table>\n");
+	strbuf_addstr(&md, "\n");
+	md_item(&md, "Parse status", status);
 
 	if (json_array_size(json_object_get(parse, "errors"))) {
 		strbuf_addstr(&html, "<h2>Parse messages</h2>\n<ul>\n");
+		strbuf_addstr(&md, "\n## Parse messages\n\n");
 		json_array_foreach(json_object_get(parse, "errors"), i, e) {
 			strbuf_addstr(&html, "<li>");
 			esc(&html, json_is_object(e) ? str(e, "message") : "");
 			strbuf_addstr(&html, "</li>\n");
+			strbuf_addstr(&md, "- ");
+			md_escape(&md, json_is_object(e) ? str(e, "message") : "");
+			strbuf_addch(&md, '\n');
 		}
 		strbuf_addstr(&html, "</ul>\n");
 	}
 	if (json_array_size(json_object_get(r, "attack_issues"))) {
 		strbuf_addstr(&html, "<h2>ATT&amp;CK issues</h2>\n<ul>\n");
+		strbuf_addstr(&md, "\n## ATT&CK issues\n\n");
 		json_array_foreach(json_object_get(r, "attack_issues"), i, e) {
+			char *v = value_text(e);
+
 			strbuf_addstr(&html, "<li><code>");
-			esc_value(&html, e);
+			esc(&html, v);
 			strbuf_addstr(&html, "</code></li>\n");
+			strbuf_addstr(&md, "- ");
+			md_escape(&md, v);
+			strbuf_addch(&md, '\n');
+			free(v);
 		}
 		strbuf_addstr(&html, "</ul>\n");
 	}
 
 	strbuf_addf(&html, "<h2>Events (%zu)</h2>\n", json_array_size(events));
+	strbuf_addf(&md, "\n## Events (%zu)\n", json_array_size(events));
 	if (json_array_size(events)) {
 		strbuf_addstr(&html, "<table>\n<thead><tr><th>Provider</th><th>Event</th><th>Title</th></tr></thead>\n<tbody>\n");
+		strbuf_addstr(&md, "\n| Provider | Event | Title |\n|---|---|---|\n");
 		json_array_foreach((json_t *)events, i, e) {
+			char *v = value_text(json_object_get(e, "event"));
+
 			strbuf_addstr(&html, "<tr><td>");
 			esc(&html, str(e, "provider"));
 			strbuf_addstr(&html, "</td><td>");
-			esc_value(&html, json_object_get(e, "event"));
+			esc(&html, v);
 			strbuf_addstr(&html, "</td><td>");
 			esc(&html, str(e, "title"));
 			strbuf_addstr(&html, "</td></tr>\n");
+			strbuf_addstr(&md, "| ");
+			md_escape(&md, str(e, "provider"));
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, v);
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, str(e, "title"));
+			strbuf_addstr(&md, " |\n");
+			free(v);
 		}
 		strbuf_addstr(&html, "</tbody>\n</table>\n");
 	}
 
 	strbuf_addf(&html, "<h2>Predicates (%zu)</h2>\n", json_array_size(preds));
+	strbuf_addf(&md, "\n## Predicates (%zu)\n", json_array_size(preds));
 	if (json_array_size(preds)) {
-		strbuf_addstr(&html, "<table>\n<thead><tr><th>Field</th><th>Raw field</th><th>Kind</th>"
-			      "<th>Value</th><th>Raw value</th><th>Case-insens.</th><th>Negated</th>"
-			      "<th>Exclusion</th><th>Computed</th><th>Selection</th></tr></thead>\n<tbody>\n");
+		strbuf_addstr(&html, "<table>\n<thead><tr><th>Field <span class=\"meta\">(as written)</span></th>"
+			      "<th>Kind</th><th>Value</th><th>Raw value</th><th>Flags</th><th>Selection</th>"
+			      "</tr></thead>\n<tbody>\n");
+		strbuf_addstr(&md, "\n| Field | Raw field | Kind | Value | Raw value | Flags | Selection |\n"
+			      "|---|---|---|---|---|---|---|\n");
 		json_array_foreach((json_t *)preds, i, e) {
-			strbuf_addstr(&html, "<tr><td><code>");
+			char *v = value_text(json_object_get(e, "value"));
+			char *raw = value_text(json_object_get(e, "raw_value"));
+			char *sel = value_text(json_object_get(e, "selection"));
+			struct strbuf flags = STRBUF_INIT;
+
+			predicate_flags(&flags, e);
+			strbuf_addstr(&html, "<tr><td class=\"field\"><code>");
 			esc(&html, str(e, "field"));
-			strbuf_addstr(&html, "</code></td><td><code>");
+			strbuf_addstr(&html, "</code><br><span class=\"meta\">");
 			esc(&html, str(e, "raw_field"));
-			strbuf_addstr(&html, "</code></td><td>");
+			strbuf_addstr(&html, "</span></td><td>");
 			esc(&html, str(e, "op"));
 			strbuf_addstr(&html, "</td><td><code>");
-			esc_value(&html, json_object_get(e, "value"));
+			esc(&html, v);
 			strbuf_addstr(&html, "</code></td><td><code>");
-			esc_value(&html, json_object_get(e, "raw_value"));
-			strbuf_addf(&html, "</code></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>",
-				    bool_mark(e, "ci"), bool_mark(e, "negated"), bool_mark(e, "exclusion"),
-				    bool_mark(e, "computed"));
-			esc_value(&html, json_object_get(e, "selection"));
+			esc(&html, raw);
+			strbuf_addstr(&html, "</code></td><td>");
+			esc(&html, flags.buf ? flags.buf : "");
+			strbuf_addstr(&html, "</td><td class=\"samples\">");
+			esc(&html, sel);
 			strbuf_addstr(&html, "</td></tr>\n");
+			strbuf_addstr(&md, "| ");
+			md_escape(&md, str(e, "field"));
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, str(e, "raw_field"));
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, str(e, "op"));
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, v);
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, raw);
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, flags.buf ? flags.buf : "");
+			strbuf_addstr(&md, " | ");
+			md_escape(&md, sel);
+			strbuf_addstr(&md, " |\n");
+			strbuf_release(&flags);
+			free(v);
+			free(raw);
+			free(sel);
 		}
 		strbuf_addstr(&html, "</tbody>\n</table>\n");
 	}
+
+	/* what no other catalog shows: this detection's counterparts and near-duplicates */
+	strbuf_addstr(&html, "<h2>Similar rules</h2>\n<p class=\"note\">Rules whose canonical (field, "
+		      "kind, value) indicators overlap this rule's most: shared indicators over the union of "
+		      "both sets (Jaccard). A counterpart in another vendor is where to look when porting "
+		      "this detection; a near-duplicate in the same vendor, when de-duplicating.</p>\n");
+	strbuf_addstr(&md, "\n## Similar rules\n\nRules whose canonical indicators overlap this rule's "
+		      "most (shared over union, Jaccard).\n");
+	similar_table(&html, &md, s, json_object_get(sim, "other_vendors"), "Counterparts in other vendors",
+		      "No rule of another vendor shares a quarter of its indicators with this one.");
+	similar_table(&html, &md, s, json_object_get(sim, "same_vendor"), "Near-duplicates in the same vendor",
+		      "No rule of the same vendor shares a quarter of its indicators with this one.");
+
 	if (json_string_value(json_object_get(r, "query"))) {
 		strbuf_addstr(&html, "<h2>Query</h2>\n<pre><code>");
 		esc(&html, str(r, "query"));
 		strbuf_addstr(&html, "</code></pre>\n");
+		strbuf_addstr(&md, "\n## Query\n\n");
+		md_fence(&md, str(r, "query"));
+		strbuf_addch(&md, '\n');
+		strbuf_addstr(&md, str(r, "query"));
+		if (md.len && md.buf[md.len - 1] != '\n')
+			strbuf_addch(&md, '\n');
+		md_fence(&md, str(r, "query"));
+		strbuf_addch(&md, '\n');
 	}
 	page_foot(&html);
 
@@ -695,7 +1017,11 @@ static void rule_page(const struct site *s, const char *uid, const json_t *r)
 	rel = xasprintf("rule/%s.html", name.buf);
 	write_file(s, rel, &html);
 	free(rel);
+	rel = xasprintf("rule/%s.md", name.buf);
+	write_file(s, rel, &md);
+	free(rel);
 	strbuf_release(&html);
+	strbuf_release(&md);
 	strbuf_release(&name);
 }
 
@@ -727,7 +1053,18 @@ static int heat(long long n, long long max)
 	return (int)(1 + (4 * n) / max > 5 ? 5 : 1 + (4 * n) / max);
 }
 
-static void matrix(struct strbuf *sb, const struct site *s, const char **vendors, size_t nv)
+/* a technique's rules: all of them, or one vendor's */
+static long long tech_rules(const json_t *t, const char *only)
+{
+	const json_t *tr = json_object_get(t, "rules");
+
+	return json_integer_value(only ? json_object_get(json_object_get(tr, "by_vendor"), only)
+				  : json_object_get(tr, "total"));
+}
+
+/* the matrix of every technique with rules, or of one vendor's (only) */
+static void matrix(struct strbuf *sb, const struct site *s, const char **vendors, size_t nv,
+		   const char *only, const char *prefix)
 {
 	const char **cols = xmalloc((NTACTICS + 1) * sizeof(*cols));
 	json_t *others = json_object(), *t, *e, *val;
@@ -736,7 +1073,7 @@ static void matrix(struct strbuf *sb, const struct site *s, const char **vendors
 	long long max = 0;
 
 	json_array_foreach(s->techniques, i, t) {
-		long long n = json_integer_value(json_object_get(json_object_get(t, "rules"), "total"));
+		long long n = tech_rules(t, only);
 
 		if (n > max)
 			max = n;
@@ -757,13 +1094,23 @@ static void matrix(struct strbuf *sb, const struct site *s, const char **vendors
 		cols[ncols++] = key;
 	qsort(cols + extra, ncols - extra, sizeof(*cols), cmp_str);
 
-	strbuf_addstr(sb, "<h2>ATT&amp;CK matrix</h2>\n<p class=\"note\">Techniques with rules, by tactic; "
-		      "the darker the cell, the more rules.</p>\n<div class=\"matrix-wrap\"><div class=\"matrix\">\n");
+	strbuf_addstr(sb, "<h2>ATT&amp;CK matrix</h2>\n<p class=\"note\">Techniques with rules");
+	if (only) {
+		strbuf_addstr(sb, " of ");
+		esc(sb, vendor_label(only));
+	}
+	strbuf_addstr(sb, ", by tactic; the darker the cell, the more rules");
+	if (only) {
+		strbuf_addstr(sb, " of ");
+		esc(sb, vendor_label(only));
+	}
+	strbuf_addstr(sb, ". The number is the shading's count; the line below gives every vendor's.</p>\n"
+		      "<div class=\"matrix-wrap\"><div class=\"matrix\">\n");
 	for (k = 0; k < ncols; k++) {
 		int any = 0;
 
 		json_array_foreach(s->techniques, i, t)
-			any |= has_tactic(t, cols[k]);
+			any |= has_tactic(t, cols[k]) && tech_rules(t, only) > 0;
 		if (!any)
 			continue;
 		strbuf_addstr(sb, "<section><h3>");
@@ -771,13 +1118,13 @@ static void matrix(struct strbuf *sb, const struct site *s, const char **vendors
 		strbuf_addstr(sb, "</h3>\n");
 		json_array_foreach(s->techniques, i, t) {
 			const json_t *tr = json_object_get(t, "rules");
-			long long n = json_integer_value(json_object_get(tr, "total"));
+			long long n = tech_rules(t, only);
 			int sub = !json_is_null(json_object_get(t, "parent")) && json_object_get(t, "parent");
 
-			if (!has_tactic(t, cols[k]))
+			if (!has_tactic(t, cols[k]) || n <= 0)
 				continue;
 			strbuf_addf(sb, "<a class=\"cell heat-%d%s\" href=\"", heat(n, max), sub ? " sub" : "");
-			tech_href(sb, "", str(t, "id"));
+			tech_href(sb, prefix, str(t, "id"));
 			strbuf_addstr(sb, "\"><span class=\"tid\">");
 			esc(sb, str(t, "id"));
 			strbuf_addf(sb, "</span> <span class=\"count\">%lld</span><br>", n);
@@ -800,11 +1147,161 @@ static void matrix(struct strbuf *sb, const struct site *s, const char **vendors
 	json_decref(others);
 }
 
-/* ---- index ---- */
+/* ---- index, vendor pages, Navigator layers ---- */
+
+/* "All vendors · Sigma 3,748 · Elastic 0 ...": the vendor filter of the overview pages */
+static void vendor_filter(struct strbuf *sb, const struct site *s, const char **vendors, size_t nv,
+			  const char *only, const char *prefix)
+{
+	const json_t *crules = json_object_get(s->corpus, "rules");
+	size_t i;
+
+	strbuf_addstr(sb, "<p class=\"filters\">Show: ");
+	if (only) {
+		strbuf_addf(sb, "<a href=\"%sindex.html\">All vendors</a>", prefix);
+	} else {
+		strbuf_addstr(sb, "<strong>All vendors</strong>");
+	}
+	strbuf_addf(sb, " <span class=\"meta\">%lld</span>",
+		    (long long)json_integer_value(json_object_get(crules, "total")));
+	for (i = 0; i < nv; i++) {
+		long long n = json_integer_value(json_object_get(json_object_get(crules, "by_vendor"), vendors[i]));
+
+		strbuf_addstr(sb, " · ");
+		if (only && !strcmp(only, vendors[i])) {
+			strbuf_addstr(sb, "<strong>");
+			esc(sb, vendor_label(vendors[i]));
+			strbuf_addstr(sb, "</strong>");
+		} else if (n > 0) {
+			strbuf_addf(sb, "<a href=\"%svendor/", prefix);
+			safe_filename(sb, vendors[i]);
+			strbuf_addstr(sb, ".html\">");
+			esc(sb, vendor_label(vendors[i]));
+			strbuf_addstr(sb, "</a>");
+		} else {
+			strbuf_addstr(sb, "<span class=\"meta\">");
+			esc(sb, vendor_label(vendors[i]));
+			strbuf_addstr(sb, "</span>");
+		}
+		strbuf_addf(sb, " <span class=\"meta\">%lld</span>", n);
+	}
+	strbuf_addstr(sb, "</p>\n");
+}
+
+static void techniques_table(struct strbuf *html, const struct site *s, const char **vendors, size_t nv,
+			     const char *only, const char *prefix)
+{
+	const json_t *t, *e;
+	size_t i, j;
+
+	strbuf_addstr(html, "<h2>Techniques</h2>\n<table>\n<thead><tr><th>ID</th><th>Name</th><th>Tactics</th>"
+		      "<th class=\"num\">Rules</th>");
+	for (i = 0; i < nv; i++) {
+		strbuf_addstr(html, "<th class=\"num\">");
+		esc(html, vendor_label(vendors[i]));
+		strbuf_addstr(html, "</th>");
+	}
+	strbuf_addstr(html, "</tr></thead>\n<tbody>\n");
+	json_array_foreach(s->techniques, i, t) {
+		const json_t *tr = json_object_get(t, "rules");
+
+		if (tech_rules(t, only) <= 0)
+			continue;
+		strbuf_addstr(html, "<tr><td><a href=\"");
+		tech_href(html, prefix, str(t, "id"));
+		strbuf_addstr(html, "\">");
+		esc(html, str(t, "id"));
+		strbuf_addstr(html, "</a></td><td>");
+		esc(html, str(t, "name"));
+		strbuf_addstr(html, "</td><td>");
+		json_array_foreach(json_object_get(t, "tactics"), j, e) {
+			if (j)
+				strbuf_addstr(html, ", ");
+			esc_value(html, e);
+		}
+		strbuf_addf(html, "</td><td class=\"num\">%lld</td>",
+			    (long long)json_integer_value(json_object_get(tr, "total")));
+		for (j = 0; j < nv; j++)
+			strbuf_addf(html, "<td class=\"num\">%lld</td>", (long long)json_integer_value(
+					    json_object_get(json_object_get(tr, "by_vendor"), vendors[j])));
+		strbuf_addstr(html, "</tr>\n");
+	}
+	strbuf_addstr(html, "</tbody>\n</table>\n");
+}
+
+/* navigator/all.json and navigator/VENDOR.json; the list of them for the index */
+static void navigator_layers(const struct site *s, const char **vendors, size_t nv, struct strbuf *html,
+			     struct strbuf *md)
+{
+	size_t i;
+
+	strbuf_addstr(html, "<h2>ATT&amp;CK Navigator layers</h2>\n<p>Coverage scored by rule count, to open "
+		      "in MITRE's <a href=\"https://mitre-attack.github.io/attack-navigator/\">ATT&amp;CK "
+		      "Navigator</a> (layer format " NAVIGATOR_LAYER_FORMAT "): ");
+	strbuf_addstr(md, "\n## ATT&CK Navigator layers\n\nCoverage scored by rule count (layer format "
+		      NAVIGATOR_LAYER_FORMAT "): ");
+	for (i = 0; i <= nv; i++) {
+		const char *v = i ? vendors[i - 1] : NULL;
+		char *name = v ? xasprintf("detcat: %s rules", vendor_label(v)) : xstrdup("detcat: all rules");
+		char *desc = xasprintf("Techniques scored by the number of %s%srules in the detcat catalog.",
+				       v ? vendor_label(v) : "", v ? " " : "");
+		json_t *layer = navigator_layer(s->techniques, v, name, desc);
+		char *text = json_dumps(layer, JSON_INDENT(2));
+		struct strbuf sb = STRBUF_INIT, file = STRBUF_INIT;
+
+		if (!text)
+			msg_die("out of memory");
+		strbuf_addstr(&sb, text);
+		strbuf_addch(&sb, '\n');
+		strbuf_addstr(&file, "navigator/");
+		if (v)
+			safe_filename(&file, v);
+		else
+			strbuf_addstr(&file, "all");
+		strbuf_addstr(&file, ".json");
+		write_file(s, file.buf, &sb);
+		strbuf_addf(html, "%s<a href=\"%s\">", i ? " · " : "", file.buf);
+		esc(html, v ? vendor_label(v) : "all vendors");
+		strbuf_addstr(html, "</a>");
+		strbuf_addf(md, "%s[", i ? ", " : "");
+		md_escape(md, v ? vendor_label(v) : "all vendors");
+		strbuf_addf(md, "](%s)", file.buf);
+		strbuf_release(&sb);
+		strbuf_release(&file);
+		free(text);
+		json_decref(layer);
+		free(name);
+		free(desc);
+	}
+	strbuf_addstr(html, ".</p>\n");
+	strbuf_addstr(md, ".\n");
+}
+
+static void vendor_page(const struct site *s, const char **vendors, size_t nv, const char *v)
+{
+	struct strbuf html = STRBUF_INIT, title = STRBUF_INIT, rel = STRBUF_INIT;
+
+	strbuf_addf(&title, "%s rules: detcat catalog", vendor_label(v));
+	page_head(&html, "../", title.buf);
+	strbuf_addstr(&html, "<h1>");
+	esc(&html, vendor_label(v));
+	strbuf_addstr(&html, " rules</h1>\n");
+	vendor_filter(&html, s, vendors, nv, v, "../");
+	matrix(&html, s, vendors, nv, v, "../");
+	techniques_table(&html, s, vendors, nv, v, "../");
+	page_foot(&html);
+	strbuf_addstr(&rel, "vendor/");
+	safe_filename(&rel, v);
+	strbuf_addstr(&rel, ".html");
+	write_file(s, rel.buf, &html);
+	strbuf_release(&html);
+	strbuf_release(&title);
+	strbuf_release(&rel);
+}
 
 static void index_page(const struct site *s)
 {
-	struct strbuf html = STRBUF_INIT;
+	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT;
 	const json_t *crules = json_object_get(s->corpus, "rules"), *parse = json_object_get(s->corpus, "parse");
 	json_t *by_vendor = json_object_get(crules, "by_vendor"), *t, *val;
 	const char **vendors, *key;
@@ -812,58 +1309,77 @@ static void index_page(const struct site *s)
 	const char **uids;
 
 	page_head(&html, "", "detcat catalog");
-	strbuf_addstr(&html, "<h1>detcat catalog</h1>\n<h2>Corpus</h2>\n<table>\n<thead><tr><th>Vendor</th>"
-		      "<th class=\"num\">Rules</th></tr></thead>\n<tbody>\n");
+	strbuf_addstr(&html, "<h1>detcat catalog</h1>\n");
+	strbuf_addstr(&md, "# detcat catalog\n");
 	nv = vendor_list(by_vendor, &vendors);
+	vendor_filter(&html, s, vendors, nv, NULL, "");
+	strbuf_addstr(&html, "<h2>Corpus</h2>\n<table>\n<thead><tr><th>Vendor</th>"
+		      "<th class=\"num\">Rules</th></tr></thead>\n<tbody>\n");
+	strbuf_addstr(&md, "\n## Corpus\n\n| Vendor | Rules |\n|---|---:|\n");
 	for (i = 0; i < nv; i++) {
+		long long n = json_integer_value(json_object_get(by_vendor, vendors[i]));
+
 		strbuf_addstr(&html, "<tr><td>");
 		esc(&html, vendor_label(vendors[i]));
-		strbuf_addf(&html, "</td><td class=\"num\">%lld</td></tr>\n",
-			    (long long)json_integer_value(json_object_get(by_vendor, vendors[i])));
+		strbuf_addf(&html, "</td><td class=\"num\">%lld</td></tr>\n", n);
+		strbuf_addstr(&md, "| ");
+		md_escape(&md, vendor_label(vendors[i]));
+		strbuf_addf(&md, " | %lld |\n", n);
 	}
 	strbuf_addf(&html, "<tr><th>All</th><th class=\"num\">%lld</th></tr>\n</tbody>\n</table>\n",
 		    (long long)json_integer_value(json_object_get(crules, "total")));
+	strbuf_addf(&md, "| All | %lld |\n", (long long)json_integer_value(json_object_get(crules, "total")));
 	strbuf_addstr(&html, "<p>Parse status:");
+	strbuf_addstr(&md, "\nParse status:");
 	json_object_foreach((json_t *)parse, key, val) {
 		strbuf_addstr(&html, " ");
 		esc(&html, key);
 		strbuf_addf(&html, " %lld;", (long long)json_integer_value(val));
+		strbuf_addstr(&md, " ");
+		md_escape(&md, key);
+		strbuf_addf(&md, " %lld;", (long long)json_integer_value(val));
 	}
 	strbuf_addf(&html, " techniques with rules: %lld.</p>\n",
 		    (long long)json_integer_value(json_object_get(s->corpus, "techniques_with_rules")));
+	strbuf_addf(&md, " techniques with rules: %lld.\n",
+		    (long long)json_integer_value(json_object_get(s->corpus, "techniques_with_rules")));
 
-	matrix(&html, s, vendors, nv);
-	strbuf_addstr(&html, "<h2>Techniques</h2>\n<table>\n<thead><tr><th>ID</th><th>Name</th><th>Tactics</th>"
-		      "<th class=\"num\">Rules</th>");
+	matrix(&html, s, vendors, nv, NULL, "");
+	navigator_layers(s, vendors, nv, &html, &md);
+	techniques_table(&html, s, vendors, nv, NULL, "");
+	strbuf_addstr(&md, "\n## Techniques\n\n| ID | Name | Tactics | Rules |");
 	for (i = 0; i < nv; i++) {
-		strbuf_addstr(&html, "<th class=\"num\">");
-		esc(&html, vendor_label(vendors[i]));
-		strbuf_addstr(&html, "</th>");
+		strbuf_addstr(&md, " ");
+		md_escape(&md, vendor_label(vendors[i]));
+		strbuf_addstr(&md, " |");
 	}
-	strbuf_addstr(&html, "</tr></thead>\n<tbody>\n");
+	strbuf_addstr(&md, "\n|---|---|---|---:|");
+	for (i = 0; i < nv; i++)
+		strbuf_addstr(&md, "---:|");
+	strbuf_addch(&md, '\n');
 	json_array_foreach(s->techniques, i, t) {
 		const json_t *tr = json_object_get(t, "rules"), *e;
 
-		strbuf_addstr(&html, "<tr><td><a href=\"");
-		tech_href(&html, "", str(t, "id"));
-		strbuf_addstr(&html, "\">");
-		esc(&html, str(t, "id"));
-		strbuf_addstr(&html, "</a></td><td>");
-		esc(&html, str(t, "name"));
-		strbuf_addstr(&html, "</td><td>");
+		strbuf_addstr(&md, "| [");
+		md_escape(&md, str(t, "id"));
+		strbuf_addstr(&md, "](technique/");
+		safe_filename(&md, str(t, "id"));
+		strbuf_addstr(&md, ".md) | ");
+		md_escape(&md, str(t, "name"));
+		strbuf_addstr(&md, " | ");
 		json_array_foreach(json_object_get(t, "tactics"), j, e) {
-			if (j)
-				strbuf_addstr(&html, ", ");
-			esc_value(&html, e);
+			char *v = value_text(e);
+
+			strbuf_addstr(&md, j ? ", " : "");
+			md_escape(&md, v);
+			free(v);
 		}
-		strbuf_addf(&html, "</td><td class=\"num\">%lld</td>",
-			    (long long)json_integer_value(json_object_get(tr, "total")));
+		strbuf_addf(&md, " | %lld |", (long long)json_integer_value(json_object_get(tr, "total")));
 		for (j = 0; j < nv; j++)
-			strbuf_addf(&html, "<td class=\"num\">%lld</td>", (long long)json_integer_value(
+			strbuf_addf(&md, " %lld |", (long long)json_integer_value(
 					    json_object_get(json_object_get(tr, "by_vendor"), vendors[j])));
-		strbuf_addstr(&html, "</tr>\n");
+		strbuf_addch(&md, '\n');
 	}
-	strbuf_addstr(&html, "</tbody>\n</table>\n");
 
 	/* every rule, so rules without a technique have a way in too */
 	nuids = json_object_size(s->rules);
@@ -874,9 +1390,11 @@ static void index_page(const struct site *s)
 	qsort(uids, nuids, sizeof(*uids), cmp_str);
 	strbuf_addf(&html, "<h2>All rules (%zu)</h2>\n<table>\n<thead><tr><th>Vendor</th><th>Title</th>"
 		    "<th>Parse status</th></tr></thead>\n<tbody>\n", nuids);
+	strbuf_addf(&md, "\n## All rules (%zu)\n\n| Vendor | Title | Parse status |\n|---|---|---|\n", nuids);
 	for (i = 0; i < nuids; i++) {
 		const json_t *r = json_object_get(s->rules, uids[i]);
 		const char *st = str(json_object_get(r, "parse"), "status");
+		const char *title = json_string_value(json_object_get(r, "title"));
 
 		strbuf_addstr(&html, "<tr><td>");
 		esc(&html, vendor_label(str(r, "vendor")));
@@ -889,13 +1407,66 @@ static void index_page(const struct site *s)
 		strbuf_addstr(&html, "\">");
 		esc(&html, st);
 		strbuf_addstr(&html, "</td></tr>\n");
+		strbuf_addstr(&md, "| ");
+		md_escape(&md, vendor_label(str(r, "vendor")));
+		strbuf_addstr(&md, " | [");
+		md_escape(&md, title && *title ? title : uids[i]);
+		strbuf_addstr(&md, "](");
+		rule_link(&md, "", uids[i], ".md");
+		strbuf_addstr(&md, ") | ");
+		md_escape(&md, st);
+		strbuf_addstr(&md, " |\n");
 	}
 	strbuf_addstr(&html, "</tbody>\n</table>\n");
 	page_foot(&html);
 	write_file(s, "index.html", &html);
+	write_file(s, "index.md", &md);
+	for (i = 0; i < nv; i++)
+		if (json_integer_value(json_object_get(by_vendor, vendors[i])) > 0)
+			vendor_page(s, vendors, nv, vendors[i]);
 	free(uids);
 	free(vendors);
 	strbuf_release(&html);
+	strbuf_release(&md);
+}
+
+/*
+ * Remove the pages an earlier run wrote that this one did not (a rule gone
+ * from the corpus, a technique without rules now): only in the folders the
+ * report owns, and only files with the extensions it writes.
+ */
+static void remove_stale(const struct site *s)
+{
+	static const char *const dirs[] = { "technique", "rule", "vendor", "navigator" };
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *path = xasprintf("%s/%s", s->dir, dirs[i]);
+		DIR *d = opendir(path);
+		struct dirent *de;
+
+		if (!d)
+			msg_die("%s: %s", path, strerror(errno));
+		while ((de = readdir(d)) != NULL) {
+			const char *ext = strrchr(de->d_name, '.');
+			char *rel;
+
+			if (de->d_name[0] == '.' || !ext || (strcmp(ext, ".html") && strcmp(ext, ".md") &&
+							      strcmp(ext, ".json") && strcmp(ext, ".tmp")))
+				continue;
+			rel = xasprintf("%s/%s", dirs[i], de->d_name);
+			if (!json_object_get(s->written, rel)) {
+				char *full = xasprintf("%s/%s", s->dir, rel);
+
+				if (remove(full) != 0)
+					msg_warn("%s: %s", full, strerror(errno));
+				free(full);
+			}
+			free(rel);
+		}
+		closedir(d);
+		free(path);
+	}
 }
 
 /* ---- reading ---- */
@@ -981,6 +1552,7 @@ int main(int argc, char **argv)
 	s.rules = json_object();
 	s.tech_ids = json_object();
 	s.corpus = json_object();
+	s.written = json_object();
 	status = read_catalog(&s, argv[optind]);
 
 	make_dir(s.dir);
@@ -988,6 +1560,12 @@ int main(int argc, char **argv)
 	make_dir(sub);
 	free(sub);
 	sub = xasprintf("%s/rule", s.dir);
+	make_dir(sub);
+	free(sub);
+	sub = xasprintf("%s/vendor", s.dir);
+	make_dir(sub);
+	free(sub);
+	sub = xasprintf("%s/navigator", s.dir);
 	make_dir(sub);
 	free(sub);
 
@@ -999,10 +1577,12 @@ int main(int argc, char **argv)
 		technique_page(&s, t);
 	json_object_foreach(s.rules, key, r)
 		rule_page(&s, key, r);
+	remove_stale(&s);
 
 	json_decref(s.techniques);
 	json_decref(s.rules);
 	json_decref(s.tech_ids);
 	json_decref(s.corpus);
+	json_decref(s.written);
 	return status;
 }

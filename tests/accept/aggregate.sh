@@ -5,7 +5,9 @@
 # jq over the tagged rules: rules (a parent counting its sub-techniques' rules),
 # distinct events, fields, indicators and exclusions, the corpus reach of the
 # top indicator, and a similar-rules overlap. Also: schema, byte-identical
-# runs, partial aggregates merged give the same bytes.
+# runs, partial aggregates merged give the same bytes. Then the site of that
+# catalog: the T1204 and T1204.001 pages carry every section with the numbers
+# recomputed by jq, every link resolves, rule pages link upstream.
 BIN=$1 BUILD=$2 CORPORA=$3
 . "$(dirname "$0")/../lib.sh"
 skip_without "$CORPORA" accept-aggregate
@@ -13,7 +15,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$BIN/detcat-fetch-unpack" -s attack -V attack "$CORPORA/enterprise-attack-18.1.json.zst" -o "$tmp/attack.raw.zst" &&
 	"$BIN/detcat-attack" "$tmp/attack.raw.zst" -o "$tmp/attack.zst" &&
-	"$BIN/detcat-fetch-unpack" -s sigma -V sigma "$CORPORA/sigma-r2026-07-01.tar.gz" -o "$tmp/raw.zst" &&
+	"$BIN/detcat-fetch-unpack" -s sigma -V sigma --browse https://github.com/SigmaHQ/sigma/blob/r2026-07-01/ \
+		"$CORPORA/sigma-r2026-07-01.tar.gz" -o "$tmp/raw.zst" &&
 	{ "$BIN/detcat-normalize" "$tmp/raw.zst" -o "$tmp/rules.zst" 2>/dev/null; [ $? -le 1 ]; } &&
 	"$BIN/detcat-tag" --attack "$tmp/attack.zst" --events mappings/events.yaml "$tmp/rules.zst" -o "$tmp/tagged.zst"
 check "the chain up to tag" $? "failed"
@@ -66,5 +69,34 @@ rc=$?; cmp -s "$tmp/catalog.zst" "$tmp/merged.zst"
 check "two partial aggregates merged give the same bytes as one run" $(( rc | $? )) "exit $rc or outputs differ"
 "$BIN/detcat-aggregate" --merge --attack "$tmp/attack.zst" "$tmp/catalog.zst" -o "$tmp/remerged.zst"
 cmp -s "$tmp/catalog.zst" "$tmp/remerged.zst"; check "a catalog merged again is itself" $? "outputs differ"
+# the site
+t0=$(date +%s.%N)
+"$BIN/detcat-report" -o "$tmp/site" "$tmp/catalog.zst"; rc=$?
+t1=$(date +%s.%N)
+pages=$(find "$tmp/site" -type f | wc -l)
+[ $rc -eq 0 ]; check "detcat-report exit status ($(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }') s, $pages files)" $? "exit $rc"
+for t in T1204 T1204.001; do
+	want=$(jq -s -r --arg t "$t" '
+		def under: .id == $t or (.id | startswith($t + "."));
+		[ .[] | select(any(.techniques[]; under)) ] as $r
+		| "\($r | map(.events[] | "\(.provider)/\(.event)") | unique | length) "
+		+ "\($r | map([.predicates[] | select(.computed != true) | .field] | unique) | add // [] | unique | length) "
+		+ "\($r | map([.predicates[] | select(.computed != true and .negated != true and .exclusion != true and .value != null)
+		               | [.field, .op, (.value | tostring)]] | unique) | add // [] | unique | length) "
+		+ "\($r | map([.predicates[] | select(.exclusion == true and .value != null) | [.field, .op, (.value | tostring)]] | unique)
+		        | add // [] | unique | length) \($r | length)"' "$tmp/tagged.ndjson")
+	set -- $want
+	md=$tmp/site/technique/$t.md
+	grep -q "^$1 catalog events\{0,1\} \(is\|are\) tagged" "$md" && grep -q "^### Fields filtered most ($2 distinct)" "$md" &&
+		grep -q "^### Top indicator values ($3 distinct)" "$md" && grep -q "^### Exclusions ($4 distinct)" "$md" &&
+		grep -q "^### Sigma ($5 rules)" "$md" && grep -q "^## Rules under this technique" "$md" &&
+		grep -q '<details><summary>' "$tmp/site/technique/$t.html"
+	check "$t page: events $1, fields $2, indicators $3, exclusions $4, Sigma rules $5, values open to their rules" $?
+done
+sh tests/linkcheck.sh "$tmp/site" >"$tmp/links" 2>&1; check "site: $(tail -n 1 "$tmp/links")" $?
+uid=$(zstd -dc "$tmp/catalog.zst" | jq -r 'select(.kind == "rule" and .path == "rules/windows/process_creation/proc_creation_win_office_winword_dll_load.yml") | .uid')
+grep -q 'href="https://github.com/SigmaHQ/sigma/blob/r2026-07-01/rules/windows/process_creation/proc_creation_win_office_winword_dll_load.yml"' \
+	"$tmp/site/rule/$(echo "$uid" | sed 's/:/~3a/').html"
+check "a rule page links its file upstream ($uid)" $?
 echo "  T1204 in the catalog: $(zstd -dc "$tmp/catalog.zst" | jq -c 'select(.kind == "technique" and .id == "T1204") | {rules: .rules.by_vendor, events: [.events[] | "\(.provider) \(.event)"]}')"
 finish accept-aggregate

@@ -1,33 +1,19 @@
 #!/bin/sh
-# tests/report/run.sh BIN [CATALOG]: checks of detcat-report. BIN is the folder
-# holding detcat-report (or the binary itself); CATALOG defaults to the fixtures'
-# catalog that `make` writes (out/fixtures/catalog.ndjson.zst).
+# tests/report/run.sh BIN [CATALOG [SCHEMA_CHECK]]: checks of detcat-report. BIN
+# is the folder holding detcat-report (or the binary itself); CATALOG defaults to
+# the fixtures' catalog that `make` writes (out/fixtures/catalog.ndjson.zst);
+# SCHEMA_CHECK to build/default/tests/schema-check.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 bin=${1:?usage: run.sh BIN [CATALOG]}
 [ -d "$bin" ] && bin="$bin/detcat-report"
 catalog=${2:-out/fixtures/catalog.ndjson.zst}
+schema_check=${3:-build/default/tests/schema-check}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# every href="X" of every page names a file that exists (fragments and external links aside)
-linkcheck() {
-	bad=0
-	for page in $(find "$1" -name '*.html' | sort); do
-		dir=$(dirname "$page")
-		for h in $(grep -o 'href="[^"]*"' "$page" | sed 's/^href="//; s/"$//' | sort -u); do
-			case $h in
-			http://*|https://*|mailto:*|\#*) continue ;;
-			esac
-			h=${h%%#*}
-			if [ ! -f "$dir/$h" ]; then
-				echo "  broken link in $page: $h"
-				bad=1
-			fi
-		done
-	done
-	return $bad
-}
+# every internal link of every HTML and Markdown page resolves (tests/linkcheck.sh)
+linkcheck() { sh "$here/../linkcheck.sh" "$1" >"$tmp/links" 2>&1 || { sed 's/^/  /' "$tmp/links" | tail -n 5; return 1; }; }
 
 "$bin" --version >/dev/null 2>&1; check "version" $?
 "$bin" -h | grep -q '^usage: detcat-report'; check "help" $?
@@ -36,12 +22,16 @@ linkcheck() {
 check "unreadable catalog exits 2 with a message" $?
 
 "$bin" -o "$tmp/a" "$catalog"; check "exit 0 on the catalog" $?
-for f in index.html style.css technique/T1204.001.html technique/T1204.001.md technique/T1204.html; do
+for f in index.html index.md style.css technique/T1204.001.html technique/T1204.001.md technique/T1204.html \
+	vendor/sigma.html navigator/all.json navigator/sigma.json navigator/elastic.json navigator/splunk.json \
+	navigator/kusto.json; do
 	[ -s "$tmp/a/$f" ]; check "$f exists" $?
 done
 n=$(find "$tmp/a/rule" -name '*.html' | wc -l)
 want=$(zstdcat -f "$catalog" | jq -c 'select(.kind=="rule")' | wc -l)
 [ "$n" -eq "$want" ]; check "one page per rule ($n of $want)" $?
+n=$(find "$tmp/a/rule" -name '*.md' | wc -l)
+[ "$n" -eq "$want" ]; check "one Markdown page per rule ($n of $want)" $?
 n=$(find "$tmp/a/technique" -name '*.md' | wc -l)
 want=$(zstdcat -f "$catalog" | jq -c 'select(.kind=="technique")' | wc -l)
 [ "$n" -eq "$want" ]; check "one Markdown page per technique ($n of $want)" $?
@@ -57,6 +47,40 @@ grep -q "^$ev catalog event" "$tmp/a/technique/T1204.001.md" &&
 	grep -q "^### Top indicator values ($ind distinct)" "$tmp/a/technique/T1204.001.md"
 check "T1204.001 counts match the catalog" $?
 ! grep -rqi '<script' "$tmp/a"; check "no script in the site" $?
+
+# Navigator layers: the schema, and scores that are the catalog's rule counts
+for f in "$tmp"/a/navigator/*.json; do jq -c . "$f"; done >"$tmp/layers.ndjson"
+"$schema_check" "$here/../../schema/navigator-layer.schema.json" "$tmp/layers.ndjson" >/dev/null 2>"$tmp/err"
+check "Navigator layers fit schema/navigator-layer.schema.json" $? "$(head -n 3 "$tmp/err")"
+want=$(zstdcat -f "$catalog" | jq -s -c '[.[] | select(.kind == "technique") | [.id, .rules.total]]')
+got=$(jq -c '[.techniques[] | [.techniqueID, .score]]' "$tmp/a/navigator/all.json")
+[ "$got" = "$want" ]; check "navigator/all.json scores every technique by its rules" $? "$got"
+want=$(zstdcat -f "$catalog" | jq -s -c '[.[] | select(.kind == "technique" and .rules.by_vendor.sigma > 0) | [.id, .rules.by_vendor.sigma]]')
+got=$(jq -c '[.techniques[] | [.techniqueID, .score]]' "$tmp/a/navigator/sigma.json")
+[ "$got" = "$want" ]; check "navigator/sigma.json scores by Sigma rules only" $? "$got"
+jq -e '.versions.layer == "4.5" and .domain == "enterprise-attack"' "$tmp/a/navigator/all.json" >/dev/null
+check "layer format 4.5, enterprise domain" $?
+
+# the vendor filter: the index links every vendor with rules; a vendor's matrix has its techniques only
+grep -q 'href="vendor/sigma.html"' "$tmp/a/index.html"; check "index links the Sigma filter" $?
+want=$(zstdcat -f "$catalog" | jq -r 'select(.kind == "technique" and .rules.by_vendor.sigma > 0) | .id' | sort -u)
+got=$(grep -o 'class="cell[^"]*" href="../technique/[^"]*"' "$tmp/a/vendor/sigma.html" | sed 's|.*technique/||; s|\.html"||' | sort -u)
+[ "$got" = "$want" ]; check "vendor/sigma.html: the matrix holds exactly the techniques with Sigma rules" $?
+
+# a rule's upstream link, when its record has a url
+uid=$(zstdcat -f "$catalog" | jq -r 'select(.kind == "rule" and .url != null) | .uid' | head -n 1)
+if [ -n "$uid" ]; then
+	url=$(zstdcat -f "$catalog" | jq -r --arg u "$uid" 'select(.kind == "rule" and .uid == $u) | .url')
+	grep -rlF "href=\"$url\"" "$tmp/a/rule" | grep -q '\.html$'
+	check "rule page links its upstream file" $?
+fi
+
+# stale pages of an earlier run go; other files stay
+touch "$tmp/a/rule/gone.html" "$tmp/a/technique/T0000.md" "$tmp/a/navigator/old.json" "$tmp/a/rule/notes.txt"
+"$bin" -o "$tmp/a" "$catalog" && [ ! -e "$tmp/a/rule/gone.html" ] && [ ! -e "$tmp/a/technique/T0000.md" ] &&
+	[ ! -e "$tmp/a/navigator/old.json" ] && [ -e "$tmp/a/rule/notes.txt" ] && [ -s "$tmp/a/index.html" ]
+check "a second run removes pages it no longer writes, keeps other files" $?
+rm -f "$tmp/a/rule/notes.txt"
 linkcheck "$tmp/a"; check "every internal link resolves" $?
 
 "$bin" -o "$tmp/b" "$catalog" && diff -r "$tmp/a" "$tmp/b" >/dev/null
@@ -72,12 +96,37 @@ cat >"$tmp/hostile.ndjson" <<'EOT'
 {"kind":"corpus","rules":{"total":2,"by_vendor":{"sigma":1,"<img src=x>":1}},"parse":{"<script>":1},"techniques_with_rules":1}
 EOT
 "$bin" -o "$tmp/h" "$tmp/hostile.ndjson"; check "hostile catalog: exit 0" $?
-! grep -rqi '<script\|<img\|<b>' "$tmp/h"; check "hostile catalog: markup escaped" $?
+# (in Markdown, a query is shown as written inside a code fence, where no renderer reads markup)
+! { grep -rli --include='*.html' '<script\|<img\|<b>' "$tmp/h"; find "$tmp/h" -name '*.md' -exec awk '
+	/^```/ { fenced = !fenced; next } !fenced && tolower($0) ~ /<script|<img|<b>/ { print FILENAME; exit }' {} \; ; } | grep -q .
+check "hostile catalog: markup escaped" $?
+grep -B1 -A1 -F '</code></pre><script>q</script>' "$tmp/h/rule/sigma~3a~2e~2e~2f~2e~2e~2f~2e~2e~2fevil.md" | grep -c '^```$' | grep -q '^2$'
+check "hostile catalog: the Markdown query stays inside its fence" $?
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$tmp/h/technique/T9999.html"; check "hostile title shown as text" $?
-[ -z "$(find "$tmp" -mindepth 1 -maxdepth 1 ! -name a ! -name b ! -name h ! -name x ! -name err ! -name hostile.ndjson)" ] &&
+[ -z "$(find "$tmp" -mindepth 1 -maxdepth 1 ! -name a ! -name b ! -name h ! -name x ! -name err ! -name hostile.ndjson ! -name links ! -name layers.ndjson)" ] &&
 	[ -z "$(find "$tmp/h" -name '*..*' -o -name '.*' | grep -v '^\.$')" ] &&
-	[ "$(find "$tmp/h" -type f | wc -l)" -eq 9 ]
-check "hostile uids stay inside the folder, no '..' in names" $?
+	[ "$(find "$tmp/h" -type f | wc -l)" -eq 21 ]
+check "hostile uids stay inside the folder, no '..' in names (21 files: index.html and .md, style.css, 6 layers, 3 rules and 2 techniques in HTML and Markdown, 2 vendor pages)" $?
 linkcheck "$tmp/h"; check "hostile catalog: every internal link resolves" $?
+
+# similar rules: a Sigma and an Elastic rule with a close overlap, a third with none
+cat >"$tmp/similar.ndjson" <<'EOT'
+{"kind":"technique","id":"T1204","name":"User Execution","tactics":["execution"],"parent":null,"rules":{"total":3,"by_vendor":{"elastic":1,"sigma":2},"uids":["elastic:e1","sigma:s1","sigma:s2"]},"events":[],"fields":[],"indicators":[],"exclusions":[],"similar":{"min_percent":50,"other_vendors":2,"same_vendor":0}}
+{"kind":"rule","uid":"elastic:e1","vendor":"elastic","title":"Office child (Elastic)","techniques":["T1204"],"tactics":[],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[],"similar":{"other_vendors":[{"uid":"sigma:s1","vendor":"sigma","shared":2,"union":3}],"same_vendor":[]}}
+{"kind":"rule","uid":"sigma:s1","vendor":"sigma","title":"Office child (Sigma)","techniques":["T1204"],"tactics":[],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[],"similar":{"other_vendors":[{"uid":"elastic:e1","vendor":"elastic","shared":2,"union":3}],"same_vendor":[{"uid":"sigma:s2","vendor":"sigma","shared":1,"union":4}]}}
+{"kind":"rule","uid":"sigma:s2","vendor":"sigma","title":"Unrelated","techniques":["T1204"],"tactics":[],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[],"similar":{"other_vendors":[],"same_vendor":[{"uid":"sigma:s1","vendor":"sigma","shared":1,"union":4}]}}
+{"kind":"corpus","rules":{"total":3,"by_vendor":{"elastic":1,"sigma":2}},"parse":{"ok":3},"techniques_with_rules":1}
+EOT
+"$bin" -o "$tmp/s" "$tmp/similar.ndjson"; check "similar: exit 0" $?
+grep -q '<strong>2 of 3</strong> have a close counterpart in another vendor, and 0 a near-duplicate' "$tmp/s/technique/T1204.html"
+check "technique page: how many rules have a close counterpart" $?
+grep -q 'counterpart: <a href="../rule/elastic~3ae1.html">Elastic: Office child (Elastic)</a>, 67 %' "$tmp/s/technique/T1204.html" &&
+	! grep -q 'Unrelated</a> <span class="meta">counterpart' "$tmp/s/technique/T1204.html"
+check "technique page: each close counterpart next to its rule (2/3 = 67 %), none for the 25 % one" $?
+grep -q '<td>Elastic</td><td class="num">2</td><td class="num">3</td><td class="num">67 %</td>' "$tmp/s/rule/sigma~3as1.html" &&
+	grep -q '| \[Office child (Elastic)\](../rule/elastic~3ae1.md) | Elastic | 2 | 3 | 67 % |' "$tmp/s/rule/sigma~3as1.md" &&
+	grep -q '<td>Sigma</td><td class="num">1</td><td class="num">4</td><td class="num">25 %</td>' "$tmp/s/rule/sigma~3as1.html"
+check "rule page: counterparts and near-duplicates with shared, union and overlap (HTML and Markdown)" $?
+grep -q 'No rule of another vendor shares' "$tmp/s/rule/sigma~3as2.html"; check "rule page: says when there is no counterpart" $?
 
 finish report
