@@ -51,7 +51,7 @@ DEPS_OK := $(BUILD)/.deps-ok
 SET := $(basename $(notdir $(SOURCES)))
 OUT := out/$(SET)
 
-.PHONY: all tools catalog check check-unit check-cli check-schema check-golden check-report check-http check-chain \
+.PHONY: all tools catalog check check-unit check-cli check-schema check-golden check-report check-browser check-http check-chain \
 	check-sanitize accept bench bench-fetch bench-normalize fuzz install clean FORCE
 .DELETE_ON_ERROR:
 # keep object files (make would delete them as intermediates) for incremental builds
@@ -162,7 +162,7 @@ RESULTS = $(BUILD)/results
 
 check: tools
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
-	@$(MAKE) --no-print-directory check-unit check-schema check-cli check-golden check-report check-http check-chain
+	@$(MAKE) --no-print-directory check-unit check-schema check-cli check-golden check-report check-browser check-http check-chain
 	@$(MAKE) --no-print-directory check-sanitize
 	@$(MAKE) --no-print-directory accept
 	@sh tests/summary.sh $(BUILD)/results build/san/results
@@ -185,9 +185,14 @@ check-golden: $(TOOLS)
 	@sh tests/suite.sh $(RESULTS)/golden.log sh tests/golden/normalize/run.sh $(BIN)
 
 # the site of the fixtures' catalog: sections, escaping, links, determinism
-check-report: $(TOOLS) catalog
+check-report: $(TOOLS) $(BUILD)/tests/schema-check catalog
 	@mkdir -p $(RESULTS)
-	@sh tests/suite.sh $(RESULTS)/report.log sh tests/report/run.sh $(BIN) $(OUT)/catalog.ndjson.zst
+	@sh tests/suite.sh $(RESULTS)/report.log sh tests/report/run.sh $(BIN) $(OUT)/catalog.ndjson.zst $(BUILD)/tests/schema-check
+
+# the site in headless chromium: renders, loads only its own files, parses whole; every link resolves
+check-browser: catalog
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/browser.log sh tests/browser/run.sh $(BIN) $(OUT)/site $(RESULTS)/browser
 
 check-http: $(TOOLS)
 	@mkdir -p $(RESULTS)

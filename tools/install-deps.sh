@@ -3,12 +3,14 @@
 # On Debian/Ubuntu, missing packages are installed with apt-get (as root, or through
 # sudo); elsewhere the exact packages to install are printed and the script fails.
 # Called by make before the first compile; quiet when everything is there.
+# chromium (headless) and a font for it render the site in tests/browser/run.sh.
 set -u
 
 PACKAGES="build-essential pkg-config libyaml-dev libjansson-dev libpcre2-dev libzstd-dev \
-libarchive-dev libcurl4-openssl-dev libcmocka-dev zstd jq python3 libarchive-tools"
+libarchive-dev libcurl4-openssl-dev libcmocka-dev zstd jq python3 libarchive-tools \
+chromium fonts-dejavu-core"
 PKGCONFIG_MODULES="yaml-0.1 jansson libpcre2-8 libzstd libarchive libcurl cmocka"
-COMMANDS="cc make pkg-config zstd jq python3 bsdtar"
+COMMANDS="cc make pkg-config zstd jq python3 bsdtar chromium"
 
 missing() {
 	for c in $COMMANDS; do
