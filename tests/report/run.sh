@@ -47,6 +47,10 @@ grep -q "^$ev catalog event" "$tmp/a/technique/T1204.001.md" &&
 	grep -q "^### Top indicator values ($ind distinct)" "$tmp/a/technique/T1204.001.md"
 check "T1204.001 counts match the catalog" $?
 ! grep -rqi '<script' "$tmp/a"; check "no script in the site" $?
+if [ "$catalog" = out/fixtures/catalog.ndjson.zst ]; then
+	diff -u "$here/../golden/report/T1204.001.md" "$tmp/a/technique/T1204.001.md" >"$tmp/golden.diff"
+	check "T1204.001.md is the hand-checked golden (tests/golden/report/)" $? "$(head -n 12 "$tmp/golden.diff")"
+fi
 
 # Navigator layers: the schema, and scores that are the catalog's rule counts
 for f in "$tmp"/a/navigator/*.json; do jq -c . "$f"; done >"$tmp/layers.ndjson"
@@ -103,7 +107,7 @@ check "hostile catalog: markup escaped" $?
 grep -B1 -A1 -F '</code></pre><script>q</script>' "$tmp/h/rule/sigma~3a~2e~2e~2f~2e~2e~2f~2e~2e~2fevil.md" | grep -c '^```$' | grep -q '^2$'
 check "hostile catalog: the Markdown query stays inside its fence" $?
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$tmp/h/technique/T9999.html"; check "hostile title shown as text" $?
-[ -z "$(find "$tmp" -mindepth 1 -maxdepth 1 ! -name a ! -name b ! -name h ! -name x ! -name err ! -name hostile.ndjson ! -name links ! -name layers.ndjson)" ] &&
+[ -z "$(find "$tmp" -mindepth 1 -maxdepth 1 ! -name a ! -name b ! -name h ! -name x ! -name err ! -name hostile.ndjson ! -name links ! -name layers.ndjson ! -name golden.diff)" ] &&
 	[ -z "$(find "$tmp/h" -name '*..*' -o -name '.*' | grep -v '^\.$')" ] &&
 	[ "$(find "$tmp/h" -type f | wc -l)" -eq 21 ]
 check "hostile uids stay inside the folder, no '..' in names (21 files: index.html and .md, style.css, 6 layers, 3 rules and 2 techniques in HTML and Markdown, 2 vendor pages)" $?
