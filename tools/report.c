@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -684,6 +685,21 @@ static void row(struct strbuf *sb, const char *key, const char *val)
 	strbuf_addstr(sb, "</td></tr>\n");
 }
 
+/* "| a | b | c |": one Markdown table row of n cells (strings), each escaped */
+static void md_row(struct strbuf *md, size_t n, ...)
+{
+	va_list ap;
+	size_t i;
+
+	va_start(ap, n);
+	for (i = 0; i < n; i++) {
+		strbuf_addstr(md, i ? " | " : "| ");
+		md_escape(md, va_arg(ap, const char *));
+	}
+	va_end(ap);
+	strbuf_addstr(md, " |\n");
+}
+
 /* a "- **key**: value" line of a rule's Markdown page */
 static void md_item(struct strbuf *md, const char *key, const char *val)
 {
@@ -921,13 +937,7 @@ static void rule_page(const struct site *s, const char *uid, const json_t *r)
 			strbuf_addstr(&html, "</td><td>");
 			esc(&html, str(e, "title"));
 			strbuf_addstr(&html, "</td></tr>\n");
-			strbuf_addstr(&md, "| ");
-			md_escape(&md, str(e, "provider"));
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, v);
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, str(e, "title"));
-			strbuf_addstr(&md, " |\n");
+			md_row(&md, 3, str(e, "provider"), v, str(e, "title"));
 			free(v);
 		}
 		strbuf_addstr(&html, "</tbody>\n</table>\n");
@@ -963,21 +973,8 @@ static void rule_page(const struct site *s, const char *uid, const json_t *r)
 			strbuf_addstr(&html, "</td><td class=\"samples\">");
 			esc(&html, sel);
 			strbuf_addstr(&html, "</td></tr>\n");
-			strbuf_addstr(&md, "| ");
-			md_escape(&md, str(e, "field"));
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, str(e, "raw_field"));
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, str(e, "op"));
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, v);
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, raw);
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, flags.buf ? flags.buf : "");
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, sel);
-			strbuf_addstr(&md, " |\n");
+			md_row(&md, 7, str(e, "field"), str(e, "raw_field"), str(e, "op"), v, raw,
+			       flags.buf ? flags.buf : "", sel);
 			strbuf_release(&flags);
 			free(v);
 			free(raw);
