@@ -476,6 +476,93 @@ static void test_events_the_repository_catalog_maps_the_sigma_logsources(void **
 #undef SIGMA
 }
 
+/* The repository's catalog for the other vendors: the context their front ends write. */
+static void test_events_the_repository_catalog_maps_elastic_splunk_and_kusto(void **state)
+{
+	char err[512];
+	struct events *ev = events_load("mappings/events.yaml", err, sizeof(err));
+
+	(void)state;
+	if (!ev) {
+		if (strstr(err, "No such file"))
+			skip();	/* run from elsewhere than the repository's top folder */
+		fail_msg("%s", err);
+	}
+#define RULE(vendor, ctx) "{\"vendor\":\"" vendor "\",\"context\":{" ctx "}}"
+	/* Elastic: the index names the source, and for Elastic Defend the kind of event */
+	expect(ev, RULE("elastic", "\"index\":[\"logs-endpoint.events.process-*\"],"
+			"\"integration\":[\"endpoint\"],\"type\":\"eql\""),
+	       "Elastic-Endpoint/process");
+	expect(ev, RULE("elastic", "\"index\":[\"logs-endpoint.events.file*\",\"logs-endpoint.events.network-*\"],"
+			"\"type\":\"eql\""),
+	       "Elastic-Endpoint/file Elastic-Endpoint/network");
+	expect(ev, RULE("elastic", "\"index\":[\"logs-endpoint.events.*\"],\"type\":\"eql\""),
+	       "Elastic-Endpoint/any");
+	expect(ev, RULE("elastic", "\"index\":[\"logs-windows.sysmon_operational-*\",\"winlogbeat-*\"],"
+			"\"type\":\"eql\""),
+	       "Sysmon/any");
+	expect(ev, RULE("elastic", "\"index\":[\"logs-aws.cloudtrail-*\",\"filebeat-*\"],\"type\":\"query\""),
+	       "AWS-CloudTrail/any");
+	/* an ES|QL rule with no index: its integration; a machine learning rule reads no event */
+	expect(ev, RULE("elastic", "\"integration\":[\"endpoint\"],\"type\":\"esql\""),
+	       "Elastic-Endpoint/any");
+	expect(ev, RULE("elastic", "\"integration\":[\"endpoint\"],\"type\":\"machine_learning\""), "");
+	/* event.category narrows; Defender XDR's one data stream reads only by category */
+	expect(ev, "{\"vendor\":\"elastic\",\"context\":{\"index\":[\"logs-endpoint.events.*\","
+	       "\"logs-m365_defender.event-*\"],\"type\":\"eql\"},\"predicates\":["
+	       PRED("event.category", "eq", "\"process\"", "false") "]}",
+	       "Defender-DeviceProcessEvents/ProcessCreated Elastic-Endpoint/process");
+	expect(ev, "{\"vendor\":\"elastic\",\"context\":{\"index\":[\"winlogbeat-*\",\"logs-system.security*\"],"
+	       "\"type\":\"query\"},\"predicates\":[" PRED("event.code", "eq", "\"4624\"", "false") "]}",
+	       "Security-Auditing/4624");
+
+	/* Splunk: data_source names the events */
+	expect(ev, RULE("splunk", "\"data_source\":[\"Sysmon EventID 1\"]"), "Sysmon/1");
+	expect(ev, RULE("splunk", "\"data_source\":[\"Sysmon EventID 1\",\"Windows Event Log Security 4688\","
+			"\"CrowdStrike ProcessRollup2\"],\"datamodel\":[\"Endpoint.Processes\"]"),
+	       "Sysmon/1 Security-Auditing/4688 CrowdStrike-FDR/ProcessRollup2");
+	expect(ev, RULE("splunk", "\"data_source\":[\"Sysmon EventID 1 AND Sysmon EventID 11\"]"),
+	       "Sysmon/1 Sysmon/11");
+	expect(ev, RULE("splunk", "\"data_source\":[\"Sysmon for Linux EventID 1\"]"), "Sysmon-Linux/1");
+	expect(ev, RULE("splunk", "\"data_source\":[\"Powershell Script Block Logging 4104\","
+			"\"Windows Event Log System 7045\"]"),
+	       "System/7045 PowerShell/4104");
+	expect(ev, RULE("splunk", "\"data_source\":[\"AWS CloudTrail CreateAccessKey\"]"),
+	       "AWS-CloudTrail/CreateAccessKey");
+	expect(ev, RULE("splunk", "\"data_source\":[\"O365 Universal Audit Log\"]"), "M365-Audit/any");
+	/* a datamodel stands in only where no data_source is given */
+	expect(ev, RULE("splunk", "\"datamodel\":[\"Endpoint.Processes\"]"),
+	       "Sysmon/1 Security-Auditing/4688 CrowdStrike-FDR/ProcessRollup2");
+	expect(ev, RULE("splunk", "\"data_source\":[\"Sysmon EventID 13\"],\"datamodel\":[\"Endpoint.Registry\"]"),
+	       "Sysmon/13");
+
+	/* KQL: tables */
+	expect(ev, RULE("kusto", "\"tables\":[\"DeviceProcessEvents\"]"),
+	       "Defender-DeviceProcessEvents/ProcessCreated");
+	expect(ev, RULE("kusto", "\"tables\":[\"DeviceFileEvents\"]"), "Defender-DeviceFileEvents/any");
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"DeviceFileEvents\"]},\"predicates\":["
+	       "{\"field\":\"ActionType\",\"raw_field\":\"ActionType\",\"op\":\"eq\",\"value\":\"FileCreated\","
+	       "\"negated\":false}]}",
+	       "Defender-DeviceFileEvents/FileCreated");
+	expect(ev, RULE("kusto", "\"tables\":[\"SecurityEvent\"]"), "Security-Auditing/any");
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"SecurityEvent\"]},\"predicates\":["
+	       PRED("event.code", "eq", "4688", "false") "]}",
+	       "Security-Auditing/4688");
+	/* the Event table holds any channel: only the events a query names */
+	expect(ev, RULE("kusto", "\"tables\":[\"Event\"]"), "");
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"Event\"]},\"predicates\":["
+	       PRED("event.code", "eq", "7045", "false") "]}",
+	       "System/7045");
+	expect(ev, RULE("kusto", "\"tables\":[\"SigninLogs\",\"AuditLogs\"]"),
+	       "Azure-AuditLogs/any Azure-SigninLogs/any");
+	/* inventory tables read no log event */
+	expect(ev, RULE("kusto", "\"tables\":[\"DeviceInfo\"]"), "");
+	assert_string_equal(events_find(ev, "Elastic-Endpoint", "process")->title,
+			    "Process event (start, end, fork, exec)");
+	events_free(ev);
+#undef RULE
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_events_a_match_list_of_many_values_is_indexed),
 		cmocka_unit_test(test_events_the_catalog_is_listed_in_file_order),
 		cmocka_unit_test(test_events_the_repository_catalog_maps_the_sigma_logsources),
+		cmocka_unit_test(test_events_the_repository_catalog_maps_elastic_splunk_and_kusto),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
