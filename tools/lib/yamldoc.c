@@ -353,7 +353,8 @@ static int close_collection(struct loader *l, const yaml_mark_t *end)
 	struct frame *f = &l->frames[--l->nframes];
 	struct ynode *n = f->node;
 	size_t count = l->items.n - f->base, i;
-	struct ynode **kids = l->items.v + f->base;
+	/* no item yet: v may be NULL, and NULL + 0 is undefined */
+	struct ynode **kids = l->items.v ? l->items.v + f->base : NULL;
 	size_t w = 1, cap = l->lim->max_expanded + 1;
 	char err[128];
 
