@@ -1,0 +1,256 @@
+/*
+ * Unit tests for the Splunk front end (metadata only): uid, metadata, ATT&CK
+ * ids, data sources, the data model scan of the search, and files that are not
+ * valid YAML or not detections.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "rule.h"
+#include "splunk.h"
+#include "util.h"
+
+#define PATH "detections/endpoint/test.yml"
+
+/* The one record of a file. */
+static json_t *parse_one(const char *yaml)
+{
+	struct rule_list l = { NULL, 0, 0 };
+	json_t *r;
+
+	splunk_parse_file("splunk", PATH, yaml, strlen(yaml), NULL, &l);
+	if (l.n != 1)
+		fail_msg("expected 1 rule, got %zu", l.n);
+	r = rule_to_json(l.v[0]);
+	rule_list_release(&l);
+	return r;
+}
+
+static const char *str(const json_t *r, const char *key)
+{
+	return json_string_value(json_object_get(r, key));
+}
+
+static const char *status_of(const json_t *r)
+{
+	return json_string_value(json_object_get(json_object_get(r, "parse"), "status"));
+}
+
+static const char *first_error(const json_t *r)
+{
+	json_t *e = json_array_get(json_object_get(json_object_get(r, "parse"), "errors"), 0);
+	const char *m = json_string_value(json_object_get(e, "message"));
+
+	return m ? m : "";
+}
+
+static void assert_json(const json_t *got, const char *want_text)
+{
+	json_t *want = json_loads(want_text, JSON_DECODE_ANY, NULL);
+	char *g = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	if (!want)
+		fail_msg("bad expectation %s", want_text);
+	if (!json_equal(got, want))
+		fail_msg("got %s, want %s", g, want_text);
+	free(g);
+	json_decref(want);
+}
+
+/* The data models of one search, as compact JSON (caller frees). */
+static char *models(const char *spl)
+{
+	json_t *a = json_array();
+	char *s;
+
+	splunk_datamodels(spl, strlen(spl), a);
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+#define assert_models(spl, want) do { \
+		char *got_ = models(spl); \
+		if (strcmp(got_, want)) \
+			fail_msg("%s: got %s, want %s", spl, got_, want); \
+		free(got_); \
+	} while (0)
+
+static const char detection[] =
+	"name: Office Spawning Cmd\n"
+	"id: 134cd614-2ac3-4078-8d93-b54b738ebd5d\n"
+	"version: 3\n"
+	"date: '2024-01-02'\n"
+	"status: production\n"
+	"type: TTP\n"
+	"description: Office starts cmd.\n"
+	"data_source:\n- Sysmon EventID 1\n- Windows Event Log Security 4688\n"
+	"search: '| tstats count from datamodel=Endpoint.Processes where Processes.process_name=cmd.exe\n"
+	"  by Processes.dest | `drop_dm_object_name(Processes)`'\n"
+	"tags:\n"
+	"  mitre_attack_id:\n  - ' T1204.002 '\n  - T1204\n  - TA0002\n"
+	"  security_domain: endpoint\n";
+
+static void test_splunk_metadata_and_uid_come_from_the_detection(void **state)
+{
+	json_t *r = parse_one(detection);
+
+	(void)state;
+	assert_string_equal(str(r, "uid"), "splunk:134cd614-2ac3-4078-8d93-b54b738ebd5d");
+	assert_string_equal(str(r, "vendor"), "splunk");
+	assert_string_equal(str(r, "source"), "splunk");
+	assert_string_equal(str(r, "path"), PATH);
+	assert_string_equal(str(r, "title"), "Office Spawning Cmd");
+	assert_string_equal(str(r, "description"), "Office starts cmd.");
+	assert_string_equal(str(r, "status"), "production");
+	assert_true(json_is_null(json_object_get(r, "severity")));
+	assert_string_equal(str(r, "rule_type"), "TTP");
+	assert_string_equal(str(r, "language"), "spl");
+	assert_string_equal(str(r, "query"),
+			    "| tstats count from datamodel=Endpoint.Processes where "
+			    "Processes.process_name=cmd.exe by Processes.dest | "
+			    "`drop_dm_object_name(Processes)`");
+	assert_json(json_object_get(r, "predicates"), "[]");
+	json_decref(r);
+}
+
+static void test_splunk_search_is_not_parsed_yet(void **state)
+{
+	json_t *r = parse_one(detection);
+
+	(void)state;
+	assert_string_equal(status_of(r), "failed");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(r, "parse"), "errors")), 1);
+	assert_string_equal(first_error(r), "SPL queries are not parsed yet: metadata only");
+	json_decref(r);
+}
+
+static void test_splunk_mitre_attack_ids_are_trimmed_techniques(void **state)
+{
+	json_t *r = parse_one(detection);
+
+	(void)state;
+	assert_json(json_object_get(r, "attack"),
+		    "{\"techniques\":[\"T1204.002\",\"T1204\"],\"tactics\":[],\"other\":[\"TA0002\"]}");
+	json_decref(r);
+}
+
+static void test_splunk_context_has_data_sources_and_data_models(void **state)
+{
+	json_t *r = parse_one(detection);
+
+	(void)state;
+	assert_json(json_object_get(r, "context"),
+		    "{\"data_source\":[\"Sysmon EventID 1\",\"Windows Event Log Security 4688\"],"
+		    "\"datamodel\":[\"Endpoint.Processes\"]}");
+	json_decref(r);
+}
+
+static void test_splunk_explicit_severity_is_copied(void **state)
+{
+	json_t *r = parse_one("id: a1\nname: n\nseverity: high\nsearch: index=x\n");
+
+	(void)state;
+	assert_string_equal(str(r, "severity"), "high");
+	assert_json(json_object_get(json_object_get(r, "context"), "data_source"), "[]");
+	json_decref(r);
+}
+
+static void test_splunk_datamodel_forms_are_found_in_order_without_repeats(void **state)
+{
+	(void)state;
+	assert_models("| tstats count from datamodel=Endpoint.Processes by x", "[\"Endpoint.Processes\"]");
+	assert_models("| tstats count FROM DataModel = Web where Web.url=*", "[\"Web\"]");
+	assert_models("| from datamodel:Network_Traffic.All_Traffic", "[\"Network_Traffic.All_Traffic\"]");
+	assert_models("| from datamodel Alerts.Alerts | search app=x", "[\"Alerts.Alerts\"]");
+	assert_models("| tstats count from datamodel=\"Endpoint.Processes\" by x",
+		      "[\"Endpoint.Processes\"]");
+	assert_models("| tstats count from datamodel=Endpoint.Registry by x "
+		      "| append [| tstats count from datamodel=Endpoint.Processes by x] "
+		      "| append [| tstats count from datamodel=Endpoint.Registry.]",
+		      "[\"Endpoint.Registry\",\"Endpoint.Processes\"]");
+	assert_models("`sysmon` EventCode=1 | stats count", "[]");
+}
+
+static void test_splunk_datamodel_inside_a_quoted_string_does_not_count(void **state)
+{
+	(void)state;
+	assert_models("index=main \"datamodel=Fake.Thing\" | tstats count from datamodel=Real.One",
+		      "[\"Real.One\"]");
+	assert_models("search msg=\"a \\\" datamodel=Fake.Two\" | from datamodel Real.Two",
+		      "[\"Real.Two\"]");
+	assert_models("eval x=\"from datamodel Fake.Three\"", "[]");
+}
+
+static void test_splunk_fields_named_like_datamodel_are_not_one(void **state)
+{
+	(void)state;
+	assert_models("search Processes.datamodel=Fake mydatamodel=Fake2 datamodel_name=Fake3", "[]");
+	/* `datamodel X` without `from` is a search term, not the command's argument */
+	assert_models("search datamodel Fake4", "[]");
+}
+
+static void test_splunk_missing_id_gives_a_uid_from_the_path(void **state)
+{
+	json_t *r = parse_one("name: No Id\nsearch: index=x\n");
+
+	(void)state;
+	assert_string_equal(str(r, "uid"), "splunk:" PATH);
+	assert_string_equal(first_error(r), "missing id");
+	assert_string_equal(status_of(r), "failed");
+	json_decref(r);
+}
+
+static void test_splunk_invalid_yaml_gives_one_failed_record(void **state)
+{
+	json_t *r = parse_one("id: x\nname: [unclosed\nsearch: index=x\n");
+
+	(void)state;
+	assert_string_equal(str(r, "uid"), "splunk:" PATH);
+	assert_string_equal(status_of(r), "failed");
+	assert_true(strncmp(first_error(r), "invalid YAML: ", 14) == 0);
+	assert_string_equal(str(r, "language"), "spl");
+	json_decref(r);
+}
+
+static void test_splunk_yaml_without_search_is_not_a_detection(void **state)
+{
+	json_t *r = parse_one("id: 0f1e062d\nname: A Story\nnarrative: text\n");
+
+	(void)state;
+	assert_string_equal(str(r, "uid"), "splunk:0f1e062d");
+	assert_string_equal(status_of(r), "failed");
+	assert_string_equal(first_error(r), "not a detection: no 'search'");
+	assert_true(json_is_null(json_object_get(r, "query")));
+	json_decref(r);
+	r = parse_one("- just\n- a list\n");
+	assert_string_equal(first_error(r), "not a detection: not a map");
+	json_decref(r);
+	r = parse_one("");
+	assert_string_equal(first_error(r), "not a detection: empty file");
+	json_decref(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_splunk_metadata_and_uid_come_from_the_detection),
+		cmocka_unit_test(test_splunk_search_is_not_parsed_yet),
+		cmocka_unit_test(test_splunk_mitre_attack_ids_are_trimmed_techniques),
+		cmocka_unit_test(test_splunk_context_has_data_sources_and_data_models),
+		cmocka_unit_test(test_splunk_explicit_severity_is_copied),
+		cmocka_unit_test(test_splunk_datamodel_forms_are_found_in_order_without_repeats),
+		cmocka_unit_test(test_splunk_datamodel_inside_a_quoted_string_does_not_count),
+		cmocka_unit_test(test_splunk_fields_named_like_datamodel_are_not_one),
+		cmocka_unit_test(test_splunk_missing_id_gives_a_uid_from_the_path),
+		cmocka_unit_test(test_splunk_invalid_yaml_gives_one_failed_record),
+		cmocka_unit_test(test_splunk_yaml_without_search_is_not_a_detection),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
