@@ -231,6 +231,7 @@ fuzz: $(FUZZ)
 	@for f in $(FUZZ); do \
 		mkdir -p build/fuzz/corpus/$$(basename $$f); \
 		[ $$(basename $$f) != fuzz_sigma ] || find fixtures/sigma -name '*.yml' -exec cp {} build/fuzz/corpus/fuzz_sigma/ \; ; \
+		[ $$(basename $$f) != fuzz_toml ] || find fixtures/elastic -name '*.toml' -exec cp {} build/fuzz/corpus/fuzz_toml/ \; ; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus/$$(basename $$f) 2>&1 | tail -n 2 || exit 1; \
 	done
