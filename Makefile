@@ -215,6 +215,7 @@ accept: tools $(BUILD)/tests/schema-check
 	@sh tests/suite.sh $(RESULTS)/accept-normalize.log sh tests/accept/normalize.sh $(BIN) $(BUILD) $(SHARED)/corpora
 	@sh tests/suite.sh $(RESULTS)/accept-tag.log sh tests/accept/tag.sh $(BIN) $(BUILD) $(SHARED)/corpora
 	@sh tests/suite.sh $(RESULTS)/accept-aggregate.log sh tests/accept/aggregate.sh $(BIN) $(BUILD) $(SHARED)/corpora
+	@sh tests/suite.sh $(RESULTS)/accept-catalog.log sh tests/accept/catalog.sh $(BIN) $(BUILD) $(SHARED)/corpora
 
 # libFuzzer targets (clang): each runs FUZZ_SECONDS on its own corpus folder
 FUZZ_SECONDS ?= 60
