@@ -1082,12 +1082,25 @@ static int has_tactic(const json_t *t, const char *tactic)
 	return 0;
 }
 
-/* shade 1..5 by rule count relative to the largest */
+/*
+ * Shade 1..5 by rule count on a logarithmic scale up to the largest: counts
+ * run from 1 to several hundred, and a linear scale left all but a handful of
+ * cells in the palest shade. Level 1 + k for each k in 1..4 with
+ * n >= max^(k/4), i.e. n^4 >= max^k (in long double: no libm needed).
+ */
 static int heat(long long n, long long max)
 {
+	long double n4 = (long double)n * n * n * n, mk = 1;
+	int level = 1, k;
+
 	if (n <= 0 || max <= 0)
 		return 0;
-	return (int)(1 + (4 * n) / max > 5 ? 5 : 1 + (4 * n) / max);
+	for (k = 1; k <= 4; k++) {
+		mk *= (long double)max;
+		if (n4 >= mk)
+			level++;
+	}
+	return level;
 }
 
 /* a technique's rules: all of them, or one vendor's */
@@ -1136,7 +1149,7 @@ static void matrix(struct strbuf *sb, const struct site *s, const char **vendors
 		strbuf_addstr(sb, " of ");
 		esc(sb, vendor_label(only));
 	}
-	strbuf_addstr(sb, ", by tactic; the darker the cell, the more rules");
+	strbuf_addstr(sb, ", by tactic; the darker the cell, the more rules (on a logarithmic scale)");
 	if (only) {
 		strbuf_addstr(sb, " of ");
 		esc(sb, vendor_label(only));
