@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "kusto.h"
+#include "record_test.h"
 #include "rule.h"
 #include "util.h"
 
@@ -41,37 +42,6 @@ static json_t *parse_one(const char *path, const char *text)
 	r = json_incref(json_array_get(a, 0));
 	json_decref(a);
 	return r;
-}
-
-static const char *str(const json_t *r, const char *key)
-{
-	return json_string_value(json_object_get(r, key));
-}
-
-static const char *status_of(const json_t *r)
-{
-	return json_string_value(json_object_get(json_object_get(r, "parse"), "status"));
-}
-
-static const char *first_error(const json_t *r)
-{
-	json_t *e = json_array_get(json_object_get(json_object_get(r, "parse"), "errors"), 0);
-	const char *m = json_string_value(json_object_get(e, "message"));
-
-	return m ? m : "";
-}
-
-static void assert_json(const json_t *got, const char *want_text)
-{
-	json_t *want = json_loads(want_text, JSON_DECODE_ANY, NULL);
-	char *g = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
-
-	if (!want)
-		fail_msg("bad expectation %s", want_text);
-	if (!json_equal(got, want))
-		fail_msg("got %s, want %s", g, want_text);
-	free(g);
-	json_decref(want);
 }
 
 /* The tables of one query, as compact JSON (caller frees). */

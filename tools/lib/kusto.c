@@ -18,6 +18,7 @@
 #include "rule.h"
 #include "util.h"
 #include "yamldoc.h"
+#include "yamlrule.h"
 
 #define NOT_PARSED "KQL queries are not parsed yet: metadata only"
 
@@ -658,47 +659,6 @@ static void title_from_path(struct rule *r, const char *path)
 
 /* ---- Sentinel YAML ---- */
 
-static const char *scalar_text(const struct ynode *n)
-{
-	return ynode_is_scalar(n) && n->type != YSCALAR_NULL ? n->str : NULL;
-}
-
-static void set_meta(struct rule *r, const char *key, const struct ynode *root, const char *name)
-{
-	const struct ynode *n = ynode_get(root, name);
-	const char *s = scalar_text(n);
-
-	if (n && !s && !ynode_is_null(n))
-		rule_error(r, n->line, PARSE_PARTIAL, "'%.100s' must be text", name);
-	set_strn(r, key, s, s ? n->len : 0);
-}
-
-/* Each scalar of a list (a lone scalar counts as a list of one) through add(). */
-static void each_string(struct rule *r, const struct ynode *n, const char *name,
-			void (*add)(struct rule *, const char *, size_t))
-{
-	size_t i;
-
-	if (!n || ynode_is_null(n))
-		return;
-	if (n->kind == YNODE_SCALAR) {
-		add(r, n->str, n->len);
-		return;
-	}
-	if (n->kind != YNODE_SEQ) {
-		rule_error(r, n->line, PARSE_PARTIAL, "'%.100s' must be a list", name);
-		return;
-	}
-	for (i = 0; i < n->n; i++) {
-		const char *s = scalar_text(n->vals[i]);
-
-		if (s)
-			add(r, s, n->vals[i]->len);
-		else
-			rule_error(r, n->vals[i]->line, PARSE_PARTIAL, "'%.100s' must hold strings", name);
-	}
-}
-
 static void trim(const char **s, size_t *n)
 {
 	while (*n && isspace((unsigned char)**s)) {
@@ -715,10 +675,11 @@ static json_t *attack_list(struct rule *r, const char *key)
 }
 
 /* relevantTechniques: "T1204.001" → techniques; anything else → other, as written */
-static void add_technique(struct rule *r, const char *s, size_t n)
+static void add_technique(struct rule *r, void *ctx, const char *s, size_t n)
 {
 	char id[10];
 
+	(void)ctx;
 	trim(&s, &n);
 	if (technique_id(s, n, id))
 		add_unique(attack_list(r, "techniques"), id, strlen(id));
@@ -731,11 +692,12 @@ static void add_technique(struct rule *r, const char *s, size_t n)
  * in words, which our ATT&CK table matches case-insensitively. Anything that
  * is not a single run of letters ("Initial access") is kept as written.
  */
-static void add_tactic(struct rule *r, const char *s, size_t n)
+static void add_tactic(struct rule *r, void *ctx, const char *s, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
+	(void)ctx;
 	trim(&s, &n);
 	for (i = 0; i < n && isalpha((unsigned char)s[i]); i++)
 		;
@@ -754,8 +716,9 @@ static void add_tactic(struct rule *r, const char *s, size_t n)
 	strbuf_release(&sb);
 }
 
-static void add_table(struct rule *r, const char *s, size_t n)
+static void add_table(struct rule *r, void *ctx, const char *s, size_t n)
 {
+	(void)ctx;
 	trim(&s, &n);
 	if (n)
 		add_unique(json_object_get(json_object_get(r->rec, "context"), "tables"), s, n);
@@ -814,13 +777,13 @@ static void sentinel(struct file_ctx *f)
 			   root ? "not a query: not a map" : "not a query: empty file");
 		goto out;
 	}
-	set_meta(r, "id", root, "id");
-	set_meta(r, "title", root, "name");
-	set_meta(r, "description", root, "description");
-	set_meta(r, "status", root, "status");
-	set_meta(r, "severity", root, "severity");
+	yaml_rule_meta(r, "id", root, "id");
+	yaml_rule_meta(r, "title", root, "name");
+	yaml_rule_meta(r, "description", root, "description");
+	yaml_rule_meta(r, "status", root, "status");
+	yaml_rule_meta(r, "severity", root, "severity");
 	n = ynode_get(root, "severity");
-	if (scalar_text(n)) {
+	if (yaml_text(n)) {
 		char *low = xstrndup(n->str, n->len);
 
 		for (i = 0; low[i]; i++)
@@ -828,7 +791,7 @@ static void sentinel(struct file_ctx *f)
 		set_strn(r, "severity", low, strlen(low));
 		free(low);
 	}
-	set_meta(r, "rule_type", root, "kind");
+	yaml_rule_meta(r, "rule_type", root, "kind");
 	if (!ynode_get(root, "kind")) {
 		/* hunting queries have no kind; older analytic rules are scheduled ones */
 		if (strstr(f->path, "Hunting Queries/"))
@@ -836,12 +799,12 @@ static void sentinel(struct file_ctx *f)
 		else if (ynode_get(root, "queryFrequency"))
 			rule_set_str(r, "rule_type", "Scheduled");
 	}
-	each_string(r, ynode_get(root, "relevantTechniques"), "relevantTechniques", add_technique);
-	each_string(r, ynode_get(root, "tactics"), "tactics", add_tactic);
+	yaml_rule_each(r, ynode_get(root, "relevantTechniques"), "relevantTechniques", add_technique, NULL);
+	yaml_rule_each(r, ynode_get(root, "tactics"), "tactics", add_tactic, NULL);
 	n = ynode_get(root, "requiredDataConnectors");
 	if (n && n->kind == YNODE_SEQ) {
 		for (i = 0; i < n->n; i++)
-			each_string(r, ynode_get(n->vals[i], "dataTypes"), "dataTypes", add_table);
+			yaml_rule_each(r, ynode_get(n->vals[i], "dataTypes"), "dataTypes", add_table, NULL);
 	} else if (n && !ynode_is_null(n)) {
 		rule_error(r, n->line, PARSE_PARTIAL, "'requiredDataConnectors' must be a list");
 	}
@@ -858,7 +821,7 @@ static void sentinel(struct file_ctx *f)
 			rule_error(r, 0, PARSE_FAILED, "not a query: no 'query'");
 	} else if (ynode_is_null(q)) {
 		rule_set_no_query(r);
-	} else if (!scalar_text(q)) {
+	} else if (!yaml_text(q)) {
 		rule_error(r, q->line, PARSE_FAILED, "'query' must be text");
 	} else {
 		set_query(r, q->str, q->len);

@@ -14,60 +14,18 @@
 #include "rule.h"
 #include "util.h"
 #include "yamldoc.h"
+#include "yamlrule.h"
 
 #define NOT_PARSED "SPL queries are not parsed yet: metadata only"
 
-/* A scalar's text whatever it resolved to (a date, a number), NULL for null or a collection. */
-static const char *scalar_text(const struct ynode *n)
-{
-	return ynode_is_scalar(n) && n->type != YSCALAR_NULL ? n->str : NULL;
-}
-
-/* key ← the scalar at root[name] as written, or null */
-static void set_meta(struct rule *r, const char *key, const struct ynode *root, const char *name)
-{
-	const struct ynode *n = ynode_get(root, name);
-	const char *s = scalar_text(n);
-	json_t *v = s ? json_stringn(s, n->len) : NULL;
-
-	if (n && !s && !ynode_is_null(n))
-		rule_error(r, n->line, PARSE_PARTIAL, "'%.100s' must be text", name);
-	json_object_set_new(r->rec, key, v ? v : json_null());
-}
-
-/* Each scalar of a list (a lone scalar counts as a list of one) through add(). */
-static void each_string(struct rule *r, const struct ynode *n, const char *name,
-			void (*add)(struct rule *, json_t *, const char *, size_t), json_t *dst)
-{
-	size_t i;
-
-	if (!n || ynode_is_null(n))
-		return;
-	if (n->kind == YNODE_SCALAR) {
-		add(r, dst, n->str, n->len);
-		return;
-	}
-	if (n->kind != YNODE_SEQ) {
-		rule_error(r, n->line, PARSE_PARTIAL, "'%.100s' must be a list", name);
-		return;
-	}
-	for (i = 0; i < n->n; i++) {
-		const char *s = scalar_text(n->vals[i]);
-
-		if (s)
-			add(r, dst, s, n->vals[i]->len);
-		else
-			rule_error(r, n->vals[i]->line, PARSE_PARTIAL, "'%.100s' must hold strings", name);
-	}
-}
-
-static void add_string(struct rule *r, json_t *a, const char *s, size_t n)
+/* a string onto the array ctx (invalid UTF-8 is left out) */
+static void add_string(struct rule *r, void *ctx, const char *s, size_t n)
 {
 	json_t *v = json_stringn(s, n);
 
 	(void)r;
 	if (v)
-		json_array_append_new(a, v);
+		json_array_append_new(ctx, v);
 }
 
 static int all_digits(const char *s, size_t n)
@@ -81,8 +39,9 @@ static int all_digits(const char *s, size_t n)
 }
 
 /* T####[.###] after trimming → attack.techniques; anything else → attack.other */
-static void add_technique(struct rule *r, json_t *attack, const char *s, size_t n)
+static void add_technique(struct rule *r, void *ctx, const char *s, size_t n)
 {
+	json_t *attack = ctx;
 	char id[10];
 
 	while (n && isspace((unsigned char)*s)) {
@@ -193,7 +152,7 @@ void splunk_datamodels(const char *s, size_t n, json_t *names)
 static void set_uid(struct rule *r, const char *path, const struct ynode *root)
 {
 	const struct ynode *n = ynode_get(root, "id");
-	const char *id = scalar_text(n);
+	const char *id = yaml_text(n);
 	char *uid;
 
 	if (id && *id) {
@@ -215,24 +174,24 @@ static void detection(struct rule *r, const char *path, const struct ynode *root
 	json_t *sources = json_array(), *models = json_array();
 
 	set_uid(r, path, root);
-	set_meta(r, "title", root, "name");
-	set_meta(r, "description", root, "description");
-	set_meta(r, "status", root, "status");
-	set_meta(r, "severity", root, "severity");
-	set_meta(r, "rule_type", root, "type");
+	yaml_rule_meta(r, "title", root, "name");
+	yaml_rule_meta(r, "description", root, "description");
+	yaml_rule_meta(r, "status", root, "status");
+	yaml_rule_meta(r, "severity", root, "severity");
+	yaml_rule_meta(r, "rule_type", root, "type");
 	json_object_set_new(attack, "other", json_array());
-	each_string(r, ynode_get(ynode_get(root, "tags"), "mitre_attack_id"), "mitre_attack_id",
+	yaml_rule_each(r, ynode_get(ynode_get(root, "tags"), "mitre_attack_id"), "mitre_attack_id",
 		    add_technique, attack);
 	if (!ds)
 		ds = ynode_get(root, "data_sources");
-	each_string(r, ds, "data_source", add_string, sources);
+	yaml_rule_each(r, ds, "data_source", add_string, sources);
 	json_object_set_new(ctx, "data_source", sources);
 	json_object_set_new(ctx, "datamodel", models);
 	if (!search || ynode_is_null(search)) {
 		rule_error(r, 0, PARSE_FAILED, "not a detection: no 'search'");
 		return;
 	}
-	if (!scalar_text(search)) {
+	if (!yaml_text(search)) {
 		rule_error(r, search->line, PARSE_FAILED, "'search' must be text");
 		return;
 	}
