@@ -635,18 +635,6 @@ static int all_digits(const char *s, size_t n)
 	return 1;
 }
 
-/* T####[.###] as a technique id, T upper-cased; id gets it NUL-terminated. */
-static int technique_id(const char *s, size_t n, char id[10])
-{
-	if (!((n == 5 || (n == 9 && s[5] == '.' && all_digits(s + 6, 3))) &&
-	      (s[0] == 'T' || s[0] == 't') && all_digits(s + 1, 4)))
-		return 0;
-	memcpy(id, s, n);
-	id[0] = 'T';
-	id[n] = '\0';
-	return 1;
-}
-
 /* The file name without folders and extension. */
 static void title_from_path(struct rule *r, const char *path)
 {
@@ -681,7 +669,7 @@ static void add_technique(struct rule *r, void *ctx, const char *s, size_t n)
 
 	(void)ctx;
 	trim(&s, &n);
-	if (technique_id(s, n, id))
+	if (rule_technique_id(s, n, id))
 		add_unique(attack_list(r, "techniques"), id, strlen(id));
 	else if (n)
 		add_unique(attack_list(r, "other"), s, n);

@@ -447,3 +447,24 @@ size_t rules_make_uids_unique(struct rule_list *l)
 	free(items);
 	return changed;
 }
+
+static int digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int rule_technique_id(const char *s, size_t n, char id[10])
+{
+	if (!((n == 5 || (n == 9 && s[5] == '.' && digits(s + 6, 3))) &&
+	      (s[0] == 'T' || s[0] == 't') && digits(s + 1, 4)))
+		return 0;
+	memcpy(id, s, n);
+	id[0] = 'T';
+	id[n] = '\0';
+	return 1;
+}

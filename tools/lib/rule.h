@@ -42,6 +42,13 @@ struct rule {
 	int preds_in_rec;	/* thawed: "predicates" in rec is the real array */
 };
 
+/*
+ * A technique id as rules write it: "T####" or "T####.###", a lower-case 't'
+ * accepted. 1 with id holding it NUL-terminated and 'T' upper-cased; 0 when
+ * s[0..n) is anything else.
+ */
+int rule_technique_id(const char *s, size_t n, char id[10]);
+
 /* New record {uid: null, vendor, source, path, title: null, ...}. */
 struct rule *rule_new(const char *vendor, const char *source, const char *path);
 void rule_free(struct rule *r);

@@ -28,16 +28,6 @@ static void add_string(struct rule *r, void *ctx, const char *s, size_t n)
 		json_array_append_new(ctx, v);
 }
 
-static int all_digits(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
 /* T####[.###] after trimming → attack.techniques; anything else → attack.other */
 static void add_technique(struct rule *r, void *ctx, const char *s, size_t n)
 {
@@ -50,11 +40,7 @@ static void add_technique(struct rule *r, void *ctx, const char *s, size_t n)
 	}
 	while (n && isspace((unsigned char)s[n - 1]))
 		n--;
-	if ((n == 5 || (n == 9 && s[5] == '.' && all_digits(s + 6, 3))) &&
-	    (s[0] == 'T' || s[0] == 't') && all_digits(s + 1, 4)) {
-		memcpy(id, s, n);
-		id[0] = 'T';
-		id[n] = '\0';
+	if (rule_technique_id(s, n, id)) {
 		json_array_append_new(json_object_get(attack, "techniques"), json_string(id));
 		return;
 	}
