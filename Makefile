@@ -29,7 +29,7 @@ SANFLAGS =
 endif
 
 PKGS = yaml-0.1 jansson libpcre2-8 libzstd libarchive
-# libcurl: headers at build time, loaded at run time by tools/lib/http.c
+# libcurl: headers at build time, loaded at run time by tools/lib/io/http.c
 # recursively expanded: evaluated in recipes, after install-deps has run
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -ldl
@@ -38,7 +38,7 @@ TEST_LIBS = $(shell pkg-config --libs cmocka)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DDETCAT_DATADIR='"$(PREFIX)/share/detcat"' $(CFLAGS) $(WARNINGS) $(WERROR) $(SANFLAGS) -Itools/lib $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
-LIB_SRC := $(sort $(wildcard tools/lib/*.c))
+LIB_SRC := $(sort $(wildcard tools/lib/*/*.c))
 LIB_OBJ := $(LIB_SRC:tools/lib/%.c=$(BUILD)/lib/%.o)
 LIB := $(BUILD)/libdetcat.a
 TOOL_SRC := $(sort $(wildcard tools/*.c))
@@ -51,7 +51,7 @@ DEPS_OK := $(BUILD)/.deps-ok
 SET := $(basename $(notdir $(SOURCES)))
 OUT := out/$(SET)
 
-.PHONY: all tools catalog check check-unit check-cli check-schema check-golden check-report check-browser check-http check-chain \
+.PHONY: all tools catalog check check-unit check-layers check-cli check-schema check-golden check-report check-browser check-http check-chain \
 	check-sanitize accept bench bench-fetch bench-normalize fuzz install clean FORCE
 .DELETE_ON_ERROR:
 # keep object files (make would delete them as intermediates) for incremental builds
@@ -162,7 +162,7 @@ RESULTS = $(BUILD)/results
 
 check: tools
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
-	@$(MAKE) --no-print-directory check-unit check-schema check-cli check-golden check-report check-browser check-http check-chain
+	@$(MAKE) --no-print-directory check-unit check-layers check-schema check-cli check-golden check-report check-browser check-http check-chain
 	@$(MAKE) --no-print-directory check-sanitize
 	@$(MAKE) --no-print-directory accept
 	@sh tests/summary.sh $(BUILD)/results build/san/results
@@ -170,6 +170,11 @@ check: tools
 check-unit: $(UNIT)
 	@mkdir -p $(RESULTS)
 	@sh tests/run-unit.sh $(RESULTS) $(UNIT)
+
+# the library's folders are layers: an include points down, never across vendors
+check-layers:
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/layers.log sh tests/layers.sh tools/lib
 
 check-schema: $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
@@ -221,7 +226,7 @@ accept: tools $(BUILD)/tests/schema-check
 FUZZ_SECONDS ?= 60
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_LIB_SRC = $(filter-out tools/lib/http.c,$(LIB_SRC))
+FUZZ_LIB_SRC = $(filter-out tools/lib/io/http.c,$(LIB_SRC))
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) | $(DEPS_OK)
 	@mkdir -p $(@D)

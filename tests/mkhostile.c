@@ -3,7 +3,7 @@
  * (SPEC §8) into DIR. Each holds good entries beside the bad ones, so the tests can
  * check that every good entry still comes out. Built at test time, never committed.
  */
-#include "util.h"
+#include "common/util.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "common/util.h"
 
 #define SCHEMA_MAX_DEPTH 128		/* nesting of the schema document */
 #define EVAL_MAX_DEPTH 512		/* schema and document nesting while validating */

@@ -3,18 +3,18 @@
  * one catalog (SPEC §3, issue 5): a `technique` record per technique and
  * sub-technique with rules, in ATT&CK order; a `rule` record per rule, by uid;
  * one `corpus` record. The same bytes for the same set of rules, whatever the
- * order of the files. The reduce itself is tools/lib/catalog.c.
+ * order of the files. The reduce itself is tools/lib/catalog/catalog.c.
  *
  * --partial stops after the map: the rule records of the inputs, which
  * --merge later reduces with other partials (or whole catalogs) into the same
  * catalog as one run over every input: the way to spread a larger corpus
  * over machines, or to re-aggregate one changed source.
  */
-#include "attack.h"
-#include "catalog.h"
-#include "cli.h"
-#include "ndjson.h"
-#include "util.h"
+#include "attack/attack.h"
+#include "catalog/catalog.h"
+#include "common/cli.h"
+#include "io/ndjson.h"
+#include "common/util.h"
 
 #include <getopt.h>
 #include <jansson.h>

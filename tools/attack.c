@@ -4,11 +4,11 @@
  * techniques that detcat-tag and later stages load (schema/attack.schema.json).
  * The output is sorted and the same bytes for the same bundle.
  */
-#include "attack.h"
-#include "cli.h"
-#include "ndjson.h"
-#include "rawfile.h"
-#include "util.h"
+#include "attack/attack.h"
+#include "common/cli.h"
+#include "io/ndjson.h"
+#include "io/rawfile.h"
+#include "common/util.h"
 
 #include <getopt.h>
 #include <jansson.h>

@@ -4,13 +4,13 @@
  * path, with the archive's top folder stripped. Hostile entries are reported and
  * skipped; nothing is written to disk but the output and its fetch state.
  */
-#include "cli.h"
-#include "http.h"
-#include "jsonout.h"
-#include "ndjson.h"
-#include "sha256.h"
-#include "text.h"
-#include "util.h"
+#include "common/cli.h"
+#include "io/http.h"
+#include "io/jsonout.h"
+#include "io/ndjson.h"
+#include "common/sha256.h"
+#include "common/text.h"
+#include "common/util.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -8,17 +8,17 @@
  * independent); the main thread sorts and writes at the end, so the output
  * does not depend on the number of threads.
  */
-#include "cli.h"
-#include "elastic.h"
-#include "fieldmap.h"
-#include "kusto.h"
-#include "ndjson.h"
-#include "rawfile.h"
-#include "rule.h"
-#include "sigma.h"
-#include "splunk.h"
-#include "text.h"
-#include "util.h"
+#include "common/cli.h"
+#include "elastic/elastic.h"
+#include "rule/fieldmap.h"
+#include "kusto/kusto.h"
+#include "io/ndjson.h"
+#include "io/rawfile.h"
+#include "rule/rule.h"
+#include "sigma/sigma.h"
+#include "splunk/splunk.h"
+#include "common/text.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -5,8 +5,8 @@
  * folder of the source list. A source's command line is kept in CMD-DIR/NAME.cmd,
  * rewritten only when it changes, so editing one source re-runs that source alone.
  */
-#include "cli.h"
-#include "util.h"
+#include "common/cli.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -8,11 +8,11 @@
  * the same bytes, and pages of an earlier run that this one did not write are
  * removed.
  */
-#include "cli.h"
-#include "html.h"
-#include "navigator.h"
-#include "ndjson.h"
-#include "util.h"
+#include "common/cli.h"
+#include "site/html.h"
+#include "site/navigator.h"
+#include "io/ndjson.h"
+#include "common/util.h"
 
 #include <dirent.h>
 #include <errno.h>

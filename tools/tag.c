@@ -5,11 +5,11 @@
  * mapping of mappings/events.yaml. Sorted by uid; the same bytes for the same
  * input whatever the number of threads.
  */
-#include "attack.h"
-#include "cli.h"
-#include "events.h"
-#include "ndjson.h"
-#include "util.h"
+#include "attack/attack.h"
+#include "common/cli.h"
+#include "catalog/events.h"
+#include "io/ndjson.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "ndjson.h"
-#include "util.h"
+#include "io/ndjson.h"
+#include "common/util.h"
 
 static int is_yaml(const char *path)
 {

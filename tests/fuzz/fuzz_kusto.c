@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kusto.h"
-#include "rule.h"
-#include "splunk.h"
+#include "kusto/kusto.h"
+#include "rule/rule.h"
+#include "splunk/splunk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ndjson.h"
+#include "io/ndjson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fieldmap.h"
-#include "rule.h"
-#include "sigma.h"
+#include "rule/fieldmap.h"
+#include "rule/rule.h"
+#include "sigma/sigma.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elastic.h"
-#include "rule.h"
-#include "text.h"
-#include "toml.h"
-#include "util.h"
+#include "elastic/elastic.h"
+#include "rule/rule.h"
+#include "common/text.h"
+#include "elastic/toml.h"
+#include "common/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,10 +16,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "fieldmap.h"
-#include "rule.h"
-#include "sigma.h"
-#include "util.h"
+#include "rule/fieldmap.h"
+#include "rule/rule.h"
+#include "sigma/sigma.h"
+#include "common/util.h"
 
 /* not every test program uses every helper */
 #define HELPER static __attribute__((unused))

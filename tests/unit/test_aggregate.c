@@ -1,5 +1,5 @@
 /*
- * Unit tests for the catalog reduce (tools/lib/catalog.c, detcat-aggregate):
+ * Unit tests for the catalog reduce (tools/lib/catalog/catalog.c, detcat-aggregate):
  * hand-made tagged rules over a four-technique ATT&CK table. A parent counts its
  * sub-techniques' rules; a rule counts once per row; reach spans techniques;
  * exclusions and computed filters stay out of indicators; the output does not
@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "attack.h"
-#include "catalog.h"
-#include "util.h"
+#include "attack/attack.h"
+#include "catalog/catalog.h"
+#include "common/util.h"
 
 static const char *const table_lines =
 	"{\"kind\":\"attack\",\"version\":\"test\"}\n"

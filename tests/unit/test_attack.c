@@ -14,9 +14,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "attack.h"
-#include "ndjson.h"
-#include "util.h"
+#include "attack/attack.h"
+#include "io/ndjson.h"
+#include "common/util.h"
 
 #define MINI "fixtures/attack/enterprise-attack-mini.json"
 

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "canon.h"
-#include "fieldmap.h"
-#include "util.h"
+#include "rule/canon.h"
+#include "rule/fieldmap.h"
+#include "common/util.h"
 
 /* A pattern from a compact spelling: '*' and '?' are wildcards, '\x' is literal x. */
 static void spell(struct pattern *p, const char *s)

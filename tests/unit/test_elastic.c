@@ -1,5 +1,5 @@
 /*
- * Unit tests for the Elastic front end (tools/lib/elastic.c), metadata step:
+ * Unit tests for the Elastic front end (tools/lib/elastic/elastic.c), metadata step:
  * small hand-written detection-rules files, one behaviour each: uid, fields,
  * [[rule.threat]] → attack, index/integration → context, query and ML rules,
  * files that are not TOML or not rules.
@@ -12,9 +12,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "elastic.h"
-#include "rule.h"
-#include "util.h"
+#include "elastic/elastic.h"
+#include "rule/rule.h"
+#include "common/util.h"
 
 #define RULE_ID "7b9255ee-203d-4711-989b-c0242e84dfdb"
 

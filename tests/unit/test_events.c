@@ -13,8 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "events.h"
-#include "util.h"
+#include "catalog/events.h"
+#include "common/util.h"
 
 static const char small_yaml[] =
 	"version: 1\n"

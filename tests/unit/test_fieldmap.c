@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "fieldmap.h"
-#include "util.h"
+#include "rule/fieldmap.h"
+#include "common/util.h"
 
 static const char map_yaml[] =
 	"vendor: test\n"

@@ -13,10 +13,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "kusto.h"
+#include "kusto/kusto.h"
 #include "record_test.h"
-#include "rule.h"
-#include "util.h"
+#include "rule/rule.h"
+#include "common/util.h"
 
 /* Every record of one file, as a JSON array. */
 static json_t *parse_file(const char *path, const char *text)

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the ATT&CK Navigator layers (tools/lib/navigator.c): hand-made
+ * Unit tests for the ATT&CK Navigator layers (tools/lib/site/navigator.c): hand-made
  * catalog technique records in, layer format 4.5 out. Scores by vendor, records
  * without rules or without a technique id left out, the gradient's top,
  * showSubtechniques on parents, the comment's wording, the format's required
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "navigator.h"
-#include "util.h"
+#include "site/navigator.h"
+#include "common/util.h"
 
 /* a technique record; by_vendor is a new reference, consumed */
 static json_t *tech(const char *id, long long total, json_t *by_vendor)

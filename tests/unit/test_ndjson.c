@@ -13,10 +13,10 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "cli.h"
-#include "jsonout.h"
-#include "ndjson.h"
-#include "util.h"
+#include "common/cli.h"
+#include "io/jsonout.h"
+#include "io/ndjson.h"
+#include "common/util.h"
 
 static char *tmpname(void)
 {

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sha256.h"
-#include "util.h"
+#include "common/sha256.h"
+#include "common/util.h"
 
 static const char msg448[] =
 	"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";

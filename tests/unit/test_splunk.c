@@ -12,9 +12,9 @@
 #include <jansson.h>
 
 #include "record_test.h"
-#include "rule.h"
-#include "splunk.h"
-#include "util.h"
+#include "rule/rule.h"
+#include "splunk/splunk.h"
+#include "common/util.h"
 
 #define PATH "detections/endpoint/test.yml"
 

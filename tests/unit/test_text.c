@@ -12,8 +12,8 @@
 #include <sys/types.h>
 #include <cmocka.h>
 
-#include "text.h"
-#include "util.h"
+#include "common/text.h"
+#include "common/util.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

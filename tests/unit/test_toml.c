@@ -1,5 +1,5 @@
 /*
- * Unit tests for the TOML reader (tools/lib/toml.c): each construct of TOML
+ * Unit tests for the TOML reader (tools/lib/elastic/toml.c): each construct of TOML
  * 1.0 and the jansson value it becomes, then each thing the spec rejects,
  * with the line the error names, then hostile sizes and depths.
  */
@@ -12,8 +12,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "toml.h"
-#include "util.h"
+#include "elastic/toml.h"
+#include "common/util.h"
 
 /* The document as compact JSON (keys in document order); fails the test if it is rejected. */
 static char *load_json(const char *doc, size_t len)

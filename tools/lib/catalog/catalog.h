@@ -1,0 +1,56 @@
+/*
+ * catalog.h: the reduce of detcat-aggregate (SPEC §3 "catalog", issue 5).
+ *
+ * Tagged rules go in one at a time (catalog_add); catalog_finish() returns every
+ * catalog record in output order: one `technique` record per technique and
+ * sub-technique with at least one rule (ATT&CK order; a parent counts its
+ * sub-techniques' rules), one `rule` record per rule (by uid), one `corpus`
+ * record. The result depends only on the set of rules added, not on their order.
+ *
+ * Every per-row count is a number of distinct rules ("each rule contributes at
+ * most once per row"). Indicators are the canonical (field, op, value) triples of
+ * predicates that are not computed, negated or exclusions and have a value;
+ * exclusions are the triples of `exclusion: true` predicates that are not
+ * computed. Reach is the number of rules in the whole catalog with the same
+ * indicator triple.
+ *
+ * Each rule record gets `similar`: the rules of other vendors (other_vendors)
+ * and of its own (same_vendor) whose indicator sets overlap its own most, by
+ * Jaccard |A ∩ B| / |A ∪ B| (shared, union), best first; each technique record
+ * counts its rules with a close one (SIMILAR_CLOSE_PCT) in `similar`.
+ *
+ * Partial aggregates: catalog_partial() returns just the rule records (no
+ * `similar`), sorted by uid; catalog_add() takes such `rule` records as well as
+ * tagged rules, so that merging the partials of every source gives the same
+ * catalog, byte for byte, as aggregating all the tagged rules at once.
+ *
+ * Ownership: catalog_add borrows rec (it keeps references to parts of it);
+ * catalog_finish returns a new reference. The attack_db must outlive the catalog.
+ */
+#ifndef DETCAT_CATALOG_H
+#define DETCAT_CATALOG_H
+
+#include <jansson.h>
+#include "attack/attack.h"
+
+#define CATALOG_SAMPLES 5	/* sample values per field */
+#define CATALOG_UNMAPPED 50	/* unmapped fields listed in the corpus record */
+#define SIMILAR_MAX 5		/* similar rules listed per rule, of other vendors and of its own */
+#define SIMILAR_MIN_PCT 25	/* listed from this Jaccard overlap of indicator sets, in % */
+#define SIMILAR_CLOSE_PCT 50	/* a "close" counterpart or near-duplicate from here */
+
+struct catalog;
+
+struct catalog *catalog_new(const struct attack_db *db);
+/*
+ * Add one tagged rule, or one `rule` record of a partial or of a catalog. Returns 0; 1 when the uid was already added (the rule is
+ * ignored); -1 when rec is not a tagged rule. *err (caller frees) says why.
+ */
+int catalog_add(struct catalog *c, const json_t *rec, char **err);
+/* the rule records only, by uid (a JSON array): a partial aggregate; call once, instead of finish */
+json_t *catalog_partial(struct catalog *c);
+/* all records, in output order (a JSON array); call once */
+json_t *catalog_finish(struct catalog *c);
+void catalog_free(struct catalog *c);
+
+#endif

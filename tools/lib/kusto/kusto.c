@@ -1,0 +1,1143 @@
+/*
+ * KQL rules, metadata only: Sentinel YAML, Bert-JanP markdown and plain query
+ * files become records with their ATT&CK ids and the tables the query reads.
+ * The tables come from a small lexer (comments, the string literal forms,
+ * names, punctuation) and a few statement shapes; the KQL parser that will
+ * give predicates is still to come and can grow out of the lexer.
+ */
+#include "kusto/kusto.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rule/rule.h"
+#include "common/util.h"
+#include "io/yamldoc.h"
+#include "rule/yamlrule.h"
+
+#define NOT_PARSED "KQL queries are not parsed yet: metadata only"
+
+/* Tokens per query: past this the scan stops (tables stay as found so far). */
+#define KQL_MAX_TOKENS 1000000
+/* Functions within functions scanned for tables (the recursion's bound). */
+#define KQL_MAX_NEST 16
+/* Nested union/materialize operands followed: past this, deeper ones are not. */
+#define KQL_MAX_OPERAND_DEPTH 64
+/* Distinct names in one list (tables, technique ids): each is checked against all before it. */
+#define KUSTO_MAX_NAMES 1000
+
+/* ---- lexer ---- */
+
+enum ktok_kind { KT_NAME, KT_STRING, KT_NUMBER, KT_PUNCT };
+
+struct ktok {
+	enum ktok_kind kind;
+	size_t b, e;		/* bytes of the query */
+	unsigned depth;		/* brackets around it; a bracket has its outer depth */
+	size_t match;		/* a bracket: its partner's index; SIZE_MAX when unclosed */
+	/* a blank line before the token: [blank, resume) holds it (blank > 0 only then) */
+	size_t blank, resume;
+};
+
+struct klex {
+	const char *q;
+	size_t len;
+	struct ktok *v;
+	size_t n, alloc;
+};
+
+static int is_name_start(int c)
+{
+	return isalpha(c) || c == '_';
+}
+
+static int is_name_char(int c)
+{
+	return isalnum(c) || c == '_';
+}
+
+/* (strchr would find the NUL a query may hold) */
+static int is_opener(int c)
+{
+	return c == '(' || c == '[' || c == '{';
+}
+
+static int is_closer(int c)
+{
+	return c == ')' || c == ']' || c == '}';
+}
+
+/* A string literal from q[i] (at its quote): where it ends. None spans lines but ```. */
+static size_t skip_string(const char *q, size_t len, size_t i, int verbatim)
+{
+	char quote = q[i];
+
+	for (i++; i < len && q[i] != '\n'; i++) {
+		if (q[i] == quote) {
+			/* @"a""b": a doubled quote stays inside a verbatim string */
+			if (verbatim && i + 1 < len && q[i + 1] == quote) {
+				i++;
+				continue;
+			}
+			return i + 1;
+		}
+		if (!verbatim && q[i] == '\\' && i + 1 < len && q[i + 1] != '\n')
+			i++;
+	}
+	return i;
+}
+
+/* The length of the string literal prefix at q[i], or 0: @"..", h"..", H@'..', ```..``` */
+static size_t string_at(const char *q, size_t len, size_t i)
+{
+	size_t j = i;
+	int verbatim = 0;
+
+	if (len - i >= 3 && !memcmp(q + i, "```", 3)) {
+		const char *end = len - i > 3 ? memmem(q + i + 3, len - i - 3, "```", 3) : NULL;
+
+		return end ? (size_t)(end - q) + 3 - i : len - i;
+	}
+	if ((q[j] == 'h' || q[j] == 'H') && j + 1 < len && (q[j + 1] == '"' || q[j + 1] == '\'' ||
+							     q[j + 1] == '@'))
+		j++;
+	if (q[j] == '@' && j + 1 < len && (q[j + 1] == '"' || q[j + 1] == '\'')) {
+		verbatim = 1;
+		j++;
+	}
+	if (q[j] != '"' && q[j] != '\'')
+		return 0;
+	return skip_string(q, len, j, verbatim) - i;
+}
+
+/* Tokens of q[0..len): comments and white space dropped, blank lines noted. */
+static void klex_run(struct klex *lx, const char *q, size_t len)
+{
+	size_t i = 0, blank = 0, resume = 0;
+	size_t *open = NULL, depth = 0, nopen = 0;	/* the unclosed brackets */
+
+	memset(lx, 0, sizeof(*lx));
+	lx->q = q;
+	lx->len = len;
+	while (i < len && lx->n < KQL_MAX_TOKENS) {
+		unsigned char c = (unsigned char)q[i];
+		struct ktok *t;
+		size_t k;
+
+		if (c == '\n') {
+			/* the next line is blank: only spaces up to its end */
+			for (k = i + 1; k < len && (q[k] == ' ' || q[k] == '\t' || q[k] == '\r'); k++)
+				;
+			if (k < len && q[k] == '\n') {
+				if (!blank)
+					blank = i + 1;
+				resume = k + 1;
+			}
+			i++;
+			continue;
+		}
+		if (isspace(c)) {
+			i++;
+			continue;
+		}
+		if (c == '/' && i + 1 < len && q[i + 1] == '/') {
+			while (i < len && q[i] != '\n')
+				i++;
+			continue;
+		}
+		if (lx->n == lx->alloc) {
+			lx->alloc = lx->alloc ? lx->alloc * 2 : 256;
+			lx->v = xrealloc(lx->v, lx->alloc * sizeof(*lx->v));
+		}
+		t = &lx->v[lx->n++];
+		t->b = i;
+		t->blank = blank;
+		t->resume = resume;
+		blank = resume = 0;
+		if ((k = string_at(q, len, i)) > 0) {
+			t->kind = KT_STRING;
+			i += k;
+		} else if (is_name_start(c)) {
+			t->kind = KT_NAME;
+			while (i < len && is_name_char((unsigned char)q[i]))
+				i++;
+		} else if (isdigit(c)) {
+			/* numbers, timespans (7d), hex (0x1F), reals (1.5) */
+			t->kind = KT_NUMBER;
+			while (i < len && (is_name_char((unsigned char)q[i]) || q[i] == '.'))
+				i++;
+		} else {
+			t->kind = KT_PUNCT;
+			i++;
+		}
+		t->e = i;
+		t->match = SIZE_MAX;
+		/* any closer closes the innermost bracket: a mismatch is not ours to report */
+		if (t->kind == KT_PUNCT && is_closer(c) && depth) {
+			t->match = open[--depth];
+			lx->v[t->match].match = lx->n - 1;
+		}
+		t->depth = (unsigned)(depth < UINT_MAX ? depth : UINT_MAX);
+		if (t->kind == KT_PUNCT && is_opener(c)) {
+			if (depth == nopen) {
+				nopen = nopen ? nopen * 2 : 64;
+				open = xrealloc(open, nopen * sizeof(*open));
+			}
+			open[depth++] = lx->n - 1;
+		}
+	}
+	free(open);
+}
+
+static void klex_release(struct klex *lx)
+{
+	free(lx->v);
+	lx->v = NULL;
+	lx->n = lx->alloc = 0;
+}
+
+/* Token i is the name or punctuation s (NULL-safe past the end). */
+static int tok_is(const struct klex *lx, size_t i, const char *s)
+{
+	size_t n = strlen(s);
+
+	return i < lx->n && lx->v[i].e - lx->v[i].b == n && !memcmp(lx->q + lx->v[i].b, s, n) &&
+		lx->v[i].kind != KT_STRING;
+}
+
+static int tok_is_name(const struct klex *lx, size_t i)
+{
+	return i < lx->n && lx->v[i].kind == KT_NAME;
+}
+
+static int tok_in(const struct klex *lx, size_t i, const char *const *words)
+{
+	for (; *words; words++)
+		if (tok_is(lx, i, *words))
+			return 1;
+	return 0;
+}
+
+/* Operators that start a tabular expression without naming a table. */
+static const char *const tabular_sources[] = {
+	"print", "range", "datatable", "externaldata", "external_data", "evaluate", "search",
+	"find", "union", "materialize", "view", "let", "set", "declare", "alias", "restrict",
+	"pattern", "true", "false", "null", NULL
+};
+
+/* ---- tables ---- */
+
+struct tscan {
+	const struct klex *lx;
+	size_t end;		/* the statement's end (a token index) */
+	json_t *found;		/* candidate names, in order */
+	json_t *lets;		/* names that are not tables: let-bound, parameters */
+	unsigned nest;		/* function bodies being scanned */
+	unsigned operands;	/* expression_at() calls under way */
+};
+
+static void add_unique(json_t *a, const char *s, size_t n)
+{
+	json_t *e, *v;
+	size_t i;
+
+	if (json_array_size(a) >= KUSTO_MAX_NAMES)
+		return;
+	json_array_foreach(a, i, e)
+		if (json_string_length(e) == n && memcmp(json_string_value(e), s, n) == 0)
+			return;
+	if ((v = json_stringn(s, n)))
+		json_array_append_new(a, v);
+}
+
+/* A name that can only be a table reference here: what follows it ends the operand. */
+static void maybe_table(struct tscan *ts, size_t i)
+{
+	const struct klex *lx = ts->lx;
+
+	if (!tok_is_name(lx, i) || i >= ts->end || tok_in(lx, i, tabular_sources))
+		return;
+	if (i + 1 < ts->end && !tok_is(lx, i + 1, "|") && !tok_is(lx, i + 1, ";") &&
+	    !tok_is(lx, i + 1, ")") && !tok_is(lx, i + 1, ",") && !tok_is(lx, i + 1, "on"))
+		return;
+	add_unique(ts->found, lx->q + lx->v[i].b, lx->v[i].e - lx->v[i].b);
+}
+
+/* Past `kind=inner`, `withsource=T`, `hint.strategy=shuffle` options. */
+static size_t skip_options(const struct tscan *ts, size_t j)
+{
+	const struct klex *lx = ts->lx;
+
+	for (;;) {
+		if (tok_is_name(lx, j) && tok_is(lx, j + 1, "=") && !tok_is(lx, j + 2, "~") &&
+		    !tok_is(lx, j + 2, "="))
+			j += 3;
+		else if (tok_is_name(lx, j) && tok_is(lx, j + 1, ".") && tok_is_name(lx, j + 2) &&
+			 tok_is(lx, j + 3, "="))
+			j += 5;
+		else
+			return j;
+	}
+}
+
+/* The closing bracket of the one at token i, or the statement's end. */
+static size_t matching(const struct tscan *ts, size_t i)
+{
+	size_t m = i < ts->lx->n ? ts->lx->v[i].match : SIZE_MAX;
+
+	return m < ts->end ? m : ts->end;
+}
+
+static void union_at(struct tscan *ts, size_t i);
+
+/* search [options] in (T1, T2) ...; find in (T1, T2) where ... */
+static void search_at(struct tscan *ts, size_t i)
+{
+	size_t j = skip_options(ts, i + 1), close;
+
+	if (!tok_is(ts->lx, j, "in") || !tok_is(ts->lx, j + 1, "("))
+		return;
+	close = matching(ts, j + 1);
+	for (j += 2; j < close; j++)
+		if (tok_is(ts->lx, j - 1, "(") || tok_is(ts->lx, j - 1, ","))
+			maybe_table(ts, j);
+}
+
+/* The table a tabular expression at token i starts from, if it names one. */
+static void expression_at(struct tscan *ts, size_t i)
+{
+	const struct klex *lx = ts->lx;
+
+	if (ts->operands >= KQL_MAX_OPERAND_DEPTH)
+		return;
+	ts->operands++;
+	while (i < ts->end && tok_is(lx, i, "("))
+		i++;
+	if (tok_is(lx, i, "union"))
+		union_at(ts, i);
+	else if (tok_is(lx, i, "search") || tok_is(lx, i, "find"))
+		search_at(ts, i);
+	else if (tok_is(lx, i, "materialize") && tok_is(lx, i + 1, "("))
+		expression_at(ts, i + 2);
+	else
+		maybe_table(ts, i);
+	ts->operands--;
+}
+
+/* union [options] T1, (T2 | ...), T3 */
+static void union_at(struct tscan *ts, size_t i)
+{
+	const struct klex *lx = ts->lx;
+	size_t j = skip_options(ts, i + 1);
+
+	while (j < ts->end) {
+		if (tok_is(lx, j, "(")) {
+			expression_at(ts, j + 1);
+			j = matching(ts, j) + 1;
+		} else if (tok_is_name(lx, j)) {
+			maybe_table(ts, j);
+			j++;
+			if (tok_is(lx, j, "("))		/* a function call: MyParser(...) */
+				j = matching(ts, j) + 1;
+		} else {
+			return;
+		}
+		if (!tok_is(lx, j, ","))
+			return;
+		j++;
+	}
+}
+
+/* join [options] (T | ...) on ...; lookup [options] T on ... */
+static void join_at(struct tscan *ts, size_t i)
+{
+	size_t j = skip_options(ts, i + 1);
+
+	if (tok_is(ts->lx, j, "("))
+		expression_at(ts, j + 1);
+	else
+		maybe_table(ts, j);
+}
+
+/* Everything after the head: `| union`, `| join`, `| lookup`, at any depth. */
+static void operators(struct tscan *ts, size_t b)
+{
+	size_t i;
+
+	for (i = b; i < ts->end; i++) {
+		if (i == 0 || !(tok_is(ts->lx, i - 1, "|") || tok_is(ts->lx, i - 1, "(")))
+			continue;
+		if (tok_is(ts->lx, i, "union"))
+			union_at(ts, i);
+		else if (tok_is(ts->lx, i, "join") || tok_is(ts->lx, i, "lookup"))
+			join_at(ts, i);
+	}
+}
+
+/* What the value of `let NAME = v...` is. */
+enum let_kind { LET_SCALAR, LET_TABULAR, LET_FUNCTION };
+
+static enum let_kind let_kind(const struct klex *lx, size_t v)
+{
+	if (tok_is(lx, v, "view"))
+		return tok_is(lx, v + 1, "(") ? LET_FUNCTION : LET_SCALAR;
+	/* () { ... } and (T:(*), x:string) { ... } are functions, (T | ...) a table */
+	if (tok_is(lx, v, "("))
+		return tok_is(lx, v + 1, ")") || (tok_is_name(lx, v + 1) && tok_is(lx, v + 2, ":")) ?
+			LET_FUNCTION : LET_TABULAR;
+	if (!tok_is_name(lx, v) || tok_is(lx, v, "true") || tok_is(lx, v, "false"))
+		return LET_SCALAR;
+	/* a call: dynamic([...]), ago(1d), toscalar(...) is a scalar, but materialize() */
+	return !tok_is(lx, v + 1, "(") || tok_is(lx, v, "materialize") ? LET_TABULAR : LET_SCALAR;
+}
+
+static void statements(struct tscan *ts, size_t b, size_t e, unsigned depth);
+
+static void exclude_name(struct tscan *ts, size_t i)
+{
+	char *name = xstrndup(ts->lx->q + ts->lx->v[i].b, ts->lx->v[i].e - ts->lx->v[i].b);
+
+	json_object_set_new(ts->lets, name, json_true());
+	free(name);
+}
+
+/*
+ * let f = [view] (T:(*), x:string) { body }: a function reads the tables its
+ * body names (Bert-JanP's Functions/ and ASIM rules wrap whole queries this
+ * way); its parameters are not tables.
+ */
+static void function_at(struct tscan *ts, size_t v)
+{
+	const struct klex *lx = ts->lx;
+	size_t close, i;
+
+	if (tok_is(lx, v, "view"))
+		v++;
+	close = matching(ts, v);
+	for (i = v + 1; i < close; i++)
+		if (tok_is_name(lx, i) && tok_is(lx, i + 1, ":") &&
+		    (tok_is(lx, i - 1, "(") || tok_is(lx, i - 1, ",")))
+			exclude_name(ts, i);
+	if (tok_is(lx, close + 1, "{") && ts->nest < KQL_MAX_NEST) {
+		ts->nest++;
+		statements(ts, close + 2, matching(ts, close + 1), lx->v[close + 1].depth + 1);
+		ts->nest--;
+	}
+}
+
+static void statement(struct tscan *ts, size_t b)
+{
+	const struct klex *lx = ts->lx;
+
+	if (b >= ts->end)
+		return;
+	if (tok_is(lx, b, "let")) {
+		if (!tok_is_name(lx, b + 1) || !tok_is(lx, b + 2, "="))
+			return;
+		switch (let_kind(lx, b + 3)) {
+		case LET_TABULAR:
+			expression_at(ts, b + 3);
+			operators(ts, b + 3);
+			break;
+		case LET_FUNCTION:
+			function_at(ts, b + 3);
+			break;
+		case LET_SCALAR:
+			break;
+		}
+		return;
+	}
+	/* set option=...; declare query_parameters(...); .show commands */
+	if (tok_is(lx, b, "set") || tok_is(lx, b, "declare") || tok_is(lx, b, "alias") ||
+	    tok_is(lx, b, "restrict") || tok_is(lx, b, "pattern") || tok_is(lx, b, "."))
+		return;
+	expression_at(ts, b);
+	operators(ts, b);
+}
+
+/* The statements of tokens [b, e), separated by `;` at depth. */
+static void statements(struct tscan *ts, size_t b, size_t e, unsigned depth)
+{
+	size_t end = ts->end, i;
+
+	for (i = b; i <= e; i++) {
+		if (i < e && !(tok_is(ts->lx, i, ";") && ts->lx->v[i].depth == depth))
+			continue;
+		ts->end = i;
+		statement(ts, b);
+		b = i + 1;
+	}
+	ts->end = end;
+}
+
+void kusto_query_tables(const char *q, size_t len, json_t *tables)
+{
+	struct klex lx;
+	struct tscan ts;
+	json_t *e;
+	size_t i;
+
+	klex_run(&lx, q, len);
+	memset(&ts, 0, sizeof(ts));
+	ts.lx = &lx;
+	ts.end = lx.n;
+	ts.found = json_array();
+	ts.lets = json_object();
+	/* names bound by let anywhere (function bodies too) are not tables */
+	for (i = 0; i + 2 < lx.n; i++)
+		if (tok_is(&lx, i, "let") && tok_is_name(&lx, i + 1) && tok_is(&lx, i + 2, "="))
+			exclude_name(&ts, i + 1);
+	statements(&ts, 0, lx.n, 0);
+	json_array_foreach(ts.found, i, e)
+		if (!json_object_get(ts.lets, json_string_value(e)))
+			add_unique(tables, json_string_value(e), json_string_length(e));
+	json_decref(ts.found);
+	json_decref(ts.lets);
+	klex_release(&lx);
+}
+
+/* The query shape test on tokens from i (a statement's first). */
+static int starts_query(const struct klex *lx, size_t i)
+{
+	static const char *const starts[] = { "union", "print", "range", "datatable",
+					      "externaldata", "search", "find", "evaluate", NULL };
+
+	while (tok_is(lx, i, "("))
+		i++;
+	if (tok_is(lx, i, "let"))
+		return tok_is_name(lx, i + 1) && tok_is(lx, i + 2, "=");
+	if (tok_in(lx, i, starts))
+		return 1;
+	return tok_is_name(lx, i) && (i + 1 >= lx->n || tok_is(lx, i + 1, "|") ||
+				      tok_is(lx, i + 1, ";") || tok_is(lx, i + 1, ")") ||
+				      lx->v[i + 1].blank);
+}
+
+int kusto_looks_like_query(const char *text, size_t len)
+{
+	struct klex lx;
+	int yes;
+
+	klex_run(&lx, text, len);
+	yes = lx.n > 0 && starts_query(&lx, 0);
+	klex_release(&lx);
+	return yes;
+}
+
+struct kspan {
+	size_t b, e;
+};
+
+/*
+ * The queries of a block that may hold several (*out, caller frees; at least
+ * one span). They are cut at a blank line at the top level after a complete
+ * statement (not after `;`, a pipe, an operator or `by`), before something
+ * that starts a query. Kusto's own tools cut queries at blank lines; asking
+ * both sides to look complete keeps a blank line inside one query (after its
+ * lets, before a `| where`) from splitting it.
+ */
+
+static size_t split_queries(const char *q, size_t len, struct kspan **out)
+{
+	static const char *const open_words[] = { "by", "on", "and", "or", "not", "in", NULL };
+	struct klex lx;
+	struct kspan *v = xmalloc(sizeof(*v));
+	size_t n = 0, i, b = 0;
+
+	klex_run(&lx, q, len);
+	for (i = 1; i < lx.n; i++) {
+		const struct ktok *t = &lx.v[i], *p = &lx.v[i - 1];
+
+		if (!t->blank || t->depth || p->depth)
+			continue;
+		if (p->kind == KT_PUNCT && !is_closer((unsigned char)q[p->b]))
+			continue;
+		if (tok_in(&lx, i - 1, open_words) || !starts_query(&lx, i))
+			continue;
+		v = xrealloc(v, (n + 2) * sizeof(*v));
+		v[n].b = b;
+		v[n++].e = t->blank;
+		b = t->resume;
+	}
+	v[n].b = b;
+	v[n++].e = len;
+	klex_release(&lx);
+	*out = v;
+	return n;
+}
+
+/* ---- records ---- */
+
+struct file_ctx {
+	const char *source, *path, *text;
+	size_t len;
+	struct rule_list *out;
+	size_t nqueries;
+	int errors;
+};
+
+static struct rule *new_rule(struct file_ctx *f)
+{
+	struct rule *r = rule_new("kusto", f->source, f->path);
+	char *uid = xasprintf("kusto:%s:%s#%zu", f->source ? f->source : "", f->path, ++f->nqueries);
+
+	rule_set_str(r, "uid", uid);
+	free(uid);
+	json_object_set_new(r->rec, "language", json_string("kql"));
+	json_object_set_new(json_object_get(r->rec, "attack"), "other", json_array());
+	json_object_set_new(json_object_get(r->rec, "context"), "tables", json_array());
+	return r;
+}
+
+static void finish(struct file_ctx *f, struct rule *r)
+{
+	if (rule_has_errors(r))
+		f->errors++;
+	rule_list_push(f->out, r);
+}
+
+/* key ← s[0..n) as a string, or null (also when not valid UTF-8) */
+static void set_strn(struct rule *r, const char *key, const char *s, size_t n)
+{
+	json_t *v = s ? json_stringn(s, n) : NULL;
+
+	json_object_set_new(r->rec, key, v ? v : json_null());
+}
+
+/* Give r its query text, tables and the not-parsed error; an empty query is no query. */
+static void set_query(struct rule *r, const char *q, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n && isspace((unsigned char)q[k]); k++)
+		;
+	if (k == n) {
+		rule_set_no_query(r);
+		return;
+	}
+	set_strn(r, "query", q, n);
+	kusto_query_tables(q, n, json_object_get(json_object_get(r->rec, "context"), "tables"));
+	rule_error(r, 0, PARSE_FAILED, NOT_PARSED);
+}
+
+static int all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* The file name without folders and extension. */
+static void title_from_path(struct rule *r, const char *path)
+{
+	const char *base = strrchr(path, '/'), *dot;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	set_strn(r, "title", base, dot && dot > base ? (size_t)(dot - base) : strlen(base));
+}
+
+/* ---- Sentinel YAML ---- */
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n && isspace((unsigned char)**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && isspace((unsigned char)(*s)[*n - 1]))
+		(*n)--;
+}
+
+static json_t *attack_list(struct rule *r, const char *key)
+{
+	return json_object_get(json_object_get(r->rec, "attack"), key);
+}
+
+/* relevantTechniques: "T1204.001" → techniques; anything else → other, as written */
+static void add_technique(struct rule *r, void *ctx, const char *s, size_t n)
+{
+	char id[10];
+
+	(void)ctx;
+	trim(&s, &n);
+	if (rule_technique_id(s, n, id))
+		add_unique(attack_list(r, "techniques"), id, strlen(id));
+	else if (n)
+		add_unique(attack_list(r, "other"), s, n);
+}
+
+/*
+ * Sentinel writes tactics in CamelCase ("DefenseEvasion"); ATT&CK names them
+ * in words, which our ATT&CK table matches case-insensitively. Anything that
+ * is not a single run of letters ("Initial access") is kept as written.
+ */
+static void add_tactic(struct rule *r, void *ctx, const char *s, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	(void)ctx;
+	trim(&s, &n);
+	for (i = 0; i < n && isalpha((unsigned char)s[i]); i++)
+		;
+	if (!n)
+		return;
+	if (i < n) {
+		add_unique(attack_list(r, "tactics"), s, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (i && isupper((unsigned char)s[i]) && islower((unsigned char)s[i - 1]))
+			strbuf_addch(&sb, ' ');
+		strbuf_addch(&sb, s[i]);
+	}
+	add_unique(attack_list(r, "tactics"), sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+static void add_table(struct rule *r, void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	trim(&s, &n);
+	if (n)
+		add_unique(json_object_get(json_object_get(r->rec, "context"), "tables"), s, n);
+}
+
+/* The value of a top-level "key:" line, unquoted (caller frees), or NULL. */
+static char *top_level_value(const char *text, size_t len, const char *key)
+{
+	size_t k = strlen(key), ls = 0;
+
+	while (ls < len) {
+		const char *nl = memchr(text + ls, '\n', len - ls);
+		size_t le = nl ? (size_t)(nl - text) : len;
+
+		if (le - ls > k && !memcmp(text + ls, key, k)) {
+			const char *s = text + ls + k;
+			size_t n = le - ls - k;
+
+			trim(&s, &n);
+			if (n >= 2 && (*s == '\'' || *s == '"') && s[n - 1] == *s) {
+				s++;
+				n -= 2;
+			}
+			return n ? xstrndup(s, n) : NULL;
+		}
+		ls = nl ? le + 1 : len;
+	}
+	return NULL;
+}
+
+static void sentinel(struct file_ctx *f)
+{
+	struct rule *r = new_rule(f);
+	struct yaml_stream ys;
+	const struct ynode *root = NULL, *n, *q;
+	size_t i;
+
+	json_object_set_new(r->rec, "id", json_null());
+	if (yaml_stream_load(&ys, f->text, f->len, NULL) < 0) {
+		/* the record is still named by the file's own lines, as far as they go */
+		char *id = top_level_value(f->text, f->len, "id:");
+		char *name = top_level_value(f->text, f->len, "name:");
+
+		set_strn(r, "id", id, id ? strlen(id) : 0);
+		set_strn(r, "title", name, name ? strlen(name) : 0);
+		free(id);
+		free(name);
+		rule_error(r, ys.err_line, PARSE_FAILED, "invalid YAML: %s", ys.err);
+		goto out;
+	}
+	for (i = 0; i < ys.ndocs && !root; i++)
+		root = ys.docs[i];
+	if (!root || root->kind != YNODE_MAP) {
+		title_from_path(r, f->path);
+		rule_error(r, root ? root->line : 0, PARSE_FAILED,
+			   root ? "not a query: not a map" : "not a query: empty file");
+		goto out;
+	}
+	yaml_rule_meta(r, "id", root, "id");
+	yaml_rule_meta(r, "title", root, "name");
+	yaml_rule_meta(r, "description", root, "description");
+	yaml_rule_meta(r, "status", root, "status");
+	yaml_rule_meta(r, "severity", root, "severity");
+	n = ynode_get(root, "severity");
+	if (yaml_text(n)) {
+		char *low = xstrndup(n->str, n->len);
+
+		for (i = 0; low[i]; i++)
+			low[i] = (char)tolower((unsigned char)low[i]);
+		set_strn(r, "severity", low, strlen(low));
+		free(low);
+	}
+	yaml_rule_meta(r, "rule_type", root, "kind");
+	if (!ynode_get(root, "kind")) {
+		/* hunting queries have no kind; older analytic rules are scheduled ones */
+		if (strstr(f->path, "Hunting Queries/"))
+			rule_set_str(r, "rule_type", "hunting");
+		else if (ynode_get(root, "queryFrequency"))
+			rule_set_str(r, "rule_type", "Scheduled");
+	}
+	yaml_rule_each(r, ynode_get(root, "relevantTechniques"), "relevantTechniques", add_technique, NULL);
+	yaml_rule_each(r, ynode_get(root, "tactics"), "tactics", add_tactic, NULL);
+	n = ynode_get(root, "requiredDataConnectors");
+	if (n && n->kind == YNODE_SEQ) {
+		for (i = 0; i < n->n; i++)
+			yaml_rule_each(r, ynode_get(n->vals[i], "dataTypes"), "dataTypes", add_table, NULL);
+	} else if (n && !ynode_is_null(n)) {
+		rule_error(r, n->line, PARSE_PARTIAL, "'requiredDataConnectors' must be a list");
+	}
+	q = ynode_get(root, "query");
+	if (!q) {
+		/*
+		 * A rule moved elsewhere upstream leaves a stub (id, name,
+		 * description): a rule without a query. A YAML file without an id
+		 * either (a data connector, a workbook, a parser) is no rule at all.
+		 */
+		if (ynode_get(root, "id") || ynode_get(root, "name"))
+			rule_set_no_query(r);
+		else
+			rule_error(r, 0, PARSE_FAILED, "not a query: no 'query'");
+	} else if (ynode_is_null(q)) {
+		rule_set_no_query(r);
+	} else if (!yaml_text(q)) {
+		rule_error(r, q->line, PARSE_FAILED, "'query' must be text");
+	} else {
+		set_query(r, q->str, q->len);
+	}
+out:
+	yaml_stream_free(&ys);
+	finish(f, r);
+}
+
+/* ---- markdown ---- */
+
+struct md_query {
+	size_t b, e;			/* the query's bytes */
+	size_t sb, se;			/* the heading it sits under */
+};
+
+struct md {
+	struct file_ctx *f;
+	json_t *techniques;
+	size_t tb, te;			/* title: the first level-1 heading, else the first */
+	int title_level;		/* 0: none yet */
+	size_t db, de;			/* the Description section */
+	struct md_query *q;
+	size_t nq, alloc;
+};
+
+static int ci_contains(const char *s, size_t n, const char *word)
+{
+	size_t k = strlen(word), i;
+
+	for (i = 0; i + k <= n; i++)
+		if (!strncasecmp(s + i, word, k))
+			return 1;
+	return 0;
+}
+
+/* Technique ids T####[.###] standing alone as words in s[0..n). */
+static void ids_in(json_t *a, const char *s, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i + 5 <= n; i++) {
+		if (s[i] != 'T' || (i && isalnum((unsigned char)s[i - 1])) || !all_digits(s + i + 1, 4))
+			continue;
+		k = 5;
+		if (i + 9 <= n && s[i + 5] == '.' && all_digits(s + i + 6, 3))
+			k = 9;
+		if (i + k < n && isalnum((unsigned char)s[i + k]))
+			continue;
+		add_unique(a, s + i, k);
+	}
+}
+
+/*
+ * A table row under a MITRE ATT&CK heading. The first row is the header: when
+ * it has a "Technique ID" column (Bert-JanP's template) ids come from that
+ * column only, else from any cell. *col carries the column between rows.
+ */
+static void md_table_row(struct md *m, const char *s, size_t n, int header, long *col)
+{
+	size_t i = 0, b;
+	long c = 0;
+
+	if (n && s[0] == '|')
+		i = 1;
+	/* the delimiter row (| --- | :-: |) needs no test: it holds no ids */
+	for (b = i; i <= n; i++) {
+		const char *cell;
+		size_t cn;
+
+		if (i < n && (s[i] != '|' || (i > 0 && s[i - 1] == '\\')))
+			continue;
+		cell = s + b;
+		cn = i - b;
+		trim(&cell, &cn);
+		if (i == n && !cn)
+			break;		/* after the closing pipe */
+		if (header) {
+			if (cn == 12 && !strncasecmp(cell, "technique id", 12))
+				*col = c;
+		} else if (*col < 0 || c == *col) {
+			ids_in(m->techniques, cell, cn);
+		}
+		c++;
+		b = i + 1;
+	}
+}
+
+static int info_is_kql(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n && !isspace((unsigned char)s[k]) && s[k] != '{')
+		k++;
+	return (k == 3 && !strncasecmp(s, "kql", 3)) || (k == 5 && !strncasecmp(s, "kusto", 5));
+}
+
+static void md_block(struct md *m, size_t b, size_t e, int labelled, size_t sb, size_t se)
+{
+	const char *t = m->f->text;
+	struct kspan *spans;
+	size_t n, i;
+
+	if (labelled < 0 || (!labelled && !kusto_looks_like_query(t + b, e - b)))
+		return;
+	n = split_queries(t + b, e - b, &spans);
+	for (i = 0; i < n; i++) {
+		const char *s = t + b + spans[i].b;
+		size_t k = spans[i].e - spans[i].b;
+
+		trim(&s, &k);
+		if (!k && n > 1)
+			continue;
+		if (m->nq == m->alloc) {
+			m->alloc = m->alloc ? m->alloc * 2 : 8;
+			m->q = xrealloc(m->q, m->alloc * sizeof(*m->q));
+		}
+		m->q[m->nq].b = (size_t)(s - t);
+		m->q[m->nq].e = (size_t)(s - t) + k;
+		m->q[m->nq].sb = sb;
+		m->q[m->nq].se = se;
+		m->nq++;
+	}
+	free(spans);
+}
+
+/*
+ * One pass over the lines, CommonMark's way for what matters here: fences of
+ * three or more backticks or tildes (an unclosed one runs to the end), ATX
+ * headings outside fences, and pipe tables.
+ */
+static void md_scan(struct md *m)
+{
+	const char *t = m->f->text;
+	size_t len = m->f->len, ls = 0;
+	size_t fb = 0, flen = 0, sb = 0, se = 0;
+	char fch = 0;
+	int in_fence = 0, labelled = 0, mitre = 0, prev_table = 0, in_desc = 0, desc_done = 0;
+	long col = -1;
+
+	while (ls < len) {
+		const char *nl = memchr(t + ls, '\n', len - ls);
+		size_t le = nl ? (size_t)(nl - t) : len, next = nl ? le + 1 : len, p = ls, k;
+
+		while (p < le && (t[p] == ' ' || t[p] == '\t'))
+			p++;
+		for (k = 0; p + k < le && (t[p + k] == '`' || t[p + k] == '~') && t[p + k] == t[p]; k++)
+			;
+		if (in_fence) {
+			const char *rest = t + p + k;
+			size_t rn = le - p - k;
+
+			trim(&rest, &rn);
+			if (k >= flen && t[p] == fch && !rn) {
+				in_fence = 0;
+				md_block(m, fb, ls, labelled, sb, se);
+			}
+			ls = next;
+			continue;
+		}
+		if (k >= 3) {
+			const char *info = t + p + k;
+			size_t in = le - p - k;
+
+			trim(&info, &in);
+			/* ``` with a backtick in its info string is inline code, not a fence */
+			if (t[p] == '~' || !memchr(info, '`', in)) {
+				in_fence = 1;
+				fch = t[p];
+				flen = k;
+				fb = next;
+				/* 1: KQL; 0: unlabelled, a query if it looks like one; -1: another language */
+				labelled = info_is_kql(info, in) ? 1 : in ? -1 : 0;
+				prev_table = 0;
+				ls = next;
+				continue;
+			}
+		}
+		if (p - ls <= 3 && p < le && t[p] == '#') {
+			size_t lv = 0, hb, he;
+
+			while (p + lv < le && t[p + lv] == '#')
+				lv++;
+			if (lv <= 6 && (p + lv == le || t[p + lv] == ' ' || t[p + lv] == '\t')) {
+				const char *h;
+				size_t hn, e;
+
+				h = t + p + lv;
+				hn = le - p - lv;
+				trim(&h, &hn);
+				/* a closing run of #s goes, "C#" stays */
+				for (e = hn; e && h[e - 1] == '#'; e--)
+					;
+				if (e < hn && (!e || h[e - 1] == ' ' || h[e - 1] == '\t')) {
+					hn = e;
+					trim(&h, &hn);
+				}
+				hb = (size_t)(h - t);
+				he = hb + hn;
+				if (in_desc) {
+					m->de = ls;
+					in_desc = 0;
+					desc_done = 1;
+				}
+				if (!m->title_level || (m->title_level > 1 && lv == 1)) {
+					m->tb = hb;
+					m->te = he;
+					m->title_level = (int)lv;
+				}
+				sb = hb;
+				se = he;
+				mitre = ci_contains(t + hb, he - hb, "mitre att&ck");
+				if (!desc_done && he - hb == 11 && !strncasecmp(t + hb, "description", 11)) {
+					in_desc = 1;
+					m->db = next;
+				}
+				prev_table = 0;
+				ls = next;
+				continue;
+			}
+		}
+		if (p < le && t[p] == '|') {
+			if (mitre) {
+				if (!prev_table)
+					col = -1;
+				md_table_row(m, t + p, le - p, !prev_table, &col);
+			}
+			prev_table = 1;
+		} else {
+			prev_table = 0;
+		}
+		ls = next;
+	}
+	if (in_fence)
+		md_block(m, fb, len, labelled, sb, se);
+	if (in_desc)
+		m->de = len;
+}
+
+static void markdown(struct file_ctx *f)
+{
+	const char *t = f->text;
+	struct md m;
+	size_t i, nrec;
+
+	memset(&m, 0, sizeof(m));
+	m.f = f;
+	m.techniques = json_array();
+	md_scan(&m);
+	/* a file with no query (a README, an index) is still one record */
+	nrec = m.nq ? m.nq : 1;
+	for (i = 0; i < nrec; i++) {
+		struct rule *r = new_rule(f);
+		const char *d = t + m.db;
+		size_t dn = m.de - m.db;
+
+		if (m.title_level)
+			set_strn(r, "title", t + m.tb, m.te - m.tb);
+		else
+			title_from_path(r, f->path);
+		trim(&d, &dn);
+		if (dn)
+			set_strn(r, "description", d, dn);
+		rule_set_str(r, "rule_type", "hunting");
+		json_object_set_new(json_object_get(r->rec, "attack"), "techniques",
+				    json_deep_copy(m.techniques));
+		if (!m.nq) {
+			rule_set_no_query(r);
+		} else {
+			if (m.q[i].se > m.q[i].sb)
+				set_strn(r, "section", t + m.q[i].sb, m.q[i].se - m.q[i].sb);
+			set_query(r, t + m.q[i].b, m.q[i].e - m.q[i].b);
+		}
+		finish(f, r);
+	}
+	json_decref(m.techniques);
+	free(m.q);
+}
+
+/* ---- whole-file queries ---- */
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcasecmp(s + n - k, suffix);
+}
+
+/*
+ * .kql says what it holds; .txt files sit beside the queries in Bert-JanP's
+ * repository but some are data (a CSV an externaldata reads) or notes, so a
+ * .txt has to look like a query to be one.
+ */
+static void text_file(struct file_ctx *f)
+{
+	struct rule *r = new_rule(f);
+	size_t k;
+
+	title_from_path(r, f->path);
+	rule_set_str(r, "rule_type", "hunting");
+	for (k = 0; k < f->len && isspace((unsigned char)f->text[k]); k++)
+		;
+	if (k == f->len)
+		rule_set_no_query(r);
+	else if (has_suffix(f->path, ".txt") && !kusto_looks_like_query(f->text, f->len))
+		rule_error(r, 0, PARSE_FAILED, "not a query: the text does not look like KQL");
+	else
+		set_query(r, f->text, f->len);
+	finish(f, r);
+}
+
+int kusto_parse_file(const char *source, const char *path, const char *text, size_t len,
+		     const struct fieldmap *map, struct rule_list *rules_out)
+{
+	struct file_ctx f;
+
+	(void)map;
+	memset(&f, 0, sizeof(f));
+	f.source = source;
+	f.path = path;
+	f.text = text;
+	f.len = len;
+	f.out = rules_out;
+	if (has_suffix(path, ".yaml") || has_suffix(path, ".yml"))
+		sentinel(&f);
+	else if (has_suffix(path, ".md"))
+		markdown(&f);
+	else
+		text_file(&f);
+	return f.errors;
+}

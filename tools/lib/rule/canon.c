@@ -1,0 +1,224 @@
+#include "rule/canon.h"
+
+#include <string.h>
+#include <strings.h>
+
+void pattern_init(struct pattern *p)
+{
+	strbuf_init(&p->text, 32);
+	strbuf_init(&p->kinds, 32);
+}
+
+void pattern_release(struct pattern *p)
+{
+	strbuf_release(&p->text);
+	strbuf_release(&p->kinds);
+}
+
+void pattern_reset(struct pattern *p)
+{
+	strbuf_reset(&p->text);
+	strbuf_reset(&p->kinds);
+}
+
+void pattern_add_lit(struct pattern *p, const char *s, size_t n)
+{
+	strbuf_add(&p->text, s, n);
+	strbuf_grow(&p->kinds, n);
+	memset(p->kinds.buf + p->kinds.len, PAT_LIT, n);
+	p->kinds.len += n;
+	p->kinds.buf[p->kinds.len] = '\0';
+}
+
+void pattern_add_wild(struct pattern *p, enum pat_kind k)
+{
+	strbuf_addch(&p->text, k == PAT_STAR ? '*' : '?');
+	strbuf_addch(&p->kinds, (int)k);
+}
+
+void pattern_copy(struct pattern *dst, const struct pattern *src)
+{
+	pattern_reset(dst);
+	strbuf_add(&dst->text, src->text.buf, src->text.len);
+	strbuf_add(&dst->kinds, src->kinds.buf, src->kinds.len);
+}
+
+int pattern_has_wild(const struct pattern *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->kinds.len; i++)
+		if (p->kinds.buf[i] != PAT_LIT)
+			return 1;
+	return 0;
+}
+
+int pattern_starts_star(const struct pattern *p)
+{
+	return p->kinds.len > 0 && p->kinds.buf[0] == PAT_STAR;
+}
+
+int pattern_ends_star(const struct pattern *p)
+{
+	return p->kinds.len > 0 && p->kinds.buf[p->kinds.len - 1] == PAT_STAR;
+}
+
+void pattern_surround_star(struct pattern *p, int front, int back)
+{
+	if (front && !pattern_starts_star(p)) {
+		struct pattern tmp;
+
+		pattern_init(&tmp);
+		pattern_add_wild(&tmp, PAT_STAR);
+		strbuf_add(&tmp.text, p->text.buf, p->text.len);
+		strbuf_add(&tmp.kinds, p->kinds.buf, p->kinds.len);
+		pattern_release(p);
+		*p = tmp;
+	}
+	if (back && !pattern_ends_star(p))
+		pattern_add_wild(p, PAT_STAR);
+}
+
+void canon_value_init(struct canon_value *v)
+{
+	v->op = OP_EQ;
+	strbuf_init(&v->value, 32);
+}
+
+void canon_value_release(struct canon_value *v)
+{
+	strbuf_release(&v->value);
+}
+
+void canon_lower(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] = (char)(s[i] + 32);
+}
+
+void canon_pattern(const struct pattern *p, int ci, struct canon_value *out)
+{
+	const char *k = p->kinds.buf, *t = p->text.buf;
+	size_t n = p->kinds.len, lo = 0, hi = n, i;
+	int lead, trail, inner = 0;
+
+	strbuf_reset(&out->value);
+	while (lo < hi && k[lo] == PAT_STAR)
+		lo++;
+	while (hi > lo && k[hi - 1] == PAT_STAR)
+		hi--;
+	if (n > 0 && lo == hi) {
+		out->op = OP_EXISTS;
+		return;
+	}
+	lead = lo > 0;
+	trail = hi < n;
+	for (i = lo; i < hi; i++)
+		if (k[i] != PAT_LIT)
+			inner = 1;
+	if (inner) {
+		/* the whole value as a glob, literal specials escaped */
+		for (i = 0; i < n; i++) {
+			if (k[i] == PAT_LIT && (t[i] == '*' || t[i] == '?' || t[i] == '\\'))
+				strbuf_addch(&out->value, '\\');
+			strbuf_addch(&out->value, t[i]);
+		}
+		out->op = OP_WILDCARD;
+	} else {
+		strbuf_add(&out->value, t + lo, hi - lo);
+		out->op = lead && trail ? OP_CONTAINS : lead ? OP_ENDS_WITH
+			: trail ? OP_STARTS_WITH : OP_EQ;
+	}
+	if (ci)
+		canon_lower(out->value.buf, out->value.len);
+}
+
+static const char *const name_fields[][2] = {
+	{ "process.executable", "process.name" },
+	{ "process.parent.executable", "process.parent.name" },
+	{ "file.path", "file.name" },
+	{ "dll.path", "dll.name" },
+};
+
+const char *canon_name_field(const char *path_field)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(name_fields) / sizeof(name_fields[0]); i++)
+		if (strcmp(path_field, name_fields[i][0]) == 0)
+			return name_fields[i][1];
+	return NULL;
+}
+
+int canon_path_suffix(const char **field, struct canon_value *v)
+{
+	const char *name = canon_name_field(*field);
+	const char *s = v->value.buf;
+	size_t n = v->value.len, i;
+
+	if (!name || strcmp(v->op, OP_ENDS_WITH) != 0 || n < 2 || (s[0] != '\\' && s[0] != '/'))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (s[i] == '\\' || s[i] == '/')
+			return 0;
+	memmove(v->value.buf, s + 1, n - 1);
+	v->value.len = n - 1;
+	v->value.buf[v->value.len] = '\0';
+	v->op = OP_EQ;
+	*field = name;
+	return 1;
+}
+
+static size_t digest_length(const char *field)
+{
+	static const struct { const char *name; size_t len; } digests[] = {
+		{ "md5", 32 }, { "sha1", 40 }, { "sha256", 64 }, { "sha384", 96 },
+		{ "sha512", 128 }, { "imphash", 32 },
+	};
+	const char *last = strrchr(field, '.');
+	size_t i;
+
+	last = last ? last + 1 : field;
+	for (i = 0; i < sizeof(digests) / sizeof(digests[0]); i++)
+		if (strcasecmp(last, digests[i].name) == 0)
+			return digests[i].len;
+	return 0;
+}
+
+static int all_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	return 1;
+}
+
+int canon_split_value(const struct fieldmap_entry *e, const char **field,
+		      struct canon_value *v)
+{
+	const char *target;
+	size_t skip, rest;
+
+	if (!e || !e->nsplit || !strcmp(v->op, OP_WILDCARD) || !strcmp(v->op, OP_EXISTS))
+		return 0;
+	target = fieldmap_split(e, v->value.buf, v->value.len, &skip);
+	if (!target)
+		return 0;
+	rest = v->value.len - skip;
+	memmove(v->value.buf, v->value.buf + skip, rest);
+	v->value.len = rest;
+	v->value.buf[rest] = '\0';
+	if (!strcmp(v->op, OP_ENDS_WITH))
+		v->op = OP_EQ;
+	else if (!strcmp(v->op, OP_CONTAINS) || !strcmp(v->op, OP_STARTS_WITH))
+		v->op = rest == digest_length(target) && all_hex(v->value.buf, rest)
+			? OP_EQ : OP_STARTS_WITH;
+	*field = target;
+	return 1;
+}

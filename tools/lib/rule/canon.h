@@ -1,0 +1,99 @@
+/*
+ * canon.h: canonical predicate values (SPEC §4), the same for every vendor.
+ *
+ * A front end decodes its own escape syntax into a pattern: literal bytes and
+ * wildcard markers (any run, one character). canon_pattern() then picks the
+ * operator: no wildcard → eq; wildcards only at the ends → contains /
+ * starts_with / ends_with with the bare literal; any other wildcard → wildcard
+ * with the value written as a glob in which a literal '*', '?' or '\' is
+ * escaped with a backslash (the Sigma convention); a pattern of nothing but
+ * '*' → exists. ci values are lower-cased (ASCII letters; other bytes kept).
+ *
+ * canon_path_suffix() turns a path-field suffix that is a whole file name
+ * (ends_with "\cmd.exe" or "/bash" on process.executable) into the name field
+ * (process.name eq "cmd.exe"), for process.executable, process.parent.executable,
+ * file.path and dll.path.
+ *
+ * Ownership: a pattern and a canon_value own their buffers (release them);
+ * operator names are static strings.
+ */
+#ifndef DETCAT_CANON_H
+#define DETCAT_CANON_H
+
+#include <stddef.h>
+
+#include "rule/fieldmap.h"
+#include "common/util.h"
+
+enum pat_kind { PAT_LIT = 0, PAT_STAR = 1, PAT_ONE = 2 };
+
+/* kinds.buf[i] describes text.buf[i]; a wildcard's text byte is '*' or '?'. */
+struct pattern {
+	struct strbuf text;
+	struct strbuf kinds;
+};
+
+void pattern_init(struct pattern *p);
+void pattern_release(struct pattern *p);
+void pattern_reset(struct pattern *p);
+void pattern_add_lit(struct pattern *p, const char *s, size_t n);
+void pattern_add_wild(struct pattern *p, enum pat_kind k);
+void pattern_copy(struct pattern *dst, const struct pattern *src);
+int pattern_has_wild(const struct pattern *p);
+int pattern_starts_star(const struct pattern *p);
+int pattern_ends_star(const struct pattern *p);
+/* Add a '*' at the front and/or the back, unless one is there already (the
+ * contains/startswith/endswith modifiers, keyword searches). */
+void pattern_surround_star(struct pattern *p, int front, int back);
+
+/* Operator names, as written in predicates. */
+#define OP_EQ "eq"
+#define OP_CONTAINS "contains"
+#define OP_STARTS_WITH "starts_with"
+#define OP_ENDS_WITH "ends_with"
+#define OP_WILDCARD "wildcard"
+#define OP_REGEX "regex_match"
+#define OP_MATCH "match"
+#define OP_CIDR "cidr"
+#define OP_EXISTS "exists"
+#define OP_GT "gt"
+#define OP_GTE "gte"
+#define OP_LT "lt"
+#define OP_LTE "lte"
+
+struct canon_value {
+	const char *op;
+	struct strbuf value;	/* unused (empty) for exists */
+};
+
+void canon_value_init(struct canon_value *v);
+void canon_value_release(struct canon_value *v);
+
+/* Operator and value for a pattern (see above). */
+void canon_pattern(const struct pattern *p, int ci, struct canon_value *out);
+
+/* ASCII lower-casing in place. */
+void canon_lower(char *s, size_t n);
+
+/* The name field that goes with a path field, or NULL. */
+const char *canon_name_field(const char *path_field);
+
+/*
+ * If *field is a path field, v is ends_with and its value is a separator
+ * ('\' or '/') followed by a non-empty name with no separator, rewrite to
+ * (name field, eq, name) and return 1; else leave everything and return 0.
+ */
+int canon_path_suffix(const char **field, struct canon_value *v);
+
+/*
+ * A field that holds a list of "KEY=value" items (Sysmon Hashes): when e
+ * splits values and v's value starts with one of its keys, rewrite to the
+ * field for that key with the rest of the value. eq and ends_with become eq;
+ * contains and starts_with become starts_with, or eq when the rest is a whole
+ * digest (hex of the length the field's last name part implies: md5, sha1,
+ * sha256, sha384, sha512, imphash). Returns 1 when rewritten.
+ */
+int canon_split_value(const struct fieldmap_entry *e, const char **field,
+		      struct canon_value *v);
+
+#endif
