@@ -99,6 +99,35 @@ void canon_lower(char *s, size_t n)
 			s[i] = (char)(s[i] + 32);
 }
 
+void canon_lower_buf(struct strbuf *sb)
+{
+	canon_lower(sb->buf, sb->len);
+}
+
+/* The whole pattern as a glob, literal specials escaped. */
+static void glob_text(const struct pattern *p, struct strbuf *out)
+{
+	const char *k = p->kinds.buf, *t = p->text.buf;
+	size_t i;
+
+	for (i = 0; i < p->kinds.len; i++) {
+		if (k[i] == PAT_LIT && (t[i] == '*' || t[i] == '?' || t[i] == '\\'))
+			strbuf_addch(out, '\\');
+		strbuf_addch(out, t[i]);
+	}
+}
+
+void canon_glob(const struct pattern *p, int ci, struct canon_value *out)
+{
+	strbuf_reset(&out->value);
+	if (pattern_has_wild(p))
+		glob_text(p, &out->value);
+	else
+		strbuf_add(&out->value, p->text.buf, p->text.len);
+	if (ci)
+		canon_lower_buf(&out->value);
+}
+
 void canon_pattern(const struct pattern *p, int ci, struct canon_value *out)
 {
 	const char *k = p->kinds.buf, *t = p->text.buf;
@@ -120,12 +149,7 @@ void canon_pattern(const struct pattern *p, int ci, struct canon_value *out)
 		if (k[i] != PAT_LIT)
 			inner = 1;
 	if (inner) {
-		/* the whole value as a glob, literal specials escaped */
-		for (i = 0; i < n; i++) {
-			if (k[i] == PAT_LIT && (t[i] == '*' || t[i] == '?' || t[i] == '\\'))
-				strbuf_addch(&out->value, '\\');
-			strbuf_addch(&out->value, t[i]);
-		}
+		glob_text(p, &out->value);
 		out->op = OP_WILDCARD;
 	} else {
 		strbuf_add(&out->value, t + lo, hi - lo);
@@ -133,7 +157,7 @@ void canon_pattern(const struct pattern *p, int ci, struct canon_value *out)
 			: trail ? OP_STARTS_WITH : OP_EQ;
 	}
 	if (ci)
-		canon_lower(out->value.buf, out->value.len);
+		canon_lower_buf(&out->value);
 }
 
 static const char *const name_fields[][2] = {

@@ -72,8 +72,17 @@ void canon_value_release(struct canon_value *v);
 /* Operator and value for a pattern (see above). */
 void canon_pattern(const struct pattern *p, int ci, struct canon_value *out);
 
-/* ASCII lower-casing in place. */
+/* ASCII lower-casing in place (names, hex digits). */
 void canon_lower(char *s, size_t n);
+/* A case-insensitive value lower-cased in place (SPEC §4). */
+void canon_lower_buf(struct strbuf *sb);
+
+/*
+ * The pattern as one text, for operators that keep their wildcards (a token
+ * match): the literal when it has no wildcard, else a glob with a literal
+ * '*', '?' or '\' escaped. out->op is left for the caller.
+ */
+void canon_glob(const struct pattern *p, int ci, struct canon_value *out);
 
 /* The name field that goes with a path field, or NULL. */
 const char *canon_name_field(const char *path_field);

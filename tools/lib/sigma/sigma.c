@@ -191,7 +191,7 @@ static void logsource(struct sigma_ctx *c, const struct ynode *ls)
 	} else if (ls && !ynode_is_null(ls)) {
 		rule_error(c->rule, ls->line, PARSE_PARTIAL, "'logsource' must be a map");
 	}
-	fieldmap_view_init(&c->view, c->map, 3, keys, vals);
+	pb_init(&c->pb, c->rule, c->map, 3, keys, vals);
 }
 
 /* Run the condition(s) of a detection-like map over its identifiers. */
@@ -331,7 +331,7 @@ static void correlation_rule(struct sigma_ctx *c, const struct ynode *co)
 	for (i = 0; i < cond->n; i++) {
 		const char *k = cond->keys[i]->str, *op = NULL;
 		const struct ynode *v = cond->vals[i], *fld;
-		struct predicate pr;
+		struct pred_spec pr;
 
 		for (t = ops; *t; t++)
 			if (!strcmp(*t, k))
@@ -344,17 +344,20 @@ static void correlation_rule(struct sigma_ctx *c, const struct ynode *co)
 			continue;
 		}
 		fld = ynode_get(cond, "field");
-		memset(&pr, 0, sizeof(pr));
+		pred_spec_init(&pr);
 		pr.field = type && type->str ? type->str : "correlation";
 		pr.raw_field = ynode_str(fld);
-		pr.op = !strcmp(op, "neq") ? "eq" : op;
+		pr.no_raw_field = !pr.raw_field;
+		pr.op = !strcmp(op, "gt") ? PRED_GT : !strcmp(op, "gte") ? PRED_GTE
+			: !strcmp(op, "lt") ? PRED_LT : !strcmp(op, "lte") ? PRED_LTE : PRED_EQ;
 		pr.negated = !strcmp(op, "neq");
 		pr.computed = 1;
-		pr.has_number = 1;
+		pr.kind = PV_NUMBER;
 		pr.is_int = v->type == YSCALAR_INT;
 		pr.integer = v->integer;
 		pr.number = v->number;
-		rule_add_predicate(c->rule, &pr);
+		pr.line = v->line;
+		pb_add(&c->pb, &pr);
 	}
 }
 
@@ -508,6 +511,7 @@ static void document(struct file_ctx *f, const struct yaml_stream *ys, const str
 	if (q.len)
 		json_object_set_new(rule->rec, "query", json_stringn(q.buf, q.len));
 	strbuf_release(&q);
+	pb_release(&c.pb);
 	finish(f, rule);
 }
 

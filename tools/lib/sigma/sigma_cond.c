@@ -1,15 +1,17 @@
 /*
  * Sigma conditions: or < and < not < ( ) | "1 of P" | "all of P" | identifier,
  * P an identifier, a glob with '*', or "them". Keywords are case-insensitive.
- * The tree is walked once with a polarity, so every predicate knows whether
- * it sits under an odd number of `not` (De Morgan only swaps and/or, which a
- * flat predicate list does not record).
+ * and/or/not go into the tree every front end shares (rule/expr.h), whose
+ * walk pushes NOT down: each search identifier is emitted with the polarity
+ * it has where the condition names it.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "rule/expr.h"
+#include "rule/predicate.h"
 #include "rule/rule.h"
 #include "sigma/sigma_int.h"
 #include "common/util.h"
@@ -22,23 +24,20 @@ struct tok {
 	size_t n;
 };
 
-enum cnode_kind { C_ID, C_AND, C_OR, C_NOT, C_OF };
-
-struct cnode {
-	enum cnode_kind kind;
-	const char *s;		/* C_ID, C_OF: identifier or glob; NULL for "them" */
+/* A leaf of the condition: an identifier, or "1 of P" / "all of P". */
+struct cleaf {
+	int of, all;
+	const char *s;		/* identifier or glob; NULL for "them" */
 	size_t n;
-	int all;		/* C_OF */
-	size_t first, count;	/* C_AND, C_OR: children in kids[first..]; C_NOT: kids[first] */
 };
 
+/* and/or/not go into the shared tree (rule/expr.h); its leaves index leaves[] */
 struct cparser {
 	struct tok *toks;
 	size_t ntoks, pos;
-	struct cnode *nodes;
-	size_t nnodes, anodes;
-	size_t *kids;
-	size_t nkids, akids;
+	struct expr tree;
+	struct cleaf *leaves;
+	size_t nleaves, aleaves;
 	const char *err;
 	const char *err_arg;
 	size_t err_arg_n;
@@ -94,27 +93,21 @@ static int is_keyword(const struct tok *t)
 	return word_is(t, "and") || word_is(t, "or") || word_is(t, "not") || word_is(t, "of");
 }
 
-static size_t new_node(struct cparser *p, enum cnode_kind kind)
+static size_t new_leaf(struct cparser *p, int of, int all, const char *str, size_t n)
 {
-	if (p->nnodes == p->anodes) {
-		p->anodes = p->anodes ? p->anodes * 2 : 16;
-		p->nodes = xrealloc(p->nodes, p->anodes * sizeof(*p->nodes));
+	if (p->nleaves == p->aleaves) {
+		p->aleaves = p->aleaves ? p->aleaves * 2 : 16;
+		p->leaves = xrealloc(p->leaves, p->aleaves * sizeof(*p->leaves));
 	}
-	memset(&p->nodes[p->nnodes], 0, sizeof(p->nodes[0]));
-	p->nodes[p->nnodes].kind = kind;
-	return p->nnodes++;
+	p->leaves[p->nleaves].of = of;
+	p->leaves[p->nleaves].all = all;
+	p->leaves[p->nleaves].s = str;
+	p->leaves[p->nleaves].n = n;
+	return expr_leaf(&p->tree, p->nleaves++);
 }
 
-static void push_kid(struct cparser *p, size_t k)
-{
-	if (p->nkids == p->akids) {
-		p->akids = p->akids ? p->akids * 2 : 16;
-		p->kids = xrealloc(p->kids, p->akids * sizeof(*p->kids));
-	}
-	p->kids[p->nkids++] = k;
-}
-
-#define NONE ((size_t)-1)
+/* a parse error (the tree's EXPR_NONE: nothing is built after one) */
+#define NONE EXPR_NONE
 
 static size_t parse_or(struct cparser *p, unsigned depth);
 
@@ -163,19 +156,15 @@ static size_t parse_primary(struct cparser *p, unsigned depth)
 
 		if (target->kind != T_WORD || is_keyword(target))
 			return perr(p, "'of' needs an identifier, a pattern or 'them'", target);
-		id = new_node(p, C_OF);
-		p->nodes[id].all = all;
-		if (!word_is(target, "them")) {
-			p->nodes[id].s = target->s;
-			p->nodes[id].n = target->n;
-		}
+		if (word_is(target, "them"))
+			id = new_leaf(p, 1, all, NULL, 0);
+		else
+			id = new_leaf(p, 1, all, target->s, target->n);
 		p->pos += 3;
 		return id;
 	}
 	if (t->kind == T_WORD && !is_keyword(t)) {
-		id = new_node(p, C_ID);
-		p->nodes[id].s = t->s;
-		p->nodes[id].n = t->n;
+		id = new_leaf(p, 0, 0, t->s, t->n);
 		p->pos++;
 		return id;
 	}
@@ -186,7 +175,7 @@ static size_t parse_primary(struct cparser *p, unsigned depth)
 
 static size_t parse_not(struct cparser *p, unsigned depth)
 {
-	size_t id, kid;
+	size_t kid;
 
 	if (depth > SIGMA_MAX_COND_DEPTH)
 		return perr(p, "condition nested too deeply", NULL);
@@ -196,20 +185,16 @@ static size_t parse_not(struct cparser *p, unsigned depth)
 	kid = parse_not(p, depth + 1);
 	if (kid == NONE)
 		return NONE;
-	id = new_node(p, C_NOT);
-	p->nodes[id].first = p->nkids;
-	p->nodes[id].count = 1;
-	push_kid(p, kid);
-	return id;
+	return expr_not(&p->tree, kid);
 }
 
 /* n-ary and/or so that long chains do not make deep trees */
 static size_t parse_chain(struct cparser *p, unsigned depth, const char *op,
-			  enum cnode_kind kind)
+			  enum expr_kind kind)
 {
-	size_t first, *ops = NULL, nops = 0, aops = 0, id, i;
+	size_t first, *ops = NULL, nops = 0, aops = 0, id;
 
-	first = kind == C_OR ? parse_chain(p, depth, "and", C_AND) : parse_not(p, depth);
+	first = kind == EXPR_OR ? parse_chain(p, depth, "and", EXPR_AND) : parse_not(p, depth);
 	if (first == NONE || !word_is(&p->toks[p->pos], op))
 		return first;
 	for (;;) {
@@ -221,24 +206,20 @@ static size_t parse_chain(struct cparser *p, unsigned depth, const char *op,
 		if (!word_is(&p->toks[p->pos], op))
 			break;
 		p->pos++;
-		first = kind == C_OR ? parse_chain(p, depth, "and", C_AND) : parse_not(p, depth);
+		first = kind == EXPR_OR ? parse_chain(p, depth, "and", EXPR_AND) : parse_not(p, depth);
 		if (first == NONE) {
 			free(ops);
 			return NONE;
 		}
 	}
-	id = new_node(p, kind);
-	p->nodes[id].first = p->nkids;
-	p->nodes[id].count = nops;
-	for (i = 0; i < nops; i++)
-		push_kid(p, ops[i]);
+	id = expr_join(&p->tree, kind, ops, nops);
 	free(ops);
 	return id;
 }
 
 static size_t parse_or(struct cparser *p, unsigned depth)
 {
-	return parse_chain(p, depth, "or", C_OR);
+	return parse_chain(p, depth, "or", EXPR_OR);
 }
 
 /* '*' matches any run; nothing else is special */
@@ -266,58 +247,58 @@ static int glob_match(const char *g, size_t gn, const char *s)
 	return gi == gn;
 }
 
-static int walk(struct cparser *p, struct sigma_ctx *c, size_t id, int neg, unsigned line)
+struct walk {
+	struct cparser *p;
+	struct sigma_ctx *c;
+	unsigned line;
+	int rc;
+};
+
+/* One leaf of the condition, reached with its polarity: emit what it names. */
+static int walk_leaf(void *ctx, size_t payload, int neg, enum expr_kind joined)
 {
-	const struct cnode *nd = &p->nodes[id];
+	struct walk *w = ctx;
+	const struct cleaf *lf = &w->p->leaves[payload];
+	struct sigma_ctx *c = w->c;
 	const struct ynode *det = c->detection;
 	size_t i;
-	int rc = 0, found = 0;
+	int found = 0;
 
-	switch (nd->kind) {
-	case C_NOT:
-		return walk(p, c, p->kids[nd->first], !neg, line);
-	case C_AND:
-	case C_OR:
-		for (i = 0; i < nd->count; i++)
-			if (walk(p, c, p->kids[nd->first + i], neg, line) < 0)
-				rc = -1;
-		return rc;
-	case C_ID:
+	(void)joined;
+	if (!lf->of) {
 		for (i = det->n; i-- > 0;) {
 			if (!sigma_is_identifier(c, i))
 				continue;
-			if (strlen(det->keys[i]->str) == nd->n &&
-			    memcmp(det->keys[i]->str, nd->s, nd->n) == 0) {
+			if (strlen(det->keys[i]->str) == lf->n &&
+			    memcmp(det->keys[i]->str, lf->s, lf->n) == 0) {
 				sigma_emit_identifier(c, i, neg);
 				return 0;
 			}
 		}
-		rule_error(c->rule, line, PARSE_FAILED,
+		rule_error(c->rule, w->line, PARSE_FAILED,
 			   "condition uses '%.*s', which is not a search identifier",
-			   nd->n > 100 ? 100 : (int)nd->n, nd->s);
-		return -1;
-	case C_OF:
-		for (i = 0; i < det->n; i++) {
-			const char *k = det->keys[i]->str;
-
-			if (!sigma_is_identifier(c, i) || ynode_key_overridden(det, i))
-				continue;
-			if (nd->s ? glob_match(nd->s, nd->n, k) : k[0] != '_') {
-				sigma_emit_identifier(c, i, neg);
-				found = 1;
-			}
-		}
-		if (!found) {
-			if (nd->s)
-				rule_error(c->rule, line, PARSE_FAILED,
-					   "no search identifier matches '%.*s'",
-					   nd->n > 100 ? 100 : (int)nd->n, nd->s);
-			else
-				rule_error(c->rule, line, PARSE_FAILED,
-					   "'them' but there is no search identifier");
-			return -1;
-		}
+			   lf->n > 100 ? 100 : (int)lf->n, lf->s);
+		w->rc = -1;
 		return 0;
+	}
+	for (i = 0; i < det->n; i++) {
+		const char *k = det->keys[i]->str;
+
+		if (!sigma_is_identifier(c, i) || ynode_key_overridden(det, i))
+			continue;
+		if (lf->s ? glob_match(lf->s, lf->n, k) : k[0] != '_') {
+			sigma_emit_identifier(c, i, neg);
+			found = 1;
+		}
+	}
+	if (!found) {
+		if (lf->s)
+			rule_error(c->rule, w->line, PARSE_FAILED, "no search identifier matches '%.*s'",
+				   lf->n > 100 ? 100 : (int)lf->n, lf->s);
+		else
+			rule_error(c->rule, w->line, PARSE_FAILED,
+				   "'them' but there is no search identifier");
+		w->rc = -1;
 	}
 	return 0;
 }
@@ -325,8 +306,8 @@ static int walk(struct cparser *p, struct sigma_ctx *c, size_t id, int neg, unsi
 static void cparser_release(struct cparser *p)
 {
 	free(p->toks);
-	free(p->nodes);
-	free(p->kids);
+	expr_release(&p->tree);
+	free(p->leaves);
 }
 
 /* Parse expr fully and walk it; errors are recorded with what as context. */
@@ -337,6 +318,7 @@ static int condition_expr(struct sigma_ctx *c, const char *expr, unsigned line, 
 	int rc = -1;
 
 	memset(&p, 0, sizeof(p));
+	expr_init(&p.tree);
 	tokenize(expr, &p.toks, &p.ntoks);
 	root = parse_or(&p, 0);
 	if (root != NONE && p.toks[p.pos].kind != T_END)
@@ -355,7 +337,13 @@ static int condition_expr(struct sigma_ctx *c, const char *expr, unsigned line, 
 				   cut, expr, more);
 		goto out;
 	}
-	rc = walk(&p, c, root, neg, line);
+	{
+		struct walk w = { &p, c, line, 0 };
+
+		/* a condition under a polarity: the aggregation's "near" is never negated */
+		expr_walk(&p.tree, neg ? expr_not(&p.tree, root) : root, walk_leaf, &w);
+		rc = w.rc;
+	}
 out:
 	cparser_release(&p);
 	return rc;
@@ -389,7 +377,9 @@ static const char *read_name(const char *s, size_t *n)
  */
 static int aggregation(struct sigma_ctx *c, const char *agg, unsigned line)
 {
-	const char *s = skip_space(agg), *fn, *field = NULL, *group = NULL, *op = NULL;
+	const char *s = skip_space(agg), *fn, *field = NULL, *group = NULL;
+	enum pred_op op;
+	const char *opname;
 	size_t fnn, fieldn = 0, groupn = 0;
 	json_t *a = json_object();
 	char *end, opbuf[3];
@@ -432,9 +422,11 @@ static int aggregation(struct sigma_ctx *c, const char *agg, unsigned line)
 		if (*s == '=')
 			opbuf[k++] = *s++;
 		opbuf[k] = '\0';
-		op = !strcmp(opbuf, ">") ? OP_GT : !strcmp(opbuf, ">=") ? OP_GTE
-			: !strcmp(opbuf, "<") ? OP_LT : !strcmp(opbuf, "<=") ? OP_LTE
-			: OP_EQ;
+		op = !strcmp(opbuf, ">") ? PRED_GT : !strcmp(opbuf, ">=") ? PRED_GTE
+			: !strcmp(opbuf, "<") ? PRED_LT : !strcmp(opbuf, "<=") ? PRED_LTE
+			: PRED_EQ;
+		opname = op == PRED_GT ? OP_GT : op == PRED_GTE ? OP_GTE : op == PRED_LT ? OP_LT
+			: op == PRED_LTE ? OP_LTE : OP_EQ;
 	} else {
 		goto bad;
 	}
@@ -446,7 +438,7 @@ static int aggregation(struct sigma_ctx *c, const char *agg, unsigned line)
 		json_object_set_new(a, "field", json_stringn(field, fieldn));
 	if (groupn)
 		json_object_set_new(a, "group_by", json_stringn(group, groupn));
-	json_object_set_new(a, "op", json_string(op));
+	json_object_set_new(a, "op", json_string(opname));
 	json_object_set_new(a, "value", is_integral(num) ?
 			    json_integer((json_int_t)num) : json_real(num));
 	strbuf_add(&raw, fn, fnn);
@@ -455,20 +447,25 @@ static int aggregation(struct sigma_ctx *c, const char *agg, unsigned line)
 	strbuf_addch(&raw, ')');
 	{
 		char *fname = xstrndup(fn, fnn);
-		struct predicate pr;
+		struct pred_spec pr;
+		struct pred_extra group_by = { "group_by", PX_STR, group, groupn, 0 };
 
 		canon_lower(fname, fnn);
-		memset(&pr, 0, sizeof(pr));
+		pred_spec_init(&pr);
 		pr.field = fname;
 		pr.raw_field = raw.buf;
 		pr.op = op;
-		pr.has_number = 1;
+		pr.kind = PV_NUMBER;
 		pr.is_int = is_integral(num);
 		pr.integer = pr.is_int ? (long long)num : 0;
 		pr.number = num;
 		pr.computed = 1;
-		if (rule_add_predicate(c->rule, &pr) == 0 && groupn)
-			predicate_extra_str(c->rule, "group_by", group, groupn);
+		pr.line = line;
+		if (groupn) {
+			pr.extras = &group_by;
+			pr.nextras = 1;
+		}
+		pb_add(&c->pb, &pr);
 		free(fname);
 	}
 	strbuf_release(&raw);

@@ -8,13 +8,12 @@
 
 #include <jansson.h>
 
-#include "rule/canon.h"
 #include "rule/fieldmap.h"
+#include "rule/predicate.h"
 #include "rule/rule.h"
 #include "io/yamldoc.h"
 
 /* Caps that keep hostile rules bounded. */
-#define SIGMA_MAX_PREDICATES 100000	/* per rule */
 #define SIGMA_MAX_EXPANSION 1024		/* values one value may expand into */
 #define SIGMA_MAX_COND_DEPTH 200
 
@@ -23,13 +22,12 @@ struct sigma_scratch;
 /* One rule being built. */
 struct sigma_ctx {
 	const struct fieldmap *map;
-	struct fieldmap_view view;
+	struct pred_builder pb;		/* in the rule's logsource; set up by logsource() */
 	struct rule *rule;		/* borrowed */
 	/* the search identifiers: the keys of this map that are not reserved */
 	const struct ynode *detection;
 	const char *const *reserved;	/* keys that are not identifiers */
 	unsigned char *emitted;		/* per key: bit 1 positive, bit 2 negated */
-	int preds_capped;
 	struct sigma_scratch *scratch;	/* buffers reused by every value of a file */
 };
 

@@ -12,15 +12,17 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rule/rule.h"
-#include "sigma/sigma.h"
-#include "io/jsonout.h"
-#include "sigma/sigma_int.h"
 #include "common/text.h"
 #include "common/util.h"
+#include "rule/canon.h"
+#include "rule/predicate.h"
+#include "rule/rule.h"
+#include "sigma/sigma.h"
+#include "sigma/sigma_int.h"
 
 enum sv_kind { SV_STR, SV_REGEX, SV_NUM, SV_BOOL, SV_NULL, SV_CIDR, SV_FIELDREF, SV_EXISTS,
 	       SV_CMP, SV_TIME };
@@ -34,7 +36,7 @@ struct sval {
 	struct pattern pat;	/* SV_STR; the text of SV_REGEX, SV_CIDR, SV_FIELDREF */
 	int cased, encoded, placeholder, utf16_bom;
 	int ref_start, ref_end;
-	const char *op;		/* SV_CMP */
+	enum pred_op op;	/* SV_CMP */
 	const char *time_part;	/* SV_TIME */
 	int is_int;
 	long long i;
@@ -120,11 +122,9 @@ struct item {
 	struct sigma_ctx *c;
 	const char *key;		/* as written, with modifiers */
 	const char *field;		/* raw field, NULL for keywords */
-	const struct fieldmap_entry *entry;
-	char *canon;			/* canonical field, NULL when unmapped */
 	enum mod mods[MAX_MODS];
+	struct pred_str modnames[MAX_MODS];	/* as written in the key */
 	size_t nmods;
-	struct strbuf mods_json;	/* JSON array text of the modifiers, empty if none */
 	const char *sel;		/* the search identifier */
 	int negated;
 	unsigned line;
@@ -556,7 +556,8 @@ static int apply_mod(struct item *it, size_t index, struct svlist **cur, struct 
 			if (sv->kind != SV_NUM)
 				goto incompatible;
 			sv->kind = SV_CMP;
-			sv->op = m == M_LT ? OP_LT : m == M_LTE ? OP_LTE : m == M_GT ? OP_GT : OP_GTE;
+			sv->op = m == M_LT ? PRED_LT : m == M_LTE ? PRED_LTE : m == M_GT ? PRED_GT
+				: PRED_GTE;
 			break;
 		case M_FIELDREF:
 			if (to_string(it, sv) < 0 || pattern_has_wild(&sv->pat))
@@ -612,127 +613,101 @@ incompatible:
 
 /* ---- predicates ---- */
 
-static void emit(struct item *it, struct sval *sv, struct canon_value *cv)
+static void emit(struct item *it, struct sval *sv)
 {
-	struct sigma_ctx *c = it->c;
-	struct predicate p;
-	int unmapped = 0;
+	struct pred_spec p;
+	struct pred_extra extras[2];
 	char num[64];
-	char *ref = NULL;
 
-	if (c->rule->npreds >= SIGMA_MAX_PREDICATES) {
-		if (!c->preds_capped)
-			rule_error(c->rule, it->line, PARSE_PARTIAL,
-				   "more than %d predicates; the rest are left out",
-				   SIGMA_MAX_PREDICATES);
-		c->preds_capped = 1;
-		return;
-	}
-	memset(&p, 0, sizeof(p));
-	p.raw_field = it->field;
-	p.op = OP_EQ;
+	pred_spec_init(&p);
+	p.field = it->field;
 	p.negated = it->negated;
-	if (!it->field)
-		p.field = SIGMA_KEYWORDS_FIELD;
-	else if (it->canon)
-		p.field = it->canon;
-	else {
-		p.field = it->field;
-		unmapped = 1;
+	p.line = it->line;
+	p.what = it->key;
+	p.selection = it->sel;
+	p.modifiers = it->modnames;
+	p.nmodifiers = it->nmods;
+	if (it->value->type != YSCALAR_NULL) {
+		p.raw_value = it->value->str;
+		p.raw_value_len = it->value->len;
 	}
+	p.extras = extras;
 	switch (sv->kind) {
 	case SV_STR:
-		if (!it->field) {
-			pattern_surround_star(&sv->pat, 1, 1);
-		}
+		/* a keyword search matches text anywhere in the event */
+		p.op = it->field ? PRED_EQ : PRED_CONTAINS;
+		p.kind = PV_PATTERN;
+		p.pat = &sv->pat;
 		p.ci = !sv->cased && !sv->encoded;
-		canon_pattern(&sv->pat, p.ci, cv);
-		if (it->entry)
-			canon_split_value(it->entry, &p.field, cv);
-		canon_path_suffix(&p.field, cv);
-		p.op = cv->op;
-		if (strcmp(p.op, OP_EXISTS) != 0) {
-			p.str = cv->value.buf;
-			p.len = cv->value.len;
-		} else {
-			p.ci = 0;
-		}
 		break;
 	case SV_NULL:
-		p.op = OP_EXISTS;
+		p.op = PRED_EXISTS;
 		p.negated = !p.negated;
 		break;
 	case SV_EXISTS:
-		p.op = OP_EXISTS;
+		p.op = PRED_EXISTS;
 		p.negated = p.negated ^ !sv->boolean;
 		break;
 	case SV_BOOL:
-		p.str = sv->boolean ? "true" : "false";
-		p.len = strlen(p.str);
+		p.kind = PV_TEXT;
+		p.text = sv->boolean ? "true" : "false";
+		p.len = strlen(p.text);
 		break;
 	case SV_NUM:
 		if (sv->is_int)
 			snprintf(num, sizeof(num), "%lld", sv->i);
 		else
 			snprintf(num, sizeof(num), "%.17g", sv->d);
-		p.str = num;
+		p.kind = PV_TEXT;
+		p.text = num;
 		p.len = strlen(num);
 		break;
 	case SV_REGEX:
-		p.op = OP_REGEX;
+		p.op = PRED_REGEX;
+		p.kind = PV_TEXT;
 		p.ci = strchr(sv->flags, 'i') != NULL;
-		p.str = sv->pat.text.buf;
+		p.text = sv->pat.text.buf;
 		p.len = sv->pat.text.len;
+		p.regex_flags = sv->flags;
 		break;
 	case SV_CIDR:
-		p.op = OP_CIDR;
-		canon_lower(sv->pat.text.buf, sv->pat.text.len);
-		p.str = sv->pat.text.buf;
+		p.op = PRED_CIDR;
+		p.kind = PV_TEXT;
+		p.text = sv->pat.text.buf;
 		p.len = sv->pat.text.len;
 		break;
 	case SV_FIELDREF:
-		p.op = sv->ref_start && sv->ref_end ? OP_CONTAINS : sv->ref_start ? OP_STARTS_WITH
-			: sv->ref_end ? OP_ENDS_WITH : OP_EQ;
-		ref = fieldmap_canonical(fieldmap_lookup(&c->view, sv->pat.text.buf),
-					 sv->pat.text.buf);
-		p.str = ref ? ref : sv->pat.text.buf;
-		p.len = strlen(p.str);
+		p.op = sv->ref_start && sv->ref_end ? PRED_CONTAINS : sv->ref_start ? PRED_STARTS_WITH
+			: sv->ref_end ? PRED_ENDS_WITH : PRED_EQ;
+		p.kind = PV_FIELD;
+		p.text = sv->pat.text.buf;
+		p.len = sv->pat.text.len;
 		break;
 	case SV_CMP:
 		p.op = sv->op;
-		p.has_number = 1;
+		p.kind = PV_NUMBER;
 		p.is_int = sv->is_int;
 		p.integer = sv->i;
 		p.number = sv->d;
 		break;
 	case SV_TIME:
-		p.has_number = 1;
+		p.kind = PV_NUMBER;
 		p.is_int = 1;
 		p.integer = sv->i;
+		extras[p.nextras].key = "time_part";
+		extras[p.nextras].kind = PX_STR;
+		extras[p.nextras].s = sv->time_part;
+		extras[p.nextras].n = strlen(sv->time_part);
+		p.nextras++;
 		break;
 	}
-	if (rule_add_predicate(c->rule, &p) < 0) {
-		rule_error(c->rule, it->line, PARSE_PARTIAL,
-			   "value of '%.100s' is not valid UTF-8 once encoded", it->key);
-		free(ref);
-		return;
+	if (sv->placeholder) {
+		extras[p.nextras].key = "placeholder";
+		extras[p.nextras].kind = PX_BOOL;
+		extras[p.nextras].b = 1;
+		p.nextras++;
 	}
-	free(ref);
-	predicate_extra_str(c->rule, "selection", it->sel, strlen(it->sel));
-	if (it->mods_json.len)
-		predicate_extra_raw(c->rule, "modifiers", it->mods_json.buf, it->mods_json.len);
-	if (it->value->type != YSCALAR_NULL)
-		predicate_extra_str(c->rule, "raw_value", it->value->str, it->value->len);
-	if (unmapped)
-		predicate_extra_bool(c->rule, "unmapped", 1);
-	if (sv->kind == SV_REGEX && sv->flags[0])
-		predicate_extra_str(c->rule, "regex_flags", sv->flags, strlen(sv->flags));
-	if (sv->kind == SV_FIELDREF)
-		predicate_extra_bool(c->rule, "fieldref", 1);
-	if (sv->kind == SV_TIME)
-		predicate_extra_str(c->rule, "time_part", sv->time_part, strlen(sv->time_part));
-	if (sv->placeholder)
-		predicate_extra_bool(c->rule, "placeholder", 1);
+	pb_add(&it->c->pb, &p);
 }
 
 static int parse_key(struct item *it, const char *key)
@@ -766,22 +741,19 @@ static int parse_key(struct item *it, const char *key)
 			rule_error(c->rule, it->line, PARSE_PARTIAL, "too many modifiers in '%.100s'", key);
 			return -1;
 		}
+		it->modnames[it->nmods].s = name;
+		it->modnames[it->nmods].n = n;
 		it->mods[it->nmods++] = modifiers[k].mod;
-		strbuf_addch(&it->mods_json, it->mods_json.len ? ',' : '[');
-		json_append_string(&it->mods_json, name, n);
 		if (modifiers[k].mod == M_NEQ)
 			it->negated = !it->negated;
 		bar = next;
 	}
-	if (it->mods_json.len)
-		strbuf_addch(&it->mods_json, ']');
 	return 0;
 }
 
 struct sigma_scratch {
 	struct svlist a, b;
 	struct strbuf err;
-	struct canon_value cv;
 };
 
 struct sigma_scratch *sigma_scratch_new(void)
@@ -789,7 +761,6 @@ struct sigma_scratch *sigma_scratch_new(void)
 	struct sigma_scratch *s = xcalloc(1, sizeof(*s));
 
 	strbuf_init(&s->err, 64);
-	canon_value_init(&s->cv);
 	return s;
 }
 
@@ -800,7 +771,6 @@ void sigma_scratch_free(struct sigma_scratch *s)
 	svlist_release(&s->a);
 	svlist_release(&s->b);
 	strbuf_release(&s->err);
-	canon_value_release(&s->cv);
 	free(s);
 }
 
@@ -830,7 +800,7 @@ static void emit_value(struct item *it, const struct ynode *v, struct sigma_scra
 		/* a keyword search matches text: a number is its digits */
 		if (!it->field && (cur->v[k].kind == SV_NUM || cur->v[k].kind == SV_BOOL))
 			to_string(it, &cur->v[k]);
-		emit(it, &cur->v[k], &s->cv);
+		emit(it, &cur->v[k]);
 	}
 }
 
@@ -847,10 +817,6 @@ static void emit_item(struct sigma_ctx *c, const char *key, const struct ynode *
 	it.sel = sel;
 	it.line = val->line;
 	if (parse_key(&it, key) == 0) {
-		if (it.field) {
-			it.entry = fieldmap_lookup(&c->view, it.field);
-			it.canon = fieldmap_canonical(it.entry, it.field);
-		}
 		if (val->kind == YNODE_SEQ) {
 			if (val->n == 0)
 				rule_error(c->rule, val->line, PARSE_PARTIAL,
@@ -862,8 +828,6 @@ static void emit_item(struct sigma_ctx *c, const char *key, const struct ynode *
 		}
 	}
 	free((char *)it.field);
-	free(it.canon);
-	strbuf_release(&it.mods_json);
 }
 
 static void emit_map(struct sigma_ctx *c, const struct ynode *m, int negated, const char *sel,
