@@ -49,13 +49,19 @@ struct rule *rule_new(const char *vendor, const char *source, const char *path)
 
 void rule_free(struct rule *r)
 {
+	size_t i;
+
 	if (!r)
 		return;
+	for (i = 0; i < r->nmsgs; i++)
+		free(r->msgs[i].text);
+	free(r->msgs);
 	json_decref(r->rec);
 	strbuf_release(&r->preds);
 	free(r->text);
 	free(r->uid);
 	free(r->path);
+	free(r->source);
 	free(r);
 }
 
@@ -124,8 +130,7 @@ void rule_freeze(struct rule *r)
 	rule_serialize(r, &sb);
 	r->uid = rule_uid(r) ? xstrdup(rule_uid(r)) : NULL;
 	r->path = rule_path(r) ? xstrdup(rule_path(r)) : NULL;
-	r->status = rule_status(r);
-	r->has_errors = rule_has_errors(r);
+	r->source = rule_source(r) ? xstrdup(rule_source(r)) : NULL;
 	r->text = strbuf_detach(&sb, &r->text_len);
 	json_decref(r->rec);
 	r->rec = NULL;
@@ -147,7 +152,15 @@ static void thaw(struct rule *r)
 	free(r->text);
 	free(r->uid);
 	free(r->path);
-	r->text = r->uid = r->path = NULL;
+	free(r->source);
+	r->text = r->uid = r->path = r->source = NULL;
+}
+
+const char *rule_source(const struct rule *r)
+{
+	if (r->text)
+		return r->source;
+	return json_string_value(json_object_get(r->rec, "source"));
 }
 
 const char *rule_path(const struct rule *r)
@@ -172,67 +185,93 @@ const char *rule_uid(const struct rule *r)
 
 enum parse_status rule_status(const struct rule *r)
 {
-	const char *s;
-	size_t i;
-
-	if (r->text)
-		return r->status;
-	s = json_string_value(json_object_get(json_object_get(r->rec, "parse"), "status"));
-	for (i = 0; s && i < sizeof(status_names) / sizeof(status_names[0]); i++)
-		if (strcmp(s, status_names[i]) == 0)
-			return (enum parse_status)i;
-	return PARSE_OK;
+	return r->status;
 }
 
-static void set_status(struct rule *r, enum parse_status st)
+static void add_message(struct rule *r, unsigned line, unsigned column, enum parse_status st,
+			enum rule_code code, const char *fmt, va_list ap)
 {
-	json_object_set_new(json_object_get(r->rec, "parse"), "status",
-			    json_string(status_names[st]));
+	struct rule_msg *m;
+	char buf[512];
+	size_t len;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* a message cut mid-character by the buffer size, or not UTF-8: drop the bad tail */
+	for (len = strlen(buf); len > 0 && utf8_invalid_at(buf, len) != UTF8_VALID; len--)
+		buf[len - 1] = '\0';
+	if (r->nmsgs == r->amsgs) {
+		r->amsgs = r->amsgs ? r->amsgs * 2 : 4;
+		r->msgs = xrealloc(r->msgs, r->amsgs * sizeof(*r->msgs));
+	}
+	m = &r->msgs[r->nmsgs++];
+	m->line = line;
+	m->column = column;
+	m->status = st;
+	m->code = code;
+	m->text = xstrdup(len ? buf : "?");
+	if (st == PARSE_FAILED && r->status != PARSE_FAILED)
+		r->status = PARSE_FAILED;
+	else if (st == PARSE_PARTIAL && r->status == PARSE_OK)
+		r->status = PARSE_PARTIAL;
 }
 
 void rule_error(struct rule *r, unsigned line, enum parse_status st, const char *fmt, ...)
 {
-	json_t *parse, *e, *msg;
-	enum parse_status cur;
-	char buf[512];
-	size_t len;
 	va_list ap;
 
-	thaw(r);
-	parse = json_object_get(r->rec, "parse");
-	e = json_object();
-	cur = rule_status(r);
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	add_message(r, line, 0, st, RC_GENERIC, fmt, ap);
 	va_end(ap);
-	if (line)
-		json_object_set_new(e, "line", json_integer(line));
-	/* a message cut mid-character by the buffer size: drop the partial tail */
-	msg = json_string(buf);
-	for (len = strlen(buf); !msg && len > 0; len--) {
-		buf[len - 1] = '\0';
-		msg = json_string(buf);
-	}
-	json_object_set_new(e, "message", msg ? msg : json_string("?"));
-	json_array_append_new(json_object_get(parse, "errors"), e);
-	if (st == PARSE_FAILED && cur != PARSE_FAILED)
-		set_status(r, PARSE_FAILED);
-	else if (st == PARSE_PARTIAL && cur == PARSE_OK)
-		set_status(r, PARSE_PARTIAL);
+}
+
+void rule_error_at(struct rule *r, unsigned line, unsigned column, enum parse_status st,
+		   enum rule_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_message(r, line, column, st, code, fmt, ap);
+	va_end(ap);
+}
+
+const struct rule_msg *rule_messages(const struct rule *r, size_t *n)
+{
+	*n = r->nmsgs;
+	return r->msgs;
 }
 
 void rule_set_no_query(struct rule *r)
 {
-	thaw(r);
-	if (rule_status(r) != PARSE_FAILED)
-		set_status(r, PARSE_NO_QUERY);
+	if (r->status != PARSE_FAILED)
+		r->status = PARSE_NO_QUERY;
 }
 
 int rule_has_errors(const struct rule *r)
 {
-	if (r->text)
-		return r->has_errors;
-	return json_array_size(json_object_get(json_object_get(r->rec, "parse"), "errors")) > 0;
+	return r->nmsgs > 0;
+}
+
+/* {"status":...,"errors":[{"line":N,"column":N,"message":...},...]} */
+static void write_parse(const struct rule *r, struct strbuf *out)
+{
+	size_t i;
+
+	strbuf_addstr(out, "{\"status\":\"");
+	strbuf_addstr(out, status_names[r->status]);
+	strbuf_addstr(out, "\",\"errors\":[");
+	for (i = 0; i < r->nmsgs; i++) {
+		const struct rule_msg *m = &r->msgs[i];
+
+		strbuf_addstr(out, i ? ",{" : "{");
+		if (m->line)
+			strbuf_addf(out, "\"line\":%u,", m->line);
+		if (m->column)
+			strbuf_addf(out, "\"column\":%u,", m->column);
+		strbuf_addstr(out, "\"message\":");
+		json_append_string(out, m->text, strlen(m->text));
+		strbuf_addch(out, '}');
+	}
+	strbuf_addstr(out, "]}");
 }
 
 static int valid(const char *s, size_t n)
@@ -319,6 +358,8 @@ void rule_serialize(struct rule *r, struct strbuf *out)
 			strbuf_addch(out, '[');
 			strbuf_add(out, r->preds.buf ? r->preds.buf : "", r->preds.len);
 			strbuf_addch(out, ']');
+		} else if (strcmp(key, "parse") == 0) {
+			write_parse(r, out);
 		} else {
 			write_json(out, val);
 		}

@@ -11,7 +11,10 @@
  * jansson when a caller (a test, --stats) wants to look inside.
  *
  * parse.status only ever gets worse: ok < partial < failed; no_query is set
- * for a rule without a query and is overridden by failed.
+ * for a rule without a query and is overridden by failed. Messages are kept
+ * as structs (line, column, status, a code) and serialised once, with the
+ * record; they outlive rule_freeze(), so a tool reports them without parsing
+ * the record back.
  *
  * Ownership: a rule owns its record and predicate text (rule_free()); r->rec
  * may be edited with jansson directly (borrowed). A rule_list owns its rules.
@@ -28,6 +31,27 @@ enum parse_status { PARSE_OK, PARSE_PARTIAL, PARSE_FAILED, PARSE_NO_QUERY };
 
 const char *parse_status_name(enum parse_status st);
 
+/* What kind of problem a message is, for tools that count or group them. */
+enum rule_code {
+	RC_GENERIC,		/* anything else */
+	RC_NOT_PARSED,		/* the query's language is not parsed: metadata only */
+	RC_SYNTAX,		/* the query (or file) does not parse */
+	RC_UNSUPPORTED,		/* a construct read but not turned into predicates */
+	RC_UNDEFINED,		/* a name the rule uses is defined nowhere (macro, identifier) */
+	RC_DUPLICATE,		/* the uid is taken */
+	RC_LIMIT,		/* a cap on hostile input was reached */
+	RC_ENCODING,		/* not valid UTF-8 */
+	RC_METADATA,		/* a metadata key has the wrong shape */
+};
+
+struct rule_msg {
+	unsigned line;		/* 0: unknown */
+	unsigned column;	/* 0: unknown; 1-based, in the query */
+	enum parse_status status;
+	enum rule_code code;
+	char *text;
+};
+
 struct rule {
 	json_t *rec;		/* "predicates" in it stays an empty placeholder */
 	struct strbuf preds;	/* predicate objects, comma-separated */
@@ -36,10 +60,12 @@ struct rule {
 	/* frozen (rule_freeze): only the serialized line and what sorting needs */
 	char *text;
 	size_t text_len;
-	char *uid, *path;
-	enum parse_status status;
-	int has_errors;
+	char *uid, *path, *source;
 	int preds_in_rec;	/* thawed: "predicates" in rec is the real array */
+	/* parse: status and messages ("parse" in rec is a placeholder) */
+	enum parse_status status;
+	struct rule_msg *msgs;
+	size_t nmsgs, amsgs;
 };
 
 /*
@@ -59,10 +85,17 @@ const char *rule_uid(const struct rule *r);
 
 /*
  * Record an error: appends {line, message} to parse.errors (line 0: omitted)
- * and worsens parse.status to at least st.
+ * and worsens parse.status to at least st. rule_error() is rule_error_at()
+ * without a column, code RC_GENERIC.
  */
 void rule_error(struct rule *r, unsigned line, enum parse_status st, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same with a column ({line, column, message}; 0: omitted) and a code. */
+void rule_error_at(struct rule *r, unsigned line, unsigned column, enum parse_status st,
+		   enum rule_code code, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* The messages so far, in order (borrowed). */
+const struct rule_msg *rule_messages(const struct rule *r, size_t *n);
 /* Set parse.status to no_query unless the rule already failed. */
 void rule_set_no_query(struct rule *r);
 enum parse_status rule_status(const struct rule *r);
@@ -109,6 +142,7 @@ void rule_serialize(struct rule *r, struct strbuf *out);
  */
 void rule_freeze(struct rule *r);
 const char *rule_path(const struct rule *r);
+const char *rule_source(const struct rule *r);
 /* The whole record as a new jansson object. */
 json_t *rule_to_json(struct rule *r);
 
