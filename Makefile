@@ -51,7 +51,7 @@ DEPS_OK := $(BUILD)/.deps-ok
 SET := $(basename $(notdir $(SOURCES)))
 OUT := out/$(SET)
 
-.PHONY: all tools catalog check check-unit check-layers check-cli check-schema check-golden check-report check-browser check-http check-chain \
+.PHONY: all tools catalog check check-unit check-layers check-bad check-fixtures regen check-cli check-schema check-golden check-report check-browser check-http check-chain \
 	check-sanitize accept bench bench-fetch bench-normalize fuzz install clean FORCE
 .DELETE_ON_ERROR:
 # keep object files (make would delete them as intermediates) for incremental builds
@@ -162,7 +162,7 @@ RESULTS = $(BUILD)/results
 
 check: tools
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
-	@$(MAKE) --no-print-directory check-unit check-layers check-schema check-cli check-golden check-report check-browser check-http check-chain
+	@$(MAKE) --no-print-directory check-unit check-layers check-schema check-cli check-golden check-bad check-fixtures check-report check-browser check-http check-chain
 	@$(MAKE) --no-print-directory check-sanitize
 	@$(MAKE) --no-print-directory accept
 	@sh tests/summary.sh $(BUILD)/results build/san/results
@@ -170,6 +170,20 @@ check: tools
 check-unit: $(UNIT)
 	@mkdir -p $(RESULTS)
 	@sh tests/run-unit.sh $(RESULTS) $(UNIT)
+
+# inputs every parser must reject cleanly, each followed by a good rule that must survive
+check-bad: $(TOOLS)
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/bad.log sh tests/bad/run.sh $(BIN)
+
+# every fixture rule file gives its rules, whatever its folder; nothing else does
+check-fixtures: catalog
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/fixtures.log sh tests/fixtures.sh $(OUT)
+
+# rewrite the normalize goldens' expected.json from what normalize gives: review the diff
+regen: $(TOOLS)
+	@sh tests/golden/normalize/run.sh $(BIN) --update
 
 # the library's folders are layers: an include points down, never across vendors
 check-layers:
@@ -211,7 +225,7 @@ check-chain: $(TOOLS)
 check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined tools $(patsubst $(BUILD)/%,build/san/%,$(UNIT) $(TEST_PROGS))
 	@rm -rf build/san/results && mkdir -p build/san/results
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined check-unit check-schema check-cli check-golden check-http accept
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined check-unit check-schema check-cli check-golden check-bad check-http accept
 
 # real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output
 accept: tools $(BUILD)/tests/schema-check

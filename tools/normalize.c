@@ -4,21 +4,25 @@
  * (SPEC §3, §4). Files that are not rules are skipped; a rule that does not
  * parse is still written, with its errors.
  *
- * The main thread reads records; worker threads parse them (files are
- * independent); the main thread sorts and writes at the end, so the output
- * does not depend on the number of threads.
+ * Two phases (rule/frontend.h): the support files of each source (Splunk's
+ * macros) are read as they come; a source's rule files wait for the end of
+ * the input when its front end has support files, and are parsed at once
+ * otherwise. Worker threads parse (files are independent); the main thread
+ * sorts and writes at the end, so the output does not depend on the number
+ * of threads.
  */
 #include "common/cli.h"
+#include "common/text.h"
+#include "common/util.h"
 #include "elastic/elastic.h"
-#include "rule/fieldmap.h"
-#include "kusto/kusto.h"
 #include "io/ndjson.h"
 #include "io/rawfile.h"
+#include "kusto/kusto.h"
+#include "rule/fieldmap.h"
+#include "rule/frontend.h"
 #include "rule/rule.h"
 #include "sigma/sigma.h"
 #include "splunk/splunk.h"
-#include "common/text.h"
-#include "common/util.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -40,66 +44,19 @@ struct options {
 	long threads;
 };
 
-typedef int (*parse_fn)(const char *source, const char *path, const char *text, size_t len,
-			const struct fieldmap *map, struct rule_list *rules_out);
-
-/* A front end per vendor; parse NULL: not supported yet. */
+/* Every front end, with what normalize keeps for it. */
 struct vendor {
-	const char *name;
-	int (*is_rule_file)(const char *path);
-	parse_fn parse;
+	const struct frontend *fe;
 	struct fieldmap *map;
 	int map_loaded;
-	size_t unsupported;
 	size_t metadata_only;	/* rules whose query language is not parsed yet */
 };
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && strcasecmp(s + n - k, suffix) == 0;
-}
-
-static int first_folder_is(const char *path, const char *name, int prefix)
-{
-	size_t n = strlen(name);
-	const char *slash = strchr(path, '/');
-
-	if (!slash || strncmp(path, name, n) != 0)
-		return 0;
-	return prefix || (size_t)(slash - path) == n;
-}
-
-/* .yml or .yaml in the folders rules, rules-*, deprecated and unsupported */
-static int sigma_is_rule_file(const char *path)
-{
-	return (has_suffix(path, ".yml") || has_suffix(path, ".yaml")) &&
-		(first_folder_is(path, "rules", 1) || first_folder_is(path, "deprecated", 0) ||
-		 first_folder_is(path, "unsupported", 0));
-}
-
-static int elastic_is_rule_file(const char *path)
-{
-	return has_suffix(path, ".toml") && first_folder_is(path, "rules", 1);
-}
-
-static int splunk_is_rule_file(const char *path)
-{
-	return has_suffix(path, ".yml") && first_folder_is(path, "detections", 0);
-}
-
-static int kusto_is_rule_file(const char *path)
-{
-	return has_suffix(path, ".yaml") || has_suffix(path, ".yml") || has_suffix(path, ".kql") ||
-		has_suffix(path, ".md") || has_suffix(path, ".txt");
-}
-
 static struct vendor vendors[] = {
-	{ "sigma", sigma_is_rule_file, sigma_parse_file, NULL, 0, 0, 0 },
-	{ "elastic", elastic_is_rule_file, elastic_parse_file, NULL, 0, 0, 0 },
-	{ "splunk", splunk_is_rule_file, splunk_parse_file, NULL, 0, 0, 0 },
-	{ "kusto", kusto_is_rule_file, kusto_parse_file, NULL, 0, 0, 0 },
+	{ &sigma_frontend, NULL, 0, 0 },
+	{ &elastic_frontend, NULL, 0, 0 },
+	{ &splunk_frontend, NULL, 0, 0 },
+	{ &kusto_frontend, NULL, 0, 0 },
 };
 #define NVENDORS (sizeof(vendors) / sizeof(vendors[0]))
 
@@ -108,7 +65,7 @@ static struct vendor *find_vendor(const char *name)
 	size_t i;
 
 	for (i = 0; i < NVENDORS; i++)
-		if (strcmp(vendors[i].name, name) == 0)
+		if (strcmp(vendors[i].fe->vendor, name) == 0)
 			return &vendors[i];
 	return NULL;
 }
@@ -122,7 +79,7 @@ static const struct fieldmap *vendor_map(struct vendor *v, const struct options 
 	if (v->map_loaded)
 		return v->map;
 	v->map_loaded = 1;
-	file = xasprintf("%s/fields/%s.yaml", opt->mappings, v->name);
+	file = xasprintf("%s/fields/%s.yaml", opt->mappings, v->fe->vendor);
 	v->map = fieldmap_load(file, err, sizeof(err));
 	if (!v->map)
 		msg_die("%s", err);
@@ -144,13 +101,44 @@ static struct rule *failed_record(const struct raw_file *raw, const char *msg)
 	return r;
 }
 
+/* ---- support: one state per (vendor, source) whose front end has support files ---- */
+
+struct source {
+	struct vendor *v;
+	char *name;
+	void *support;
+	struct raw_file *held;		/* rule files waiting for the support to be complete */
+	size_t nheld, aheld;
+};
+
+static struct source *sources;
+static size_t nsources, asources;
+
+static struct source *source_for(struct vendor *v, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nsources; i++)
+		if (sources[i].v == v && strcmp(sources[i].name, name ? name : "") == 0)
+			return &sources[i];
+	if (nsources == asources) {
+		asources = asources ? asources * 2 : 4;
+		sources = xrealloc(sources, asources * sizeof(*sources));
+	}
+	memset(&sources[nsources], 0, sizeof(sources[0]));
+	sources[nsources].v = v;
+	sources[nsources].name = xstrdup(name ? name : "");
+	sources[nsources].support = v->fe->support_new();
+	return &sources[nsources++];
+}
 
 /* ---- parallel parsing ---- */
 
 struct job {
 	struct raw_file raw;		/* owned until parsed */
-	parse_fn parse;
+	const struct frontend *fe;
 	const struct fieldmap *map;
+	const void *support;
 	struct rule_list out;
 };
 
@@ -164,9 +152,16 @@ struct pool {
 
 static void run_job(struct job *j)
 {
+	struct fe_input in;
 	size_t i;
 
-	j->parse(j->raw.source, j->raw.path, j->raw.text, j->raw.text_len, j->map, &j->out);
+	in.source = j->raw.source;
+	in.path = j->raw.path;
+	in.text = j->raw.text;
+	in.len = j->raw.text_len;
+	in.map = j->map;
+	in.support = j->support;
+	j->fe->parse(&in, &j->out);
 	/* serialize and free here, in parallel, rather than in the main thread */
 	for (i = 0; i < j->out.n; i++) {
 		if (j->raw.url)
@@ -206,7 +201,8 @@ static void *worker(void *arg)
 	}
 }
 
-static void pool_add(struct pool *p, struct raw_file *raw, parse_fn parse, const struct fieldmap *map)
+static void pool_add(struct pool *p, struct raw_file *raw, const struct frontend *fe,
+		     const struct fieldmap *map, const void *support)
 {
 	pthread_mutex_lock(&p->lock);
 	if (p->njobs == p->alloc) {
@@ -216,8 +212,9 @@ static void pool_add(struct pool *p, struct raw_file *raw, parse_fn parse, const
 	memset(&p->jobs[p->njobs], 0, sizeof(p->jobs[0]));
 	p->jobs[p->njobs].raw = *raw;
 	memset(raw, 0, sizeof(*raw));
-	p->jobs[p->njobs].parse = parse;
+	p->jobs[p->njobs].fe = fe;
 	p->jobs[p->njobs].map = map;
+	p->jobs[p->njobs].support = support;
 	p->njobs++;
 	pthread_cond_signal(&p->more);
 	pthread_mutex_unlock(&p->lock);
@@ -225,6 +222,48 @@ static void pool_add(struct pool *p, struct raw_file *raw, parse_fn parse, const
 
 /* ---- input ---- */
 
+/* A support file: into its source's state now. Returns 1 when it was bad. */
+static int add_support(struct vendor *v, struct raw_file *raw)
+{
+	struct source *src;
+	struct fe_msg m;
+
+	if (!v->fe->support_add)
+		return 0;
+	src = source_for(v, raw->source);
+	if (raw->error || !raw->has_text) {
+		msg_warn("%s:%s: %s", raw->source ? raw->source : "?", raw->path,
+			 raw->error ? raw->error : "raw record has no text");
+		return 1;
+	}
+	memset(&m, 0, sizeof(m));
+	if (v->fe->support_add(src->support, raw->path, raw->text, raw->text_len, &m) == 0)
+		return 0;
+	if (m.line)
+		msg_warn("%s:%s:%u: %s", raw->source ? raw->source : "?", raw->path, m.line, m.text);
+	else
+		msg_warn("%s:%s: %s", raw->source ? raw->source : "?", raw->path, m.text);
+	return 1;
+}
+
+/* A rule file: parsed now, or held until its source's support files are all in. */
+static void add_rule_file(struct vendor *v, struct raw_file *raw, const struct options *opt,
+			  struct pool *pool)
+{
+	struct source *src;
+
+	if (!v->fe->support_new) {
+		pool_add(pool, raw, v->fe, vendor_map(v, opt), NULL);
+		return;
+	}
+	src = source_for(v, raw->source);
+	if (src->nheld == src->aheld) {
+		src->aheld = src->aheld ? src->aheld * 2 : 256;
+		src->held = xrealloc(src->held, src->aheld * sizeof(*src->held));
+	}
+	src->held[src->nheld++] = *raw;
+	memset(raw, 0, sizeof(*raw));
+}
 
 /* Returns 1 when the input had bad lines, 0 otherwise. */
 static int read_input(const char *name, const struct options *opt, struct pool *pool,
@@ -241,6 +280,7 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 	memset(&raw, 0, sizeof(raw));
 	while ((rc = ndjson_reader_next(rd, &line, &len)) != 0) {
 		struct vendor *v;
+		enum fe_kind kind;
 
 		if (rc < 0) {
 			msg_warn("%s: %s", ndjson_reader_name(rd), ndjson_reader_error(rd));
@@ -260,21 +300,47 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 			continue;
 		}
 		v = find_vendor(raw.vendor);
-		if (!v || !v->is_rule_file(raw.path))
-			continue;	/* not a rule: README, LICENSE, other vendors' data */
-		if (raw.error || !raw.has_text) {
+		if (!v)
+			continue;	/* the ATT&CK bundle, other data */
+		kind = v->fe->classify(raw.path, raw.has_text ? raw.text : "",
+				       raw.has_text ? raw.text_len : 0);
+		if (kind == FE_SUPPORT) {
+			bad |= add_support(v, &raw);
+		} else if (kind != FE_RULE) {
+			continue;	/* not a rule: README, LICENSE, pictures */
+		} else if (raw.error || !raw.has_text) {
 			rule_list_push(direct, failed_record(&raw, raw.error ? raw.error
 							     : "raw record has no text"));
-		} else if (!v->parse) {
-			v->unsupported++;
-			rule_list_push(direct, failed_record(&raw, "vendor not supported yet"));
 		} else {
-			pool_add(pool, &raw, v->parse, vendor_map(v, opt));
+			add_rule_file(v, &raw, opt, pool);
 		}
 	}
 	raw_file_release(&raw);
 	ndjson_reader_close(rd);
 	return bad;
+}
+
+/* The end of the input: every source's support is complete, its rules can go. */
+static void release_held(const struct options *opt, struct pool *pool)
+{
+	size_t i, k;
+
+	for (i = 0; i < nsources; i++)
+		for (k = 0; k < sources[i].nheld; k++)
+			pool_add(pool, &sources[i].held[k], sources[i].v->fe,
+				 vendor_map(sources[i].v, opt), sources[i].support);
+}
+
+static void free_sources(void)
+{
+	size_t i;
+
+	for (i = 0; i < nsources; i++) {
+		sources[i].v->fe->support_free(sources[i].support);
+		free(sources[i].held);
+		free(sources[i].name);
+	}
+	free(sources);
 }
 
 /* ---- output ---- */
@@ -364,34 +430,42 @@ static void print_stats(const struct stats *st)
 	free(top);
 }
 
-/* the front ends' message for a query language they do not parse yet */
-#define NOT_PARSED_YET "queries are not parsed yet: metadata only"
-
-/* One message per error: "SOURCE:PATH[:LINE]: message"; a query not parsed yet
- * is counted for one line at the end instead. */
-static void report_errors(const json_t *r, struct vendor *v)
+/* One message per error: "SOURCE:PATH[:LINE[:COLUMN]]: message"; a query not
+ * parsed yet is counted for one line at the end instead. */
+static void report_errors(const struct rule *r, struct vendor *v)
 {
-	const char *src = json_string_value(json_object_get(r, "source"));
-	const char *path = json_string_value(json_object_get(r, "path"));
-	json_t *e;
-	size_t i;
+	const char *src = rule_source(r), *path = rule_path(r);
+	const struct rule_msg *m;
+	size_t n, i;
 
-	json_array_foreach(json_object_get(json_object_get(r, "parse"), "errors"), i, e) {
-		json_int_t line = json_integer_value(json_object_get(e, "line"));
-		const char *m = json_string_value(json_object_get(e, "message"));
-
-		if (!m)
-			m = "?";
-		if (v && strstr(m, NOT_PARSED_YET)) {
+	m = rule_messages(r, &n);
+	for (i = 0; i < n; i++) {
+		if (v && m[i].code == RC_NOT_PARSED) {
 			v->metadata_only++;
 			continue;
 		}
-		if (line)
-			msg_warn("%s:%s:%lld: %s", src ? src : "?", path ? path : "?",
-				 (long long)line, m);
+		if (m[i].line && m[i].column)
+			msg_warn("%s:%s:%u:%u: %s", src ? src : "?", path ? path : "?", m[i].line,
+				 m[i].column, m[i].text);
+		else if (m[i].line)
+			msg_warn("%s:%s:%u: %s", src ? src : "?", path ? path : "?", m[i].line,
+				 m[i].text);
 		else
-			msg_warn("%s:%s: %s", src ? src : "?", path ? path : "?", m);
+			msg_warn("%s:%s: %s", src ? src : "?", path ? path : "?", m[i].text);
 	}
+}
+
+/* The vendor of a rule, from its uid's prefix ("sigma:..."). */
+static struct vendor *rule_vendor(const struct rule *r)
+{
+	const char *uid = rule_uid(r), *colon = uid ? strchr(uid, ':') : NULL;
+	size_t i;
+
+	for (i = 0; colon && i < NVENDORS; i++)
+		if (strlen(vendors[i].fe->vendor) == (size_t)(colon - uid) &&
+		    memcmp(vendors[i].fe->vendor, uid, (size_t)(colon - uid)) == 0)
+			return &vendors[i];
+	return NULL;
 }
 
 static void usage(FILE *f)
@@ -481,6 +555,7 @@ int main(int argc, char **argv)
 		status |= read_input("-", &opt, &pool, &rules);
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		status |= read_input(argv[i], &opt, &pool, &rules);
+	release_held(&opt, &pool);
 	pthread_mutex_lock(&pool.lock);
 	pool.done = 1;
 	pthread_cond_broadcast(&pool.more);
@@ -502,19 +577,14 @@ int main(int argc, char **argv)
 	for (i = 0; i < rules.n; i++) {
 		struct rule *r = rules.v[i];
 
-		if (rule_has_errors(r) || opt.stats) {
+		if (rule_has_errors(r)) {
+			report_errors(r, rule_vendor(r));
+			status = EXIT_RECORD_ERRORS;
+		}
+		if (opt.stats) {
 			json_t *j = rule_to_json(r);
 
-			if (rule_has_errors(r)) {
-				struct vendor *v = find_vendor(json_string_value(json_object_get(j, "vendor")));
-
-				/* a vendor not supported yet: one line below, not one per file */
-				if (!v || v->parse)
-					report_errors(j, v);
-				status = EXIT_RECORD_ERRORS;
-			}
-			if (opt.stats)
-				count_rule(&st, j, rule_status(r));
+			count_rule(&st, j, rule_status(r));
 			json_decref(j);
 		}
 		strbuf_reset(&line);
@@ -526,14 +596,12 @@ int main(int argc, char **argv)
 	}
 	strbuf_release(&line);
 	for (i = 0; i < NVENDORS; i++) {
-		if (vendors[i].unsupported)
-			msg_warn("vendor '%s' is not supported yet: %zu files recorded as failed",
-				 vendors[i].name, vendors[i].unsupported);
 		if (vendors[i].metadata_only)
-			msg_warn("%s: %zu rules with their metadata only (%s)", vendors[i].name,
-				 vendors[i].metadata_only, NOT_PARSED_YET);
+			msg_warn("%s: %zu rules with their metadata only (queries are not parsed yet)",
+				 vendors[i].fe->vendor, vendors[i].metadata_only);
 		fieldmap_free(vendors[i].map);
 	}
+	free_sources();
 	if (opt.stats)
 		print_stats(&st);
 	json_decref(st.unmapped);

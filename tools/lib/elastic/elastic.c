@@ -276,7 +276,8 @@ static void query(struct rule *r, const json_t *rule)
 	}
 	json_object_set(r->rec, "query", q);
 	if (ours)
-		rule_error(r, 0, PARSE_FAILED, "%s queries are not parsed yet: metadata only", ours);
+		rule_error_at(r, 0, 0, PARSE_FAILED, RC_NOT_PARSED,
+			      "%s queries are not parsed yet: metadata only", ours);
 	else
 		rule_error(r, 0, PARSE_FAILED, "a query in no known language is not parsed");
 }
@@ -362,3 +363,22 @@ out:
 	rule_list_push(rules_out, r);
 	return errors;
 }
+
+/* ---- the front end ---- */
+
+/* A .toml file under a rules* folder, or anywhere with a top-level [rule] table. */
+static enum fe_kind classify(const char *path, const char *text, size_t len)
+{
+	if (!fe_has_suffix(path, ".toml"))
+		return FE_SKIP;
+	if (fe_first_folder_is(path, "rules", 1) || fe_has_line(text, len, "[rule]"))
+		return FE_RULE;
+	return FE_SKIP;
+}
+
+static int parse(const struct fe_input *in, struct rule_list *out)
+{
+	return elastic_parse_file(in->source, in->path, in->text, in->len, in->map, out);
+}
+
+const struct frontend elastic_frontend = { "elastic", classify, NULL, NULL, NULL, parse };

@@ -39,7 +39,11 @@
 #include <stddef.h>
 
 #include "rule/fieldmap.h"
+#include "rule/frontend.h"
 #include "rule/rule.h"
+
+/* The front end for detcat-normalize (rule/frontend.h). */
+extern const struct frontend elastic_frontend;
 
 /*
  * Parse one detection-rules TOML file (text need not be NUL-terminated) and

@@ -622,7 +622,7 @@ static void set_query(struct rule *r, const char *q, size_t n)
 	}
 	set_strn(r, "query", q, n);
 	kusto_query_tables(q, n, json_object_get(json_object_get(r->rec, "context"), "tables"));
-	rule_error(r, 0, PARSE_FAILED, NOT_PARSED);
+	rule_error_at(r, 0, 0, PARSE_FAILED, RC_NOT_PARSED, NOT_PARSED);
 }
 
 static int all_digits(const char *s, size_t n)
@@ -1141,3 +1141,23 @@ int kusto_parse_file(const char *source, const char *path, const char *text, siz
 		text_file(&f);
 	return f.errors;
 }
+
+/* ---- the front end ---- */
+
+/* Sentinel YAML, markdown collections and query files; parse() tells queries apart. */
+static enum fe_kind classify(const char *path, const char *text, size_t len)
+{
+	(void)text;
+	(void)len;
+	if (fe_has_suffix(path, ".yaml") || fe_has_suffix(path, ".yml") || fe_has_suffix(path, ".kql") ||
+	    fe_has_suffix(path, ".csl") || fe_has_suffix(path, ".md") || fe_has_suffix(path, ".txt"))
+		return FE_RULE;
+	return FE_SKIP;
+}
+
+static int parse(const struct fe_input *in, struct rule_list *out)
+{
+	return kusto_parse_file(in->source, in->path, in->text, in->len, in->map, out);
+}
+
+const struct frontend kusto_frontend = { "kusto", classify, NULL, NULL, NULL, parse };

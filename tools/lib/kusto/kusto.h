@@ -41,7 +41,11 @@
 #include <jansson.h>
 
 #include "rule/fieldmap.h"
+#include "rule/frontend.h"
 #include "rule/rule.h"
+
+/* The front end for detcat-normalize (rule/frontend.h). */
+extern const struct frontend kusto_frontend;
 
 /*
  * Parse one file (text need not be NUL-terminated) and append one rule per

@@ -647,3 +647,32 @@ out:
 	sigma_scratch_free(f.scratch);
 	return f.errors;
 }
+
+/* ---- the front end ---- */
+
+/*
+ * A rule file: .yml or .yaml in the folders SigmaHQ keeps rules in (rules*,
+ * deprecated, unsupported: there even a broken file is a failed rule), and
+ * anywhere else a file with a top-level `detection:` or `correlation:`, or a
+ * `filter:` with its `logsource:` (third-party collections lay their rules
+ * out by product: windows-os/, cloud-azure/ ...).
+ */
+static enum fe_kind classify(const char *path, const char *text, size_t len)
+{
+	if (!fe_has_suffix(path, ".yml") && !fe_has_suffix(path, ".yaml"))
+		return FE_SKIP;
+	if (fe_first_folder_is(path, "rules", 1) || fe_first_folder_is(path, "deprecated", 0) ||
+	    fe_first_folder_is(path, "unsupported", 0))
+		return FE_RULE;
+	if (fe_has_line(text, len, "detection:") || fe_has_line(text, len, "correlation:") ||
+	    (fe_has_line(text, len, "filter:") && fe_has_line(text, len, "logsource:")))
+		return FE_RULE;
+	return FE_SKIP;
+}
+
+static int parse(const struct fe_input *in, struct rule_list *out)
+{
+	return sigma_parse_file(in->source, in->path, in->text, in->len, in->map, out);
+}
+
+const struct frontend sigma_frontend = { "sigma", classify, NULL, NULL, NULL, parse };

@@ -37,9 +37,13 @@
 #include <jansson.h>
 
 #include "rule/fieldmap.h"
+#include "rule/frontend.h"
 #include "rule/rule.h"
 
 #define SIGMA_KEYWORDS_FIELD "keywords"
+
+/* The front end for detcat-normalize (rule/frontend.h). */
+extern const struct frontend sigma_frontend;
 
 /*
  * Parse one Sigma file (text need not be NUL-terminated) and append one rule

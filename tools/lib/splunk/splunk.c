@@ -183,7 +183,7 @@ static void detection(struct rule *r, const char *path, const struct ynode *root
 	}
 	json_object_set_new(r->rec, "query", json_stringn(search->str, search->len));
 	splunk_datamodels(search->str, search->len, models);
-	rule_error(r, 0, PARSE_FAILED, NOT_PARSED);
+	rule_error_at(r, 0, 0, PARSE_FAILED, RC_NOT_PARSED, NOT_PARSED);
 }
 
 int splunk_parse_file(const char *source, const char *path, const char *text, size_t len,
@@ -222,3 +222,32 @@ out:
 	rule_list_push(rules_out, r);
 	return rule_has_errors(r);
 }
+
+/* ---- the front end ---- */
+
+/*
+ * A detection: a .yml file in detections/, or a YAML file anywhere else with
+ * a top-level `search:` that is not a baseline. Macro definitions (macros/,
+ * or `definition:` files elsewhere) are support files.
+ */
+static enum fe_kind classify(const char *path, const char *text, size_t len)
+{
+	if (!fe_has_suffix(path, ".yml") && !fe_has_suffix(path, ".yaml"))
+		return FE_SKIP;
+	if (fe_first_folder_is(path, "detections", 0))
+		return fe_has_suffix(path, ".yml") ? FE_RULE : FE_SKIP;
+	if (fe_first_folder_is(path, "macros", 0))
+		return FE_SUPPORT;
+	if (fe_has_line(text, len, "search:") && !fe_has_line(text, len, "type: Baseline"))
+		return FE_RULE;
+	if (fe_has_line(text, len, "definition:") && fe_has_line(text, len, "name:"))
+		return FE_SUPPORT;
+	return FE_SKIP;
+}
+
+static int parse(const struct fe_input *in, struct rule_list *out)
+{
+	return splunk_parse_file(in->source, in->path, in->text, in->len, in->map, out);
+}
+
+const struct frontend splunk_frontend = { "splunk", classify, NULL, NULL, NULL, parse };

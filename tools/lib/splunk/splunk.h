@@ -27,7 +27,11 @@
 #include <jansson.h>
 
 #include "rule/fieldmap.h"
+#include "rule/frontend.h"
 #include "rule/rule.h"
+
+/* The front end for detcat-normalize (rule/frontend.h). */
+extern const struct frontend splunk_frontend;
 
 /*
  * Parse one detection file (text need not be NUL-terminated) and append one
