@@ -1,15 +1,25 @@
 #!/bin/sh
-# run.sh BINDIR [--update]: golden tests of detcat-normalize.
+# run.sh BINDIR [--update]: golden tests of detcat-normalize, for every vendor.
 #
-# Each folder VENDOR/CASE/ holds one rule file written for the test (rule.yml)
-# and the predicates we expect from it, written by hand (expected.json: an
-# array of {field, op, value, ci, negated, exclusion[, computed]}, compared as
-# sets). Optional: `status` (parse.status, default ok) and `error` (text the
-# first error message must contain). The raw-file record is built with jq as
-# detcat-fetch-unpack would write it, at path rules/golden/CASE.yml.
+# Each folder VENDOR/CASE/ holds one rule file written for the test, rule.EXT
+# (yml, yaml, toml, md, kql, txt, csl), and what we expect from it, written by
+# hand: expected.json, an array with one element per rule record (in uid
+# order) of {context, predicates}, every key of every predicate (raw_field,
+# unmapped, computed, selection ... included), predicates compared as a set.
+# The raw-file record is built with jq as detcat-fetch-unpack would write it,
+# at the path upstream would give it (below), or at the path in a file `path`.
+# Optional:
+#   support/   files given to normalize before the rule, at their paths below
+#              support/ (Splunk macros: support/macros/x.yml)
+#   status     parse.status of every record (default ok)
+#   error      text the first error message must contain
 #
-# --update rewrites every expected.json from what normalize gives: review the
-# diff before committing it.
+# Paths: sigma rules/golden/CASE.yml; elastic rules/golden/CASE.toml; splunk
+# detections/endpoint/CASE.yml; kusto Detections/golden/CASE.yaml for YAML,
+# golden/CASE.EXT otherwise.
+#
+# --update rewrites every expected.json from what normalize gives (make
+# regen): review the diff line by line before committing it.
 # Prints PASS/FAIL per case and "normalize-golden: N passed, M failed".
 bin=$1
 update=$2
@@ -24,25 +34,56 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 
-# the keys compared, in a stable order
-project='[.[].predicates[] | {field, op, value, ci, negated, exclusion, computed}
-	| with_entries(select(.value != null))] | sort_by(tojson)'
+# what is compared: per record, its context and its predicates as a set
+project='[.[] | {context, predicates: (.predicates | sort_by(tojson))}]'
 
 fail() {	# CASE WHY
 	failed=$((failed + 1))
 	echo "FAIL $1: $2"
-	sed -n '1,8s/^/	/p' "$tmp/err"
+	sed -n '1,12s/^/	/p' "$tmp/err"
+}
+
+# raw_record VENDOR PATH FILE: one raw-file record on stdout
+raw_record() {
+	jq -cn --rawfile text "$3" --arg vendor "$1" --arg path "$2" \
+		'{source: "golden", vendor: $vendor, path: $path, sha256: "",
+		  bytes: ($text | utf8bytelength), text: $text}'
+}
+
+default_path() {	# VENDOR CASE EXT
+	case $1:$3 in
+	sigma:*) echo "rules/golden/$2.$3" ;;
+	elastic:*) echo "rules/golden/$2.$3" ;;
+	splunk:*) echo "detections/endpoint/$2.$3" ;;
+	kusto:yaml|kusto:yml) echo "Detections/golden/$2.$3" ;;
+	*) echo "golden/$2.$3" ;;
+	esac
 }
 
 for dir in "$here"/*/*/; do
 	dir=${dir%/}
 	vendor=$(basename "$(dirname "$dir")")
-	name=$vendor/$(basename "$dir")
-	[ -f "$dir/rule.yml" ] || continue
-	jq -cn --rawfile text "$dir/rule.yml" --arg vendor "$vendor" \
-		--arg path "rules/golden/$(basename "$dir").yml" \
-		'{source: "golden", vendor: $vendor, path: $path, sha256: "",
-		  bytes: ($text | utf8bytelength), text: $text}' > "$tmp/raw.ndjson"
+	case=$(basename "$dir")
+	name=$vendor/$case
+	rule=
+	for f in "$dir"/rule.*; do
+		[ -f "$f" ] && rule=$f
+	done
+	[ -n "$rule" ] || continue
+	ext=${rule##*.}
+	if [ -f "$dir/path" ]; then
+		path=$(cat "$dir/path")
+	else
+		path=$(default_path "$vendor" "$case" "$ext")
+	fi
+	: > "$tmp/raw.ndjson"
+	if [ -d "$dir/support" ]; then
+		(cd "$dir/support" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) |
+		while read -r sp; do
+			raw_record "$vendor" "$sp" "$dir/support/$sp" >> "$tmp/raw.ndjson"
+		done
+	fi
+	raw_record "$vendor" "$path" "$rule" >> "$tmp/raw.ndjson"
 	if command -v timeout >/dev/null 2>&1; then
 		timeout 60 "$bin/detcat-normalize" --plain --mappings "$top/mappings" \
 			"$tmp/raw.ndjson" > "$tmp/out.ndjson" 2> "$tmp/err"
@@ -69,7 +110,7 @@ for dir in "$here"/*/*/; do
 		fail "$name" "exit status $rc for a rule without errors"
 		continue
 	fi
-	if [ "$want_status" != ok ] && [ "$rc" -ne 1 ]; then
+	if [ "$want_status" != ok ] && [ "$want_status" != no_query ] && [ "$rc" -ne 1 ]; then
 		fail "$name" "exit status $rc for a rule with errors, want 1"
 		continue
 	fi
@@ -81,13 +122,17 @@ for dir in "$here"/*/*/; do
 		*) fail "$name" "error '$got_err' does not contain '$want_err'"; continue ;;
 		esac
 	fi
+	if [ ! -f "$dir/expected.json" ]; then
+		: > "$tmp/err"
+		fail "$name" "no expected.json"
+		continue
+	fi
 	jq -s "$project" "$tmp/out.ndjson" > "$tmp/got.json"
-	jq "[.[] | {field, op, value, ci, negated, exclusion, computed}
-		| with_entries(select(.value != null))] | sort_by(tojson)" \
-		"$dir/expected.json" > "$tmp/want.json"
+	jq "$project" "$dir/expected.json" > "$tmp/want.json" 2> "$tmp/err" ||
+		{ fail "$name" "expected.json is not an array of records"; continue; }
 	if ! cmp -s "$tmp/got.json" "$tmp/want.json"; then
 		diff "$tmp/want.json" "$tmp/got.json" > "$tmp/err"
-		fail "$name" "predicates differ (< expected, > got)"
+		fail "$name" "records differ (< expected, > got)"
 		continue
 	fi
 	passed=$((passed + 1))
