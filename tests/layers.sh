@@ -12,7 +12,9 @@
 #
 # A file may include its own folder's headers and those of any lower layer;
 # a folder not listed here is an error too, so that a new folder is placed on
-# purpose. Prints PASS/FAIL per folder and "layers: N passed, M failed".
+# purpose. Front ends go through the predicate builder (rule/predicate.h): a
+# call to a fieldmap_ or canon_ function in a vendor folder is an error too.
+# Prints PASS/FAIL per folder and "layers: N passed, M failed".
 lib=${1:-tools/lib}
 passed=0 failed=0
 
@@ -58,6 +60,14 @@ for dir in "$lib"/*/; do
 				fi
 			done < "${TMPDIR:-/tmp}/layers.$$"
 			rm -f "${TMPDIR:-/tmp}/layers.$$"
+			case $name in
+			sigma|elastic|splunk|kusto)
+				calls=$(grep -n '\b\(fieldmap\|canon\)_[a-z_]*[[:space:]]*(' "$f" |
+					sed "s|^|	$f:|; s|\$|   <- fieldmap/canon call: use the predicate builder|")
+				[ -n "$calls" ] && bad="$bad
+$calls"
+				;;
+			esac
 		done
 	fi
 	if [ -n "$bad" ]; then

@@ -134,7 +134,7 @@ static const char map_text[] =
 struct fixture {
 	struct fieldmap *map;
 	struct rule *rule;
-	struct pred_builder pb;
+	struct pred_builder *pb;
 	struct pattern pat;
 	json_t *rec;
 };
@@ -148,7 +148,7 @@ static int setup(void **state)
 	if (!f->map)
 		fail_msg("%s", err);
 	f->rule = rule_new("test", "src", "x");
-	pb_init(&f->pb, f->rule, f->map, 0, NULL, NULL);
+	f->pb = pb_new(f->rule, f->map, 0, NULL, NULL);
 	pattern_init(&f->pat);
 	*state = f;
 	return 0;
@@ -158,7 +158,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	pb_release(&f->pb);
+	pb_free(f->pb);
 	rule_free(f->rule);
 	fieldmap_free(f->map);
 	pattern_release(&f->pat);
@@ -209,16 +209,16 @@ static void test_pb_maps_fields_and_marks_the_unmapped(void **state)
 	struct fixture *f = *state;
 	struct pred_spec s = pattern_spec(f, "CommandLine", PRED_EQ, "*Invoke-Mimikatz*", 1);
 
-	assert_int_equal(pb_add(&f->pb, &s), 0);
+	assert_int_equal(pb_add(f->pb, &s), 0);
 	s = pattern_spec(f, "Weird", PRED_EQ, "x", 0);
-	assert_int_equal(pb_add(&f->pb, &s), 0);
+	assert_int_equal(pb_add(f->pb, &s), 0);
 	assert_json(preds(f),
 		    "[{\"field\":\"process.command_line\",\"raw_field\":\"CommandLine\","
 		    "\"op\":\"contains\",\"value\":\"invoke-mimikatz\",\"ci\":true,"
 		    "\"negated\":false,\"exclusion\":false},"
 		    "{\"field\":\"Weird\",\"raw_field\":\"Weird\",\"op\":\"eq\",\"value\":\"x\","
 		    "\"ci\":false,\"negated\":false,\"exclusion\":false,\"unmapped\":true}]");
-	assert_int_equal(f->pb.unmapped, 1);
+	assert_int_equal(pb_unmapped(f->pb), 1);
 }
 
 static void test_pb_operators_add_their_wildcards_and_path_suffixes_become_names(void **state)
@@ -226,14 +226,14 @@ static void test_pb_operators_add_their_wildcards_and_path_suffixes_become_names
 	struct fixture *f = *state;
 	struct pred_spec s = pattern_spec(f, "Image", PRED_ENDS_WITH, "\\\\cmd.exe", 1);
 
-	pb_add(&f->pb, &s);
+	pb_add(f->pb, &s);
 	s = pattern_spec(f, "Image", PRED_STARTS_WITH, "C:\\\\Windows\\\\", 1);
-	pb_add(&f->pb, &s);
+	pb_add(f->pb, &s);
 	/* a literal '*' stays literal under contains */
 	s = pattern_spec(f, "CommandLine", PRED_CONTAINS, "a\\*b", 0);
-	pb_add(&f->pb, &s);
+	pb_add(f->pb, &s);
 	s = pattern_spec(f, "CommandLine", PRED_EQ, "*", 1);
-	pb_add(&f->pb, &s);
+	pb_add(f->pb, &s);
 	assert_json(preds(f),
 		    "[{\"field\":\"process.name\",\"raw_field\":\"Image\",\"op\":\"eq\","
 		    "\"value\":\"cmd.exe\",\"ci\":true,\"negated\":false,\"exclusion\":false},"
@@ -251,7 +251,7 @@ static void test_pb_hash_lists_split_into_digest_fields(void **state)
 	struct pred_spec s = pattern_spec(f, "Hashes", PRED_CONTAINS,
 					  "MD5=0123456789ABCDEF0123456789ABCDEF", 1);
 
-	pb_add(&f->pb, &s);
+	pb_add(f->pb, &s);
 	assert_json(json_array_get(preds(f), 0),
 		    "{\"field\":\"process.hash.md5\",\"raw_field\":\"Hashes\",\"op\":\"eq\","
 		    "\"value\":\"0123456789abcdef0123456789abcdef\",\"ci\":true,\"negated\":false,"
@@ -267,16 +267,16 @@ static void test_pb_scopes_map_each_branch_with_its_own_table(void **state)
 	struct pred_spec s;
 	size_t a, b;
 
-	pb_scope_push(&f->pb, 1, keys, proc, 0);
+	pb_scope_push(f->pb, 1, keys, proc, 0);
 	s = pattern_spec(f, "FolderPath", PRED_CONTAINS, "\\Temp\\", 1);
-	a = pb_leaf(&f->pb, &s);
-	pb_scope_pop(&f->pb);
-	pb_scope_push(&f->pb, 1, keys, file, 0);
+	a = pb_leaf(f->pb, &s);
+	pb_scope_pop(f->pb);
+	pb_scope_push(f->pb, 1, keys, file, 0);
 	s = pattern_spec(f, "FolderPath", PRED_CONTAINS, "\\Temp\\", 1);
-	b = pb_leaf(&f->pb, &s);
-	pb_scope_pop(&f->pb);
+	b = pb_leaf(f->pb, &s);
+	pb_scope_pop(f->pb);
 	/* emitted after both scopes closed: each leaf keeps its own */
-	pb_emit(&f->pb, pb_or(&f->pb, a, b));
+	pb_emit(f->pb, pb_or(f->pb, a, b));
 	assert_string_equal(str(json_array_get(preds(f), 0), "field"), "process.executable");
 	assert_string_equal(str(json_array_get(preds(f), 1), "field"), "file.path");
 }
@@ -288,24 +288,24 @@ static void test_pb_computed_columns_are_kept_apart_and_never_mapped(void **stat
 	static const char *const proc[] = { "DeviceProcessEvents" };
 	struct pred_spec s;
 
-	pb_computed(&f->pb, "CommandLine", strlen("CommandLine"));
+	pb_computed(f->pb, "CommandLine", strlen("CommandLine"));
 	s = pattern_spec(f, "CommandLine", PRED_EQ, "x", 0);
-	pb_add(&f->pb, &s);
+	pb_add(f->pb, &s);
 	/* seen from an inner scope, not from a fresh one */
-	pb_scope_push(&f->pb, 1, keys, proc, 0);
-	assert_true(pb_is_computed(&f->pb, "CommandLine", strlen("CommandLine")));
-	pb_scope_pop(&f->pb);
-	pb_scope_push(&f->pb, 1, keys, proc, PB_SCOPE_FRESH);
-	assert_false(pb_is_computed(&f->pb, "CommandLine", strlen("CommandLine")));
-	pb_add(&f->pb, &s);
-	pb_scope_pop(&f->pb);
+	pb_scope_push(f->pb, 1, keys, proc, 0);
+	assert_true(pb_is_computed(f->pb, "CommandLine", strlen("CommandLine")));
+	pb_scope_pop(f->pb);
+	pb_scope_push(f->pb, 1, keys, proc, PB_SCOPE_FRESH);
+	assert_false(pb_is_computed(f->pb, "CommandLine", strlen("CommandLine")));
+	pb_add(f->pb, &s);
+	pb_scope_pop(f->pb);
 	assert_json(preds(f),
 		    "[{\"field\":\"CommandLine\",\"raw_field\":\"CommandLine\",\"op\":\"eq\","
 		    "\"value\":\"x\",\"ci\":false,\"negated\":false,\"exclusion\":false,"
 		    "\"computed\":true},"
 		    "{\"field\":\"process.command_line\",\"raw_field\":\"CommandLine\",\"op\":\"eq\","
 		    "\"value\":\"x\",\"ci\":false,\"negated\":false,\"exclusion\":false}]");
-	assert_int_equal(f->pb.unmapped, 0);
+	assert_int_equal(pb_unmapped(f->pb), 0);
 }
 
 static void test_pb_tree_leaves_get_their_polarity_and_exclusion(void **state)
@@ -314,12 +314,12 @@ static void test_pb_tree_leaves_get_their_polarity_and_exclusion(void **state)
 	struct pred_spec s = pattern_spec(f, "Image", PRED_ENDS_WITH, "\\powershell.exe", 1);
 	size_t sel, filter, root;
 
-	sel = pb_leaf(&f->pb, &s);
+	sel = pb_leaf(f->pb, &s);
 	s = pattern_spec(f, "CommandLine", PRED_CONTAINS, "-enc", 1);
 	s.negated = 1;		/* a != written by the rule: negated before any not */
-	filter = pb_leaf(&f->pb, &s);
-	root = pb_and(&f->pb, sel, pb_not(&f->pb, filter));
-	pb_emit(&f->pb, pb_not(&f->pb, root));
+	filter = pb_leaf(f->pb, &s);
+	root = pb_and(f->pb, sel, pb_not(f->pb, filter));
+	pb_emit(f->pb, pb_not(f->pb, root));
 	/* not (sel and not (!= x)) = not sel or (!= x) */
 	assert_true(json_is_true(json_object_get(json_array_get(preds(f), 0), "negated")));
 	assert_true(json_is_true(json_object_get(json_array_get(preds(f), 0), "exclusion")));
@@ -338,22 +338,22 @@ static void test_pb_text_numbers_regexes_fields_and_keywords(void **state)
 	s.text = "A.*B";
 	s.len = 4;
 	s.ci = 1;		/* a regular expression keeps its case */
-	pb_add(&f->pb, &s);
+	pb_add(f->pb, &s);
 	pred_spec_init(&s);
 	s.field = "EventID";
 	s.op = PRED_GTE;
 	s.kind = PV_NUMBER;
 	s.is_int = 1;
 	s.integer = 4688;
-	pb_add(&f->pb, &s);
+	pb_add(f->pb, &s);
 	pred_spec_init(&s);
 	s.field = "Image";
 	s.kind = PV_FIELD;
 	s.text = "CommandLine";
 	s.len = strlen(s.text);
-	pb_add(&f->pb, &s);
+	pb_add(f->pb, &s);
 	s = pattern_spec(f, NULL, PRED_CONTAINS, "Mimikatz", 1);
-	pb_add(&f->pb, &s);
+	pb_add(f->pb, &s);
 	assert_json(preds(f),
 		    "[{\"field\":\"process.command_line\",\"raw_field\":\"CommandLine\","
 		    "\"op\":\"regex_match\",\"value\":\"A.*B\",\"ci\":true,\"negated\":false,"
@@ -381,8 +381,8 @@ static void test_pb_extras_follow_in_a_fixed_order(void **state)
 	s.raw_value_len = 1;
 	s.extras = &x;
 	s.nextras = 1;
-	pb_leaf(&f->pb, &s);	/* copied: the leaf outlives these buffers */
-	pb_emit(&f->pb, 0);
+	pb_leaf(f->pb, &s);	/* copied: the leaf outlives these buffers */
+	pb_emit(f->pb, 0);
 	assert_json(json_array_get(preds(f), 0),
 		    "{\"field\":\"process.command_line\",\"raw_field\":\"CommandLine\","
 		    "\"op\":\"contains\",\"value\":\"a\",\"ci\":true,\"negated\":false,"
@@ -397,7 +397,7 @@ static void test_pb_caps_a_rule_and_says_so_once(void **state)
 	size_t i;
 
 	for (i = 0; i < PB_MAX_PREDICATES + 10; i++)
-		pb_add(&f->pb, &s);
+		pb_add(f->pb, &s);
 	assert_int_equal(json_array_size(preds(f)), PB_MAX_PREDICATES);
 	assert_string_equal(status_of(f->rec), "partial");
 	assert_int_equal(json_array_size(json_object_get(json_object_get(f->rec, "parse"),
@@ -409,7 +409,7 @@ static void test_pb_refuses_a_value_that_is_not_utf8(void **state)
 	struct fixture *f = *state;
 	struct pred_spec s = pattern_spec(f, "CommandLine", PRED_EQ, "\xff", 0);
 
-	assert_int_equal(pb_add(&f->pb, &s), -1);
+	assert_int_equal(pb_add(f->pb, &s), -1);
 	assert_int_equal(json_array_size(preds(f)), 0);
 	assert_string_equal(first_error(f->rec), "value of 'CommandLine' is not valid UTF-8");
 }
@@ -418,10 +418,10 @@ static void test_pb_context_lists_hold_each_value_once(void **state)
 {
 	struct fixture *f = *state;
 
-	pb_context_add(&f->pb, "tables", "DeviceProcessEvents", 19);
-	pb_context_add(&f->pb, "tables", "DeviceFileEvents", 16);
-	pb_context_add(&f->pb, "tables", "DeviceProcessEvents", 19);
-	pb_context_set(&f->pb, "category", "process", 7);
+	pb_context_add(f->pb, "tables", "DeviceProcessEvents", 19);
+	pb_context_add(f->pb, "tables", "DeviceFileEvents", 16);
+	pb_context_add(f->pb, "tables", "DeviceProcessEvents", 19);
+	pb_context_set(f->pb, "category", "process", 7);
 	json_decref(f->rec);
 	f->rec = rule_to_json(f->rule);
 	assert_json(json_object_get(f->rec, "context"),

@@ -14,7 +14,7 @@
  * (process.name eq "cmd.exe"), for process.executable, process.parent.executable,
  * file.path and dll.path.
  *
- * Ownership: a pattern and a canon_value own their buffers (release them);
+ * Ownership: a canon_value owns its buffer (release it);
  * operator names are static strings.
  */
 #ifndef DETCAT_CANON_H
@@ -22,29 +22,9 @@
 
 #include <stddef.h>
 
-#include "rule/fieldmap.h"
 #include "common/util.h"
-
-enum pat_kind { PAT_LIT = 0, PAT_STAR = 1, PAT_ONE = 2 };
-
-/* kinds.buf[i] describes text.buf[i]; a wildcard's text byte is '*' or '?'. */
-struct pattern {
-	struct strbuf text;
-	struct strbuf kinds;
-};
-
-void pattern_init(struct pattern *p);
-void pattern_release(struct pattern *p);
-void pattern_reset(struct pattern *p);
-void pattern_add_lit(struct pattern *p, const char *s, size_t n);
-void pattern_add_wild(struct pattern *p, enum pat_kind k);
-void pattern_copy(struct pattern *dst, const struct pattern *src);
-int pattern_has_wild(const struct pattern *p);
-int pattern_starts_star(const struct pattern *p);
-int pattern_ends_star(const struct pattern *p);
-/* Add a '*' at the front and/or the back, unless one is there already (the
- * contains/startswith/endswith modifiers, keyword searches). */
-void pattern_surround_star(struct pattern *p, int front, int back);
+#include "rule/fieldmap.h"
+#include "rule/pattern.h"
 
 /* Operator names, as written in predicates. */
 #define OP_EQ "eq"

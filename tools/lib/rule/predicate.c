@@ -10,6 +10,7 @@
 
 #include "common/util.h"
 #include "io/jsonout.h"
+#include "rule/canon.h"
 
 struct pb_scope {
 	struct fieldmap_view view;
@@ -26,6 +27,30 @@ struct pb_leaf {
 	struct pred_str *mods;
 	struct pred_extra *extras;
 	char *strings;
+};
+
+struct pred_builder {
+	struct rule *rule;		/* borrowed */
+	const struct fieldmap *map;	/* borrowed; NULL: nothing is mapped */
+	struct pb_scope *scopes;	/* every scope ever opened; [0] the rule's */
+	size_t nscopes, ascopes;
+	size_t *stack;			/* open scopes, innermost last */
+	size_t depth, astack;
+	struct pb_leaf *leaves;
+	size_t nleaves, aleaves;
+	struct expr tree;
+	size_t unmapped;		/* predicates emitted on an unmapped field */
+	size_t emitted;
+	int capped;
+	/* scratch, reused by every predicate */
+	struct pattern pat;
+	struct canon_value cv;
+	struct strbuf sb;
+	/* the last field looked up: the items of one field come in runs */
+	size_t last_scope;
+	char *last_raw;
+	char *last_canon;
+	const struct fieldmap_entry *last_entry;
 };
 
 #define NO_SCOPE ((size_t)-1)
@@ -75,10 +100,16 @@ static size_t current_scope(const struct pred_builder *pb)
 	return pb->stack[pb->depth - 1];
 }
 
-void pb_init(struct pred_builder *pb, struct rule *r, const struct fieldmap *map, size_t n,
-	     const char *const *keys, const char *const *vals)
+const char *pred_op_name(enum pred_op op)
 {
-	memset(pb, 0, sizeof(*pb));
+	return op_names[op];
+}
+
+struct pred_builder *pb_new(struct rule *r, const struct fieldmap *map, size_t n,
+			    const char *const *keys, const char *const *vals)
+{
+	struct pred_builder *pb = xcalloc(1, sizeof(*pb));
+
 	pb->rule = r;
 	pb->map = map;
 	pb->astack = 8;
@@ -89,6 +120,17 @@ void pb_init(struct pred_builder *pb, struct rule *r, const struct fieldmap *map
 	canon_value_init(&pb->cv);
 	strbuf_init(&pb->sb, 64);
 	pb->last_scope = NO_SCOPE;
+	return pb;
+}
+
+size_t pb_emitted(const struct pred_builder *pb)
+{
+	return pb->emitted;
+}
+
+size_t pb_unmapped(const struct pred_builder *pb)
+{
+	return pb->unmapped;
 }
 
 static void leaf_release(struct pb_leaf *l)
@@ -99,10 +141,12 @@ static void leaf_release(struct pb_leaf *l)
 	free(l->strings);
 }
 
-void pb_release(struct pred_builder *pb)
+void pb_free(struct pred_builder *pb)
 {
 	size_t i, k;
 
+	if (!pb)
+		return;
 	for (i = 0; i < pb->nscopes; i++) {
 		for (k = 0; k < pb->scopes[i].ncomputed; k++)
 			free(pb->scopes[i].computed[k]);
@@ -119,7 +163,7 @@ void pb_release(struct pred_builder *pb)
 	strbuf_release(&pb->sb);
 	free(pb->last_raw);
 	free(pb->last_canon);
-	memset(pb, 0, sizeof(*pb));
+	free(pb);
 }
 
 void pb_scope_push(struct pred_builder *pb, size_t n, const char *const *keys,

@@ -42,17 +42,17 @@
  *
  * Ownership: the builder borrows the rule and the map; every string a spec
  * points to is copied where it must outlive the call (pb_leaf, scopes,
- * computed names), so parsers may pass scratch buffers. pb_release() frees
- * what the builder holds, never the rule.
+ * computed names), so parsers may pass scratch buffers. pb_free() frees the
+ * builder and what it holds, never the rule.
  */
 #ifndef DETCAT_PREDICATE_H
 #define DETCAT_PREDICATE_H
 
 #include <stddef.h>
 
-#include "rule/canon.h"
 #include "rule/expr.h"
 #include "rule/fieldmap.h"
+#include "rule/pattern.h"
 #include "rule/rule.h"
 
 /* Predicates one rule may carry; past it, one partial error and no more. */
@@ -142,40 +142,20 @@ void pred_spec_init(struct pred_spec *s);
 
 #define PB_SCOPE_FRESH 1	/* computed columns of enclosing scopes are not seen */
 
-struct pb_scope;
-struct pb_leaf;
-
-struct pred_builder {
-	struct rule *rule;		/* borrowed */
-	const struct fieldmap *map;	/* borrowed; NULL: nothing is mapped */
-	struct pb_scope *scopes;	/* every scope ever opened; [0] the rule's */
-	size_t nscopes, ascopes;
-	size_t *stack;			/* open scopes, innermost last */
-	size_t depth, astack;
-	struct pb_leaf *leaves;
-	size_t nleaves, aleaves;
-	struct expr tree;
-	size_t unmapped;		/* predicates emitted on an unmapped field */
-	size_t emitted;
-	int capped;
-	/* scratch, reused by every predicate */
-	struct pattern pat;
-	struct canon_value cv;
-	struct strbuf sb;
-	/* the last field looked up: the items of one field come in runs */
-	size_t last_scope;
-	char *last_raw;
-	char *last_canon;
-	const struct fieldmap_entry *last_entry;
-};
+struct pred_builder;
 
 /*
  * Start building the predicates of rule r, mapped with map in the rule's
  * scope (n pairs keys[i] = vals[i]; a NULL value is skipped).
  */
-void pb_init(struct pred_builder *pb, struct rule *r, const struct fieldmap *map, size_t n,
-	     const char *const *keys, const char *const *vals);
-void pb_release(struct pred_builder *pb);
+struct pred_builder *pb_new(struct rule *r, const struct fieldmap *map, size_t n,
+			    const char *const *keys, const char *const *vals);
+void pb_free(struct pred_builder *pb);
+/* Predicates emitted so far, and how many of them are on an unmapped field. */
+size_t pb_emitted(const struct pred_builder *pb);
+size_t pb_unmapped(const struct pred_builder *pb);
+/* The operator's name as predicates write it ("eq", "contains", ...). */
+const char *pred_op_name(enum pred_op op);
 
 /* Open a scope (see above) until pb_scope_pop(); flags: 0 or PB_SCOPE_FRESH. */
 void pb_scope_push(struct pred_builder *pb, size_t n, const char *const *keys,

@@ -191,7 +191,7 @@ static void logsource(struct sigma_ctx *c, const struct ynode *ls)
 	} else if (ls && !ynode_is_null(ls)) {
 		rule_error(c->rule, ls->line, PARSE_PARTIAL, "'logsource' must be a map");
 	}
-	pb_init(&c->pb, c->rule, c->map, 3, keys, vals);
+	c->pb = pb_new(c->rule, c->map, 3, keys, vals);
 }
 
 /* Run the condition(s) of a detection-like map over its identifiers. */
@@ -357,7 +357,7 @@ static void correlation_rule(struct sigma_ctx *c, const struct ynode *co)
 		pr.integer = v->integer;
 		pr.number = v->number;
 		pr.line = v->line;
-		pb_add(&c->pb, &pr);
+		pb_add(c->pb, &pr);
 	}
 }
 
@@ -511,7 +511,7 @@ static void document(struct file_ctx *f, const struct yaml_stream *ys, const str
 	if (q.len)
 		json_object_set_new(rule->rec, "query", json_stringn(q.buf, q.len));
 	strbuf_release(&q);
-	pb_release(&c.pb);
+	pb_free(c.pb);
 	finish(f, rule);
 }
 

@@ -425,8 +425,7 @@ static int aggregation(struct sigma_ctx *c, const char *agg, unsigned line)
 		op = !strcmp(opbuf, ">") ? PRED_GT : !strcmp(opbuf, ">=") ? PRED_GTE
 			: !strcmp(opbuf, "<") ? PRED_LT : !strcmp(opbuf, "<=") ? PRED_LTE
 			: PRED_EQ;
-		opname = op == PRED_GT ? OP_GT : op == PRED_GTE ? OP_GTE : op == PRED_LT ? OP_LT
-			: op == PRED_LTE ? OP_LTE : OP_EQ;
+		opname = pred_op_name(op);
 	} else {
 		goto bad;
 	}
@@ -450,7 +449,8 @@ static int aggregation(struct sigma_ctx *c, const char *agg, unsigned line)
 		struct pred_spec pr;
 		struct pred_extra group_by = { "group_by", PX_STR, group, groupn, 0 };
 
-		canon_lower(fname, fnn);
+		for (size_t k = 0; k < fnn; k++)
+			fname[k] = (char)tolower((unsigned char)fname[k]);
 		pred_spec_init(&pr);
 		pr.field = fname;
 		pr.raw_field = raw.buf;
@@ -465,7 +465,7 @@ static int aggregation(struct sigma_ctx *c, const char *agg, unsigned line)
 			pr.extras = &group_by;
 			pr.nextras = 1;
 		}
-		pb_add(&c->pb, &pr);
+		pb_add(c->pb, &pr);
 		free(fname);
 	}
 	strbuf_release(&raw);

@@ -22,7 +22,7 @@ struct sigma_scratch;
 /* One rule being built. */
 struct sigma_ctx {
 	const struct fieldmap *map;
-	struct pred_builder pb;		/* in the rule's logsource; set up by logsource() */
+	struct pred_builder *pb;	/* in the rule's logsource; made by logsource() */
 	struct rule *rule;		/* borrowed */
 	/* the search identifiers: the keys of this map that are not reserved */
 	const struct ynode *detection;

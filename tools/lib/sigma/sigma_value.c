@@ -18,7 +18,7 @@
 
 #include "common/text.h"
 #include "common/util.h"
-#include "rule/canon.h"
+#include "rule/pattern.h"
 #include "rule/predicate.h"
 #include "rule/rule.h"
 #include "sigma/sigma.h"
@@ -707,7 +707,7 @@ static void emit(struct item *it, struct sval *sv)
 		extras[p.nextras].b = 1;
 		p.nextras++;
 	}
-	pb_add(&it->c->pb, &p);
+	pb_add(it->c->pb, &p);
 }
 
 static int parse_key(struct item *it, const char *key)
