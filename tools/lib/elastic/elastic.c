@@ -7,9 +7,12 @@
 
 #include <string.h>
 
-#include "rule/rule.h"
-#include "elastic/toml.h"
 #include "common/util.h"
+#include "elastic/query.h"
+#include "elastic/toml.h"
+#include "rule/pattern.h"
+#include "rule/predicate.h"
+#include "rule/rule.h"
 
 /* Our names for the languages detection-rules uses (SPEC §3). */
 static const char *const languages[] = { "kuery", "lucene", "eql", "esql", NULL };
@@ -252,7 +255,7 @@ static void context(struct rule *r, const json_t *rule, const json_t *meta)
 	json_object_set(ctx, "type", type ? type : json_null());
 }
 
-static void query(struct rule *r, const json_t *rule)
+static void query(struct rule *r, struct pred_builder *pb, const json_t *rule)
 {
 	json_t *q = json_object_get(rule, "query");
 	json_t *lang = str_at(r, rule, "rule", "language");
@@ -275,11 +278,139 @@ static void query(struct rule *r, const json_t *rule)
 		return;
 	}
 	json_object_set(r->rec, "query", q);
-	if (ours)
-		rule_error_at(r, 0, 0, PARSE_FAILED, RC_NOT_PARSED,
-			      "%s queries are not parsed yet: metadata only", ours);
-	else
+	if (!ours) {
 		rule_error(r, 0, PARSE_FAILED, "a query in no known language is not parsed");
+		return;
+	}
+	if (!strcmp(ours, "kuery"))
+		kuery_parse(pb, r, json_string_value(q), json_string_length(q));
+	else if (!strcmp(ours, "lucene"))
+		lucene_parse(pb, r, json_string_value(q), json_string_length(q));
+	else if (!strcmp(ours, "eql"))
+		eql_parse(pb, r, json_string_value(q), json_string_length(q));
+	else
+		esql_parse(pb, r, json_string_value(q), json_string_length(q));
+}
+
+/* ---- [[rule.filters]]: Kibana filters ANDed with the query ---- */
+
+/* An Elasticsearch wildcard query value: '*' any run, '?' one character, '\' escapes. */
+static void wildcard_pattern(struct pattern *p, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			pattern_add_lit(p, s + ++i, 1);
+		else if (s[i] == '*' || s[i] == '?')
+			pattern_add_wild(p, s[i] == '*' ? PAT_STAR : PAT_ONE);
+		else
+			pattern_add_lit(p, s + i, 1);
+	}
+}
+
+/* The only key of an object, or NULL (with *key) when it has not exactly one. */
+static json_t *only_member(const json_t *o, const char **key)
+{
+	const char *k;
+	json_t *v, *found = NULL;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)o, k, v) {
+		*key = k;
+		found = v;
+		n++;
+	}
+	return n == 1 ? found : NULL;
+}
+
+/*
+ * One filter: meta.negate makes its predicate an exclusion; meta.disabled
+ * leaves it out. Understood: query.wildcard.FIELD {value, case_insensitive},
+ * exists {field} and query.exists {field}, query.match_phrase.FIELD (a
+ * string or {query}). Anything else is a partial error naming it.
+ */
+static void filter(struct rule *r, struct pred_builder *pb, const json_t *f, size_t index)
+{
+	const json_t *meta = json_object_get(f, "meta"), *qy = json_object_get(f, "query");
+	const json_t *ex = json_object_get(f, "exists"), *v, *body;
+	struct pred_spec s;
+	struct pattern pat;
+	const char *field = NULL, *kind = NULL;
+
+	if (!json_is_object(f)) {
+		rule_error_at(r, 0, 0, PARSE_PARTIAL, RC_METADATA, "'rule.filters' must be an array of tables");
+		return;
+	}
+	if (json_is_true(json_object_get(meta, "disabled")))
+		return;
+	pred_spec_init(&s);
+	pattern_init(&pat);
+	s.negated = json_is_true(json_object_get(meta, "negate"));
+	if (!ex && json_is_object(qy))
+		ex = json_object_get(qy, "exists");
+	if (ex) {
+		v = json_object_get(ex, "field");
+		if (json_is_string(v)) {
+			s.field = json_string_value(v);
+			s.op = PRED_EXISTS;
+			pb_add(pb, &s);
+			goto out;
+		}
+		kind = "exists";
+	} else if (json_is_object(qy) && (body = json_object_get(qy, "wildcard"))) {
+		const json_t *w = json_is_object(body) ? only_member(body, &field) : NULL;
+
+		v = json_is_object(w) ? json_object_get(w, "value") : w;
+		if (field && json_is_string(v)) {
+			wildcard_pattern(&pat, json_string_value(v), json_string_length(v));
+			s.field = field;
+			s.kind = PV_PATTERN;
+			s.pat = &pat;
+			s.ci = json_is_object(w) && json_is_true(json_object_get(w, "case_insensitive"));
+			s.raw_value = json_string_value(v);
+			s.raw_value_len = json_string_length(v);
+			pb_add(pb, &s);
+			goto out;
+		}
+		kind = "wildcard";
+	} else if (json_is_object(qy) && (body = json_object_get(qy, "match_phrase"))) {
+		const json_t *m = json_is_object(body) ? only_member(body, &field) : NULL;
+
+		v = json_is_object(m) ? json_object_get(m, "query") : m;
+		if (field && json_is_string(v)) {
+			pattern_add_lit(&pat, json_string_value(v), json_string_length(v));
+			s.field = field;
+			s.op = PRED_MATCH;
+			s.kind = PV_PATTERN;
+			s.pat = &pat;
+			s.raw_value = json_string_value(v);
+			s.raw_value_len = json_string_length(v);
+			pb_add(pb, &s);
+			goto out;
+		}
+		kind = "match_phrase";
+	}
+	rule_error_at(r, 0, 0, PARSE_PARTIAL, RC_UNSUPPORTED,
+		      "filter %zu of 'rule.filters' is not understood%s%s%s", index + 1,
+		      kind ? " (a '" : "", kind ? kind : "", kind ? "' without its field or value)" : "");
+out:
+	pattern_release(&pat);
+}
+
+static void filters(struct rule *r, struct pred_builder *pb, const json_t *rule)
+{
+	const json_t *fs = json_object_get(rule, "filters"), *f;
+	size_t i;
+
+	if (!fs)
+		return;
+	if (!json_is_array(fs)) {
+		rule_error_at(r, 0, 0, PARSE_PARTIAL, RC_METADATA, "'rule.filters' must be an array of tables");
+		return;
+	}
+	json_array_foreach(fs, i, f)
+		filter(r, pb, f, i);
 }
 
 /*
@@ -328,7 +459,6 @@ int elastic_parse_file(const char *source, const char *path, const char *text, s
 	size_t n = 0;
 	int errors;
 
-	(void)map;	/* used once queries give predicates */
 	if (toml_load(text, len, &doc, &e) < 0) {
 		sid = scan_rule_id(text, len, &n);
 		set_uid(r, sid, n, path);
@@ -356,7 +486,18 @@ int elastic_parse_file(const char *source, const char *path, const char *text, s
 	metadata(r, rule, meta);
 	attack(r, rule);
 	context(r, rule, meta);
-	query(r, rule);
+	{
+		static const char *const keys[] = { "language", "type" };
+		const char *vals[2];
+		struct pred_builder *pb;
+
+		vals[0] = json_string_value(json_object_get(rule, "language"));
+		vals[1] = json_string_value(json_object_get(rule, "type"));
+		pb = pb_new(r, map, 2, keys, vals);
+		query(r, pb, rule);
+		filters(r, pb, rule);
+		pb_free(pb);
+	}
 out:
 	json_decref(doc);
 	errors = rule_has_errors(r);

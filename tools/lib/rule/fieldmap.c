@@ -36,6 +36,7 @@ struct fm_scope {
 
 struct fieldmap {
 	struct fm_table def;
+	struct fieldmap_entry unlisted;	/* the top-level `unlisted`; field NULL: none */
 	size_t nscopes;
 	struct fm_scope *scopes;
 	char digest[17];
@@ -156,6 +157,7 @@ void fieldmap_free(struct fieldmap *map)
 		entry_release(&sc->unlisted);
 	}
 	free(map->scopes);
+	entry_release(&map->unlisted);
 	free(map);
 }
 
@@ -286,6 +288,17 @@ struct fieldmap *fieldmap_load_text(const char *name, const char *text, size_t l
 	}
 	if (load_fields(&map->def, ynode_get(root, "default"), name, err, errlen) < 0)
 		goto fail;
+	if (ynode_get(root, "unlisted")) {
+		const struct ynode *u = ynode_get(root, "unlisted");
+
+		if (!ynode_is_scalar(u) || u->type == YSCALAR_NULL) {
+			snprintf(err, errlen, "%s:%u: 'unlisted' must be a field name prefix", name,
+				 u->line);
+			goto fail;
+		}
+		map->unlisted.field = xstrdup(u->str);
+		map->unlisted.append_raw = 1;
+	}
 	scopes = ynode_get(root, "scopes");
 	if (scopes && !ynode_is_null(scopes)) {
 		if (scopes->kind != YNODE_SEQ) {
@@ -380,6 +393,8 @@ const struct fieldmap_entry *fieldmap_lookup(const struct fieldmap_view *v, cons
 	for (i = 0; i < v->n; i++)
 		if (v->map->scopes[v->idx[i]].unlisted.field)
 			return &v->map->scopes[v->idx[i]].unlisted;
+	if (v->map->unlisted.field)
+		return &v->map->unlisted;
 	return NULL;
 }
 

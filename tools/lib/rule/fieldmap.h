@@ -19,10 +19,12 @@
  *       fields: {...}
  *     - match: {product: windows}
  *       unlisted: winlog.event_data.     # any other field: this prefix + its name
+ *   unlisted: ""                    # a field listed nowhere: this prefix + its
+ *                                   # name ("": the name as written is canonical)
  *
  * A field is looked up in the fields of every matching scope, then in default;
  * only when all of those miss does the first matching scope with `unlisted`
- * name it (prefix + raw name as written).
+ * name it (prefix + raw name as written), then the top-level `unlisted`.
  *
  * A scope matches when every key of `match` is present in the rule's scope
  * with one of the listed values (compared case-insensitively). Field names are
