@@ -228,13 +228,15 @@ check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined check-unit check-schema check-cli check-golden check-bad check-http accept
 
 # real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output
+# real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output;
+# then each front end's own acceptance, tests/accept/vendor-*.sh
+ACCEPT = run normalize tag aggregate catalog $(patsubst tests/accept/%.sh,%,$(sort $(wildcard tests/accept/vendor-*.sh)))
 accept: tools $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
-	@sh tests/suite.sh $(RESULTS)/accept.log sh tests/accept/run.sh $(BIN) $(BUILD) $(SHARED)/corpora
-	@sh tests/suite.sh $(RESULTS)/accept-normalize.log sh tests/accept/normalize.sh $(BIN) $(BUILD) $(SHARED)/corpora
-	@sh tests/suite.sh $(RESULTS)/accept-tag.log sh tests/accept/tag.sh $(BIN) $(BUILD) $(SHARED)/corpora
-	@sh tests/suite.sh $(RESULTS)/accept-aggregate.log sh tests/accept/aggregate.sh $(BIN) $(BUILD) $(SHARED)/corpora
-	@sh tests/suite.sh $(RESULTS)/accept-catalog.log sh tests/accept/catalog.sh $(BIN) $(BUILD) $(SHARED)/corpora
+	@for a in $(ACCEPT); do \
+		case $$a in run) log=accept ;; *) log=accept-$$a ;; esac; \
+		sh tests/suite.sh $(RESULTS)/$$log.log sh tests/accept/$$a.sh $(BIN) $(BUILD) $(SHARED)/corpora || exit 1; \
+	done
 
 # libFuzzer targets (clang): each runs FUZZ_SECONDS on its own corpus folder
 FUZZ_SECONDS ?= 60
@@ -247,13 +249,16 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) | $(DEPS_OK)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Itools/lib $(PKG_CFLAGS) \
 		$< $(FUZZ_LIB_SRC) $(PKG_LIBS) -lpthread -o $@
 
-fuzz: $(FUZZ)
-	@for f in $(FUZZ); do \
-		mkdir -p build/fuzz/corpus/$$(basename $$f); \
-		[ $$(basename $$f) != fuzz_sigma ] || find fixtures/sigma -name '*.yml' -exec cp {} build/fuzz/corpus/fuzz_sigma/ \; ; \
-		[ $$(basename $$f) != fuzz_toml ] || find fixtures/elastic -name '*.toml' -exec cp {} build/fuzz/corpus/fuzz_toml/ \; ; \
+# FUZZ_ONLY=fuzz_x runs one target; tests/fuzz/TARGET.seeds (sh, given the corpus
+# folder) copies the target's seed inputs in
+FUZZ_ONLY ?=
+fuzz: $(if $(FUZZ_ONLY),$(FUZZ_ONLY:%=build/fuzz/%),$(FUZZ))
+	@for f in $^; do \
+		t=$$(basename $$f); \
+		mkdir -p build/fuzz/corpus/$$t; \
+		[ ! -f tests/fuzz/$$t.seeds ] || sh tests/fuzz/$$t.seeds build/fuzz/corpus/$$t; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus/$$(basename $$f) 2>&1 | tail -n 2 || exit 1; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus/$$t 2>&1 | tail -n 2 || exit 1; \
 	done
 
 bench: bench-fetch bench-normalize
