@@ -129,7 +129,8 @@ static const char map_text[] =
 	"  - match: {tables: DeviceProcessEvents}\n"
 	"    fields: {FolderPath: process.executable, FileName: process.name}\n"
 	"  - match: {tables: DeviceFileEvents}\n"
-	"    fields: {FolderPath: file.path, FileName: file.name}\n";
+	"    fields: {FolderPath: file.path, FileName: file.name}\n"
+	"text_fields: [process.command_line]\n";
 
 struct fixture {
 	struct fieldmap *map;
@@ -429,6 +430,15 @@ static void test_pb_context_lists_hold_each_value_once(void **state)
 		    "\"category\":\"process\"}");
 }
 
+static void test_pb_text_fields_are_known_by_their_canonical_name(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_true(pb_is_text_field(f->pb, "CommandLine", 11));
+	assert_false(pb_is_text_field(f->pb, "Image", 5));
+	assert_false(pb_is_text_field(f->pb, "Unknown", 7));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +462,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pb_caps_a_rule_and_says_so_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pb_refuses_a_value_that_is_not_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pb_context_lists_hold_each_value_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pb_text_fields_are_known_by_their_canonical_name, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

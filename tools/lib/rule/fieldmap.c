@@ -37,6 +37,7 @@ struct fm_scope {
 struct fieldmap {
 	struct fm_table def;
 	struct fieldmap_entry unlisted;	/* the top-level `unlisted`; field NULL: none */
+	struct fm_table text;		/* `text_fields`: canonical names */
 	size_t nscopes;
 	struct fm_scope *scopes;
 	char digest[17];
@@ -158,6 +159,7 @@ void fieldmap_free(struct fieldmap *map)
 	}
 	free(map->scopes);
 	entry_release(&map->unlisted);
+	table_release(&map->text);
 	free(map);
 }
 
@@ -299,6 +301,27 @@ struct fieldmap *fieldmap_load_text(const char *name, const char *text, size_t l
 		map->unlisted.field = xstrdup(u->str);
 		map->unlisted.append_raw = 1;
 	}
+	if (ynode_get(root, "text_fields")) {
+		const struct ynode *tf = ynode_get(root, "text_fields");
+
+		if (tf->kind != YNODE_SEQ) {
+			snprintf(err, errlen, "%s:%u: 'text_fields' must be a list of field names", name,
+				 tf->line);
+			goto fail;
+		}
+		for (i = 0; i < tf->n; i++) {
+			struct fm_slot *s;
+
+			if (!ynode_str(tf->vals[i])) {
+				snprintf(err, errlen, "%s:%u: 'text_fields' must be a list of field names",
+					 name, tf->vals[i]->line);
+				goto fail;
+			}
+			s = table_insert(&map->text, tf->vals[i]->str);
+			entry_release(&s->e);
+			s->e.field = xstrdup(tf->vals[i]->str);
+		}
+	}
 	scopes = ynode_get(root, "scopes");
 	if (scopes && !ynode_is_null(scopes)) {
 		if (scopes->kind != YNODE_SEQ) {
@@ -396,6 +419,11 @@ const struct fieldmap_entry *fieldmap_lookup(const struct fieldmap_view *v, cons
 	if (v->map->unlisted.field)
 		return &v->map->unlisted;
 	return NULL;
+}
+
+int fieldmap_is_text(const struct fieldmap *map, const char *canonical)
+{
+	return map && table_find(&map->text, canonical) != NULL;
 }
 
 char *fieldmap_canonical(const struct fieldmap_entry *e, const char *raw)

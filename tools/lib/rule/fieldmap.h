@@ -21,6 +21,8 @@
  *       unlisted: winlog.event_data.     # any other field: this prefix + its name
  *   unlisted: ""                    # a field listed nowhere: this prefix + its
  *                                   # name ("": the name as written is canonical)
+ *   text_fields: [message]          # canonical names of full-text fields, which a
+ *                                   # query language may match by token (kuery)
  *
  * A field is looked up in the fields of every matching scope, then in default;
  * only when all of those miss does the first matching scope with `unlisted`
@@ -77,6 +79,9 @@ void fieldmap_view_init(struct fieldmap_view *v, const struct fieldmap *map, siz
 			const char *const *keys, const char *const *vals);
 /* The entry for raw (matching scopes first, then default), or NULL: unmapped. */
 const struct fieldmap_entry *fieldmap_lookup(const struct fieldmap_view *v, const char *raw);
+
+/* 1 when the canonical field is one of the map's text_fields. */
+int fieldmap_is_text(const struct fieldmap *map, const char *canonical);
 
 /* The canonical name for raw under e (malloc'd); NULL when e is NULL. */
 char *fieldmap_canonical(const struct fieldmap_entry *e, const char *raw);

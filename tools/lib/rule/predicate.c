@@ -220,6 +220,22 @@ int pb_is_computed(const struct pred_builder *pb, const char *name, size_t n)
 
 /* ---- emitting ---- */
 
+static const char *canonical(struct pred_builder *pb, size_t scope, const char *raw,
+			     const struct fieldmap_entry **entry);
+
+int pb_is_text_field(struct pred_builder *pb, const char *name, size_t n)
+{
+	const struct fieldmap_entry *e;
+	const char *canon;
+	char *raw = xstrndup(name, n);
+	int text;
+
+	canon = canonical(pb, current_scope(pb), raw, &e);
+	text = fieldmap_is_text(pb->map, canon ? canon : raw);
+	free(raw);
+	return text;
+}
+
 /* The field map entry and canonical name of raw in a scope, cached for runs of one field. */
 static const char *canonical(struct pred_builder *pb, size_t scope, const char *raw,
 			     const struct fieldmap_entry **entry)

@@ -166,6 +166,13 @@ void pb_computed(struct pred_builder *pb, const char *name, size_t n);
 /* 1 when a filter on name[0..n) here would be on a computed column. */
 int pb_is_computed(const struct pred_builder *pb, const char *name, size_t n);
 
+/*
+ * 1 when the field name[0..n), mapped in the current scope, is a full-text
+ * field of the map (text_fields): a query language that matches such fields
+ * by token (kuery) says so with PRED_MATCH.
+ */
+int pb_is_text_field(struct pred_builder *pb, const char *name, size_t n);
+
 /* Emit one predicate now. Returns 0, or -1 when it was not written (capped, not UTF-8). */
 int pb_add(struct pred_builder *pb, const struct pred_spec *s);
 
