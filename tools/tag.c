@@ -99,26 +99,6 @@ static void add_issue(json_t *issues, struct item *it, const char *id, enum issu
 	it->issues[kind]++;
 }
 
-/*
- * A tactic as rules spell it: "execution", "defense_evasion", "TA0002",
- * "Credential Access", FalconFriday's "TA0007 - Discovery".
- */
-static const struct attack_tactic *find_tactic(const struct attack_db *db, const char *s)
-{
-	const struct attack_tactic *t = attack_db_tactic(db, s);
-	const char *dash;
-
-	if (!t && (dash = strstr(s, " - "))) {
-		char *id = xstrndup(s, (size_t)(dash - s));
-
-		t = attack_db_tactic(db, id);
-		if (!t)
-			t = attack_db_tactic(db, dash + 3);
-		free(id);
-	}
-	return t;
-}
-
 static void tag_attack(const struct attack_db *db, json_t *rec, struct item *it)
 {
 	const json_t *attack = json_object_get(rec, "attack"), *e;
@@ -151,7 +131,7 @@ static void tag_attack(const struct attack_db *db, json_t *rec, struct item *it)
 	}
 	json_array_foreach(json_object_get(attack, "tactics"), i, e) {
 		const char *name = json_string_value(e);
-		const struct attack_tactic *t = name ? find_tactic(db, name) : NULL;
+		const struct attack_tactic *t = name ? attack_db_tactic(db, name) : NULL;
 
 		if (!name)
 			continue;

@@ -210,7 +210,7 @@ static void test_attack_technique_ids_ignore_case_and_surrounding_spaces(void **
 	attack_db_free(db);
 }
 
-static void test_attack_tactics_are_found_by_id_shortname_sigma_style_and_name(void **state)
+static void test_attack_tactics_are_found_by_id_shortname_sigma_style_camel_case_and_name(void **state)
 {
 	struct attack_db *db = load_mini();
 	const struct attack_tactic *t = attack_db_tactic(db, "TA0005");
@@ -227,6 +227,12 @@ static void test_attack_tactics_are_found_by_id_shortname_sigma_style_and_name(v
 	assert_string_equal(attack_db_tactic(db, "privilege_escalation")->id, "TA0004");
 	assert_string_equal(attack_db_tactic(db, "Initial Access")->id, "TA0001");
 	assert_string_equal(attack_db_tactic(db, "execution")->id, "TA0002");
+	/* as Sentinel, Sigma tags and Bert-JanP's tables write them */
+	assert_ptr_equal(attack_db_tactic(db, "DefenseEvasion"), t);
+	assert_ptr_equal(attack_db_tactic(db, "attack.defense-evasion"), t);
+	assert_ptr_equal(attack_db_tactic(db, "TA0005 - Defense Evasion"), t);
+	assert_ptr_equal(attack_db_tactic(db, "Defense Evasion - TA0005"), t);
+	assert_string_equal(attack_db_tactic(db, "PrivilegeEscalation")->id, "TA0004");
 	/* Sigma's newer tactic, unknown to 18.1 */
 	assert_null(attack_db_tactic(db, "stealth"));
 	assert_null(attack_db_tactic(db, "TA0006"));
@@ -588,7 +594,7 @@ int main(void)
 		cmocka_unit_test(test_attack_subtechnique_parent_comes_from_its_relationship_or_else_its_id),
 		cmocka_unit_test(test_attack_technique_carries_name_tactics_in_matrix_order_and_url),
 		cmocka_unit_test(test_attack_technique_ids_ignore_case_and_surrounding_spaces),
-		cmocka_unit_test(test_attack_tactics_are_found_by_id_shortname_sigma_style_and_name),
+		cmocka_unit_test(test_attack_tactics_are_found_by_id_shortname_sigma_style_camel_case_and_name),
 		cmocka_unit_test(test_attack_iteration_follows_the_matrix_then_the_id),
 		cmocka_unit_test(test_attack_table_reads_plain_ndjson_as_well_as_zstd),
 		cmocka_unit_test(test_attack_table_head_counts_the_records_and_fixture_has_no_problems),

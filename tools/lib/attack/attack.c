@@ -1,4 +1,6 @@
 #include "attack/attack.h"
+
+#include <ctype.h>
 #include "io/ndjson.h"
 #include "common/util.h"
 
@@ -820,28 +822,45 @@ static int tech_key(const char *in, char *out)
 
 /*
  * A tactic spelling as the index keeps it: trimmed, lower case, each run of
- * spaces, '_' and '-' as one '-'. "Credential Access", "credential_access" and
- * "credential-access" all become "credential-access"; "TA0006" becomes "ta0006".
+ * spaces, '_' and '-' as one '-', and a word break where a lower-case letter
+ * meets an upper-case one. "Credential Access", "credential_access",
+ * "CredentialAccess", "attack.credential-access" all become
+ * "credential-access"; "TA0006" and "TA0006 - Credential Access" become
+ * "ta0006". The one place where tactic spellings are resolved: front ends
+ * keep tactics as the rule writes them.
  */
 static int tactic_key(const char *in, char *out)
 {
 	size_t n = 0;
-	int sep = 0;
+	int sep = 0, prev = 0;
 
 	while (is_space((unsigned char)*in))
 		in++;
+	if (strncasecmp(in, "attack.", 7) == 0)
+		in += 7;
+	if ((in[0] == 'T' || in[0] == 't') && (in[1] == 'A' || in[1] == 'a') &&
+	    isdigit((unsigned char)in[2]) && isdigit((unsigned char)in[3]) &&
+	    isdigit((unsigned char)in[4]) && isdigit((unsigned char)in[5]) &&
+	    !isalnum((unsigned char)in[6])) {
+		memcpy(out, "ta", 2);
+		memcpy(out + 2, in + 2, 4);
+		out[6] = '\0';
+		return 1;
+	}
 	for (; *in; in++) {
 		int c = (unsigned char)*in;
 
 		if (is_space(c) || c == '_' || c == '-') {
 			sep = 1;
+			prev = 0;
 			continue;
 		}
 		if (n + 2 >= KEY_MAX)
 			return 0;
-		if (sep && n)
+		if ((sep || (c >= 'A' && c <= 'Z' && prev >= 'a' && prev <= 'z')) && n)
 			out[n++] = '-';
 		sep = 0;
+		prev = c;
 		out[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 	}
 	out[n] = '\0';
@@ -1069,14 +1088,34 @@ const struct attack_technique *attack_db_technique(const struct attack_db *db, c
 	return &db->techs[i];
 }
 
-const struct attack_tactic *attack_db_tactic(const struct attack_db *db, const char *name_or_id)
+static const struct attack_tactic *tactic_by_key(const struct attack_db *db, const char *s)
 {
 	char key[KEY_MAX];
 	size_t i;
 
-	if (!name_or_id || !tactic_key(name_or_id, key) || !strmap_get(&db->tactic_index, key, &i))
+	if (!tactic_key(s, key) || !strmap_get(&db->tactic_index, key, &i))
 		return NULL;
 	return &db->tactics[i];
+}
+
+/* Also "Discovery - TA0007" and "TA0007 - Discovery" (FalconFriday): either side. */
+const struct attack_tactic *attack_db_tactic(const struct attack_db *db, const char *name_or_id)
+{
+	const struct attack_tactic *t;
+	const char *dash;
+
+	if (!name_or_id)
+		return NULL;
+	t = tactic_by_key(db, name_or_id);
+	if (!t && (dash = strstr(name_or_id, " - "))) {
+		char *left = xstrndup(name_or_id, (size_t)(dash - name_or_id));
+
+		t = tactic_by_key(db, left);
+		if (!t)
+			t = tactic_by_key(db, dash + 3);
+		free(left);
+	}
+	return t;
 }
 
 size_t attack_db_ntechniques(const struct attack_db *db)

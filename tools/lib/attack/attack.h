@@ -34,8 +34,13 @@ struct attack_db *attack_db_load(const char *path, char **err);
 void attack_db_free(struct attack_db *db);
 /* "T1059.001", "t1059.001" (case-insensitive, surrounding spaces ignored); NULL when unknown */
 const struct attack_technique *attack_db_technique(const struct attack_db *db, const char *id);
-/* tactics by id ("TA0002"), shortname ("execution", "credential-access"), Sigma style
- * ("credential_access"), or name ("Credential Access", case-insensitive); NULL when unknown */
+/*
+ * A tactic however a rule spells it: by id ("TA0002"), shortname ("execution",
+ * "credential-access"), Sigma style ("credential_access", "attack.execution"),
+ * name ("Credential Access", case-insensitive), CamelCase ("CredentialAccess"),
+ * or both ("TA0006 - Credential Access"); NULL when unknown. The one place
+ * tactic spellings are resolved: front ends keep them as written.
+ */
 const struct attack_tactic *attack_db_tactic(const struct attack_db *db, const char *name_or_id);
 /* for iteration (aggregate/report later): techniques in ATT&CK order (tactic order of the
  * matrix, then id) and tactics in matrix order */

@@ -680,28 +680,13 @@ static void add_technique(struct rule *r, void *ctx, const char *s, size_t n)
  * in words, which our ATT&CK table matches case-insensitively. Anything that
  * is not a single run of letters ("Initial access") is kept as written.
  */
+/* A tactic as written (trimmed, once): ATT&CK names resolve in the ATT&CK layer. */
 static void add_tactic(struct rule *r, void *ctx, const char *s, size_t n)
 {
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-
 	(void)ctx;
 	trim(&s, &n);
-	for (i = 0; i < n && isalpha((unsigned char)s[i]); i++)
-		;
-	if (!n)
-		return;
-	if (i < n) {
+	if (n)
 		add_unique(attack_list(r, "tactics"), s, n);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (i && isupper((unsigned char)s[i]) && islower((unsigned char)s[i - 1]))
-			strbuf_addch(&sb, ' ');
-		strbuf_addch(&sb, s[i]);
-	}
-	add_unique(attack_list(r, "tactics"), sb.buf, sb.len);
-	strbuf_release(&sb);
 }
 
 static void add_table(struct rule *r, void *ctx, const char *s, size_t n)

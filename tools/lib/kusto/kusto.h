@@ -21,8 +21,8 @@
  *               for a file under "Hunting Queries/" and for markdown and text
  *   language    "kql"; query: the query as written
  *   attack      Sentinel: `relevantTechniques` (T####[.###], anything else in
- *               other) and `tactics` with CamelCase split into words
- *               ("InitialAccess" → "Initial Access"); markdown: the technique
+ *               other) and `tactics` as written ("InitialAccess": detcat-tag
+ *               resolves the spellings); markdown: the technique
  *               ids of the tables under a MITRE ATT&CK heading
  *   context     tables: Sentinel requiredDataConnectors[].dataTypes, then the
  *               tables kusto_query_tables() finds
