@@ -1,5 +1,7 @@
 #include "rule/canon.h"
 
+#include "common/casemap.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -25,7 +27,7 @@ void canon_lower(char *s, size_t n)
 
 void canon_lower_buf(struct strbuf *sb)
 {
-	canon_lower(sb->buf, sb->len);
+	casemap_lower_utf8(sb);
 }
 
 /* The whole pattern as a glob, literal specials escaped. */

@@ -7,7 +7,8 @@
  * starts_with / ends_with with the bare literal; any other wildcard → wildcard
  * with the value written as a glob in which a literal '*', '?' or '\' is
  * escaped with a backslash (the Sigma convention); a pattern of nothing but
- * '*' → exists. ci values are lower-cased (ASCII letters; other bytes kept).
+ * '*' → exists. ci values are lower-cased: every letter (Unicode simple case
+ * mapping), not only ASCII.
  *
  * canon_path_suffix() turns a path-field suffix that is a whole file name
  * (ends_with "\cmd.exe" or "/bash" on process.executable) into the name field
@@ -54,7 +55,7 @@ void canon_pattern(const struct pattern *p, int ci, struct canon_value *out);
 
 /* ASCII lower-casing in place (names, hex digits). */
 void canon_lower(char *s, size_t n);
-/* A case-insensitive value lower-cased in place (SPEC §4). */
+/* A case-insensitive value lower-cased in place, every letter (SPEC §4, common/casemap.h). */
 void canon_lower_buf(struct strbuf *sb);
 
 /*
