@@ -209,24 +209,25 @@ static void test_sigma_windash_only_touches_dashes_that_start_a_word(void **stat
 	json_decref(r);
 }
 
-static void test_sigma_base64_encodes_case_sensitively(void **state)
+/* base64 output is compared ignoring case like every Sigma value without |cased */
+static void test_sigma_base64_encodes_then_compares_ignoring_case(void **state)
 {
 	(void)state;
 	check(RULE("    sel:\n"
 		   "        CommandLine|base64: 'cmd'\n"
 		   "        User|base64|contains: 'cmd'\n"
 		   "    condition: sel\n"),
-	      "process.command_line eq \"Y21k\"\n"
-	      "user.name contains \"Y21k\"\n");
+	      "process.command_line eq \"y21k\" ci\n"
+	      "user.name contains \"y21k\" ci\n");
 }
 
 static void test_sigma_base64offset_gives_three_shifted_encodings(void **state)
 {
 	(void)state;
 	check(RULE("    sel:\n        CommandLine|base64offset|contains: 'http'\n    condition: sel\n"),
-	      "process.command_line contains \"aHR0c\"\n"
-	      "process.command_line contains \"h0dH\"\n"
-	      "process.command_line contains \"odHRw\"\n");
+	      "process.command_line contains \"ahr0c\" ci\n"
+	      "process.command_line contains \"h0dh\" ci\n"
+	      "process.command_line contains \"odhrw\" ci\n");
 }
 
 static void test_sigma_wide_then_base64offset_encodes_utf16le_bytes(void **state)
@@ -234,9 +235,9 @@ static void test_sigma_wide_then_base64offset_encodes_utf16le_bytes(void **state
 	(void)state;
 	check(RULE("    sel:\n        CommandLine|wide|base64offset|contains: 'ping'\n"
 		   "    condition: sel\n"),
-	      "process.command_line contains \"cABpAG4AZw\"\n"
-	      "process.command_line contains \"AAaQBuAGcA\"\n"
-	      "process.command_line contains \"wAGkAbgBnA\"\n");
+	      "process.command_line contains \"cabpag4azw\" ci\n"
+	      "process.command_line contains \"aaaqbuagca\" ci\n"
+	      "process.command_line contains \"wagkabgbna\" ci\n");
 }
 
 static void test_sigma_utf16_variants_encode_each_character(void **state)
@@ -249,7 +250,7 @@ static void test_sigma_utf16_variants_encode_each_character(void **state)
 		   "    condition: sel\n"),
 	      "process.command_line contains \"a\\u0000b\\u0000\" ci\n"
 	      "user.name eq \"\\u0000a\\u0000b\" ci\n"
-	      "process.executable eq \"//5hAGIA\"\n");
+	      "process.executable eq \"//5hagia\" ci\n");
 }
 
 static void test_sigma_re_keeps_the_expression_and_its_flags(void **state)
@@ -437,7 +438,7 @@ int main(void)
 		cmocka_unit_test(test_sigma_pipe_all_key_is_a_keyword_and),
 		cmocka_unit_test(test_sigma_windash_expands_every_dash_form),
 		cmocka_unit_test(test_sigma_windash_only_touches_dashes_that_start_a_word),
-		cmocka_unit_test(test_sigma_base64_encodes_case_sensitively),
+		cmocka_unit_test(test_sigma_base64_encodes_then_compares_ignoring_case),
 		cmocka_unit_test(test_sigma_base64offset_gives_three_shifted_encodings),
 		cmocka_unit_test(test_sigma_wide_then_base64offset_encodes_utf16le_bytes),
 		cmocka_unit_test(test_sigma_utf16_variants_encode_each_character),

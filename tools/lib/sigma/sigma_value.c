@@ -5,8 +5,9 @@
  *
  * Escapes follow the Sigma specification: a backslash escapes only '*', '?'
  * and '\'; every other backslash is literal; '*' is any run, '?' one character.
- * Choices made here: base64-encoded values are compared case-sensitively (ci
- * false) because lower-casing base64 text changes what it encodes; numbers
+ * Choices made here: every value is compared ignoring case unless |cased says
+ * otherwise, base64 output included (the Sigma specification makes no
+ * exception), so encoded values are lower-cased like any other; numbers
  * and booleans compared with eq become strings ("4688", "true").
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -34,7 +35,7 @@ static const char *const sv_names[] = { "a string", "a regular expression", "a n
 struct sval {
 	enum sv_kind kind;
 	struct pattern pat;	/* SV_STR; the text of SV_REGEX, SV_CIDR, SV_FIELDREF */
-	int cased, encoded, placeholder, utf16_bom;
+	int cased, placeholder, utf16_bom;
 	int ref_start, ref_end;
 	enum pred_op op;	/* SV_CMP */
 	const char *time_part;	/* SV_TIME */
@@ -457,7 +458,6 @@ static int apply_mod(struct item *it, size_t index, struct svlist **cur, struct 
 				strbuf_reset(&enc);
 				base64_append(&enc, bytes.buf, bytes.len);
 				set_literal(sv, enc.buf, enc.len);
-				sv->encoded = 1;
 				sv->utf16_bom = 0;
 				break;
 			}
@@ -481,7 +481,6 @@ static int apply_mod(struct item *it, size_t index, struct svlist **cur, struct 
 				nv = svlist_push(*next);
 				sval_copy(nv, sv);
 				set_literal(nv, enc.buf + starts[j], end > starts[j] ? end - starts[j] : 0);
-				nv->encoded = 1;
 				nv->utf16_bom = 0;
 			}
 			continue;
@@ -638,7 +637,7 @@ static void emit(struct item *it, struct sval *sv)
 		p.op = it->field ? PRED_EQ : PRED_CONTAINS;
 		p.kind = PV_PATTERN;
 		p.pat = &sv->pat;
-		p.ci = !sv->cased && !sv->encoded;
+		p.ci = !sv->cased;
 		break;
 	case SV_NULL:
 		p.op = PRED_EXISTS;
