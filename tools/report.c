@@ -646,8 +646,10 @@ static void technique_page(const struct site *s, const json_t *t)
 		strbuf_addstr(&html, "</tbody>\n</table>\n");
 	}
 
-	strbuf_addf(&html, "<h3>Exclusions (%zu distinct)</h3>\n<p class=\"note\">Values excluded by rules "
-		    "under this technique (top-level not() clauses): the false-positive paths authors "
+	strbuf_addf(&html, "<h3>Exclusions (%zu distinct)</h3>\n<p class=\"note\">Values that rules "
+		    "under this technique require an event not to have: every predicate under a NOT, "
+		    "wherever the NOT stands in the query, pushed down to its value (a filter "
+		    "clause, a != or !has, a negated list). These are the false-positive paths authors "
 		    "filter out.</p>\n", json_array_size(excl));
 	strbuf_addf(&md, "\n### Exclusions (%zu distinct)\n", json_array_size(excl));
 	if (json_array_size(excl)) {
