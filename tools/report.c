@@ -11,6 +11,7 @@
 #include "common/cli.h"
 #include "site/html.h"
 #include "site/navigator.h"
+#include "site/table.h"
 #include "io/ndjson.h"
 #include "common/util.h"
 
@@ -461,6 +462,41 @@ static void samples_text(struct strbuf *sb, const json_t *samples, int md)
 	}
 }
 
+/* Indicators or exclusions: (field, kind, value) with the rules here, and the corpus reach. */
+static void indicator_table(struct strbuf *html, struct strbuf *md, const struct site *s,
+			    const json_t *list, const char *verb, int with_reach)
+{
+	static const struct table_col cols[] = {
+		{ "Field", 0, "field", 0, 1 }, { "Kind", 0, 0, 0, 0 }, { "Value", 0, 0, 0, 0 },
+		{ "Rules (here)", 0, 0, 1, 0 }, { "Corpus reach", 0, 0, 1, 0 },
+	};
+	static const struct table_col excl_cols[] = {
+		{ "Field", 0, "field", 0, 1 }, { "Kind", 0, 0, 0, 0 }, { "Value", 0, 0, 0, 0 },
+		{ "Rules", 0, 0, 1, 0 },
+	};
+	struct table tb;
+	const json_t *e;
+	size_t i;
+
+	strbuf_addch(md, '\n');
+	table_begin(&tb, html, md, with_reach ? cols : excl_cols, with_reach ? 5 : 4);
+	json_array_foreach((json_t *)list, i, e) {
+		char *v = value_text(json_object_get(e, "value"));
+
+		table_cell(&tb, str(e, "field"));
+		table_cell(&tb, str(e, "op"));
+		table_cell_open(&tb);
+		uid_details(html, s, e, verb);
+		md_escape(md, v);
+		table_cell_close(&tb);
+		table_cell_num(&tb, json_integer_value(json_object_get(e, "rules")));
+		if (with_reach)
+			table_cell_num(&tb, json_integer_value(json_object_get(e, "reach")));
+		free(v);
+	}
+	table_end(&tb);
+}
+
 static void technique_page(const struct site *s, const json_t *t)
 {
 	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT, title = STRBUF_INIT, name = STRBUF_INIT;
@@ -550,33 +586,24 @@ static void technique_page(const struct site *s, const json_t *t)
 	strbuf_addf(&md, "\n## Events covered\n\n%zu catalog event%s tagged with this technique by at "
 		    "least one rule.\n", json_array_size(events), json_array_size(events) == 1 ? " is" : "s are");
 	if (json_array_size(events)) {
-		strbuf_addstr(&html, "<table>\n<thead><tr><th>Provider</th><th>Event</th><th>Title</th>"
-			      "<th class=\"num\">Rules</th></tr></thead>\n<tbody>\n");
-		strbuf_addstr(&md, "\n| Provider | Event | Title | Rules |\n|---|---|---|---:|\n");
+		static const struct table_col cols[] = {
+			{ "Provider", 0, 0, 0, 0 }, { "Event", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 },
+			{ "Rules", 0, 0, 1, 0 },
+		};
+		struct table tb;
+
+		strbuf_addch(&md, '\n');
+		table_begin(&tb, &html, &md, cols, 4);
 		json_array_foreach((json_t *)events, i, e) {
-			long long n = json_integer_value(json_object_get(e, "rules"));
+			char *v = value_text(json_object_get(e, "event"));
 
-			strbuf_addstr(&html, "<tr><td>");
-			esc(&html, str(e, "provider"));
-			strbuf_addstr(&html, "</td><td>");
-			esc_value(&html, json_object_get(e, "event"));
-			strbuf_addstr(&html, "</td><td>");
-			esc(&html, str(e, "title"));
-			strbuf_addf(&html, "</td><td class=\"num\">%lld</td></tr>\n", n);
-			strbuf_addstr(&md, "| ");
-			md_escape(&md, str(e, "provider"));
-			strbuf_addstr(&md, " | ");
-			{
-				char *v = value_text(json_object_get(e, "event"));
-
-				md_escape(&md, v);
-				free(v);
-			}
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, str(e, "title"));
-			strbuf_addf(&md, " | %lld |\n", n);
+			table_cell(&tb, str(e, "provider"));
+			table_cell(&tb, v);
+			table_cell(&tb, str(e, "title"));
+			table_cell_num(&tb, json_integer_value(json_object_get(e, "rules")));
+			free(v);
 		}
-		strbuf_addstr(&html, "</tbody>\n</table>\n");
+		table_end(&tb);
 	}
 
 	/* authoring guide */
@@ -590,28 +617,27 @@ static void technique_page(const struct site *s, const json_t *t)
 	strbuf_addf(&html, "<h3>Fields filtered most (%zu distinct)</h3>\n", json_array_size(fields));
 	strbuf_addf(&md, "\n### Fields filtered most (%zu distinct)\n", json_array_size(fields));
 	if (json_array_size(fields)) {
-		strbuf_addstr(&html, "<table>\n<thead><tr><th>Field</th><th class=\"num\">Rules</th><th>How</th>"
-			      "<th>Sample values</th></tr></thead>\n<tbody>\n");
-		strbuf_addstr(&md, "\n| Field | Rules | How | Sample values |\n|---|---:|---|---|\n");
-		json_array_foreach((json_t *)fields, i, e) {
-			long long n = json_integer_value(json_object_get(e, "rules"));
+		static const struct table_col cols[] = {
+			{ "Field", 0, "field", 0, 1 }, { "Rules", 0, 0, 1, 0 }, { "How", 0, 0, 0, 0 },
+			{ "Sample values", 0, "samples", 0, 0 },
+		};
+		struct table tb;
 
-			strbuf_addstr(&html, "<tr><td class=\"field\"><code>");
-			esc(&html, str(e, "field"));
-			strbuf_addf(&html, "</code></td><td class=\"num\">%lld</td><td>", n);
+		strbuf_addch(&md, '\n');
+		table_begin(&tb, &html, &md, cols, 4);
+		json_array_foreach((json_t *)fields, i, e) {
+			table_cell(&tb, str(e, "field"));
+			table_cell_num(&tb, json_integer_value(json_object_get(e, "rules")));
+			table_cell_open(&tb);
 			ops_text(&html, json_object_get(e, "ops"), 1);
-			strbuf_addstr(&html, "</td><td class=\"samples\">");
-			samples_text(&html, json_object_get(e, "samples"), 0);
-			strbuf_addstr(&html, "</td></tr>\n");
-			strbuf_addstr(&md, "| ");
-			md_escape(&md, str(e, "field"));
-			strbuf_addf(&md, " | %lld | ", n);
 			ops_text(&md, json_object_get(e, "ops"), 0);
-			strbuf_addstr(&md, " | ");
+			table_cell_close(&tb);
+			table_cell_open(&tb);
+			samples_text(&html, json_object_get(e, "samples"), 0);
 			samples_text(&md, json_object_get(e, "samples"), 1);
-			strbuf_addstr(&md, " |\n");
+			table_cell_close(&tb);
 		}
-		strbuf_addstr(&html, "</tbody>\n</table>\n");
+		table_end(&tb);
 	}
 
 	strbuf_addf(&html, "<h3>Top indicator values (%zu distinct)</h3>\n<p class=\"note\">Corpus reach: "
@@ -619,31 +645,7 @@ static void technique_page(const struct site *s, const json_t *t)
 		    "the rules under this technique that use it.</p>\n", json_array_size(inds));
 	strbuf_addf(&md, "\n### Top indicator values (%zu distinct)\n", json_array_size(inds));
 	if (json_array_size(inds)) {
-		strbuf_addstr(&html, "<table>\n<thead><tr><th>Field</th><th>Kind</th><th>Value</th>"
-			      "<th class=\"num\">Rules (here)</th><th class=\"num\">Corpus reach</th></tr></thead>\n<tbody>\n");
-		strbuf_addstr(&md, "\n| Field | Kind | Value | Rules (here) | Corpus reach |\n|---|---|---|---:|---:|\n");
-		json_array_foreach((json_t *)inds, i, e) {
-			long long n = json_integer_value(json_object_get(e, "rules"));
-			long long reach = json_integer_value(json_object_get(e, "reach"));
-			char *v = value_text(json_object_get(e, "value"));
-
-			strbuf_addstr(&html, "<tr><td class=\"field\"><code>");
-			esc(&html, str(e, "field"));
-			strbuf_addstr(&html, "</code></td><td>");
-			esc(&html, str(e, "op"));
-			strbuf_addstr(&html, "</td><td>");
-			uid_details(&html, s, e, "uses it");
-			strbuf_addf(&html, "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td></tr>\n", n, reach);
-			strbuf_addstr(&md, "| ");
-			md_escape(&md, str(e, "field"));
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, str(e, "op"));
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, v);
-			strbuf_addf(&md, " | %lld | %lld |\n", n, reach);
-			free(v);
-		}
-		strbuf_addstr(&html, "</tbody>\n</table>\n");
+		indicator_table(&html, &md, s, inds, "uses it", 1);
 	}
 
 	strbuf_addf(&html, "<h3>Exclusions (%zu distinct)</h3>\n<p class=\"note\">Values that rules "
@@ -653,30 +655,7 @@ static void technique_page(const struct site *s, const json_t *t)
 		    "filter out.</p>\n", json_array_size(excl));
 	strbuf_addf(&md, "\n### Exclusions (%zu distinct)\n", json_array_size(excl));
 	if (json_array_size(excl)) {
-		strbuf_addstr(&html, "<table>\n<thead><tr><th>Field</th><th>Kind</th><th>Value</th>"
-			      "<th class=\"num\">Rules</th></tr></thead>\n<tbody>\n");
-		strbuf_addstr(&md, "\n| Field | Kind | Value | Rules |\n|---|---|---|---:|\n");
-		json_array_foreach((json_t *)excl, i, e) {
-			long long n = json_integer_value(json_object_get(e, "rules"));
-			char *v = value_text(json_object_get(e, "value"));
-
-			strbuf_addstr(&html, "<tr><td class=\"field\"><code>");
-			esc(&html, str(e, "field"));
-			strbuf_addstr(&html, "</code></td><td>");
-			esc(&html, str(e, "op"));
-			strbuf_addstr(&html, "</td><td>");
-			uid_details(&html, s, e, "excludes it");
-			strbuf_addf(&html, "</td><td class=\"num\">%lld</td></tr>\n", n);
-			strbuf_addstr(&md, "| ");
-			md_escape(&md, str(e, "field"));
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, str(e, "op"));
-			strbuf_addstr(&md, " | ");
-			md_escape(&md, v);
-			strbuf_addf(&md, " | %lld |\n", n);
-			free(v);
-		}
-		strbuf_addstr(&html, "</tbody>\n</table>\n");
+		indicator_table(&html, &md, s, excl, "excludes it", 0);
 	}
 
 	strbuf_addstr(&html, "<h2>Rules under this technique</h2>\n");
@@ -725,21 +704,6 @@ static void row(struct strbuf *sb, const char *key, const char *val)
 	strbuf_addstr(sb, "</th><td>");
 	esc(sb, val);
 	strbuf_addstr(sb, "</td></tr>\n");
-}
-
-/* "| a | b | c |": one Markdown table row of n cells (strings), each escaped */
-static void md_row(struct strbuf *md, size_t n, ...)
-{
-	va_list ap;
-	size_t i;
-
-	va_start(ap, n);
-	for (i = 0; i < n; i++) {
-		strbuf_addstr(md, i ? " | " : "| ");
-		md_escape(md, va_arg(ap, const char *));
-	}
-	va_end(ap);
-	strbuf_addstr(md, " |\n");
 }
 
 /* a "- **key**: value" line of a rule's Markdown page */
@@ -791,6 +755,11 @@ static void md_fence(struct strbuf *md, const char *text)
 static void similar_table(struct strbuf *html, struct strbuf *md, const struct site *s,
 			  const json_t *list, const char *heading, const char *none)
 {
+	static const struct table_col cols[] = {
+		{ "Rule", 0, 0, 0, 0 }, { "Vendor", 0, 0, 0, 0 }, { "Shared", 0, 0, 1, 0 },
+		{ "Union", 0, 0, 1, 0 }, { "Overlap", 0, 0, 1, 0 },
+	};
+	struct table tb;
 	const json_t *m;
 	size_t i;
 
@@ -801,45 +770,38 @@ static void similar_table(struct strbuf *html, struct strbuf *md, const struct s
 		strbuf_addf(md, "%s\n", none);
 		return;
 	}
-	strbuf_addstr(html, "<table>\n<thead><tr><th>Rule</th><th>Vendor</th><th class=\"num\">Shared</th>"
-		      "<th class=\"num\">Union</th><th class=\"num\">Overlap</th></tr></thead>\n<tbody>\n");
-	strbuf_addstr(md, "| Rule | Vendor | Shared | Union | Overlap |\n|---|---|---:|---:|---:|\n");
+	table_begin(&tb, html, md, cols, 5);
 	json_array_foreach((json_t *)list, i, m) {
 		const char *uid = str(m, "uid");
 		const json_t *r = json_object_get(s->rules, uid);
 		const char *t = r ? json_string_value(json_object_get(r, "title")) : NULL;
-		long long sh = json_integer_value(json_object_get(m, "shared"));
-		long long un = json_integer_value(json_object_get(m, "union"));
 
-		strbuf_addstr(html, "<tr><td>");
+		table_cell_open(&tb);
 		if (r) {
 			strbuf_addstr(html, "<a href=\"");
 			rule_href(html, "../", uid);
 			strbuf_addstr(html, "\">");
 			rule_title(html, r, uid);
 			strbuf_addstr(html, "</a>");
-		} else {
-			esc(html, uid);
-		}
-		strbuf_addstr(html, "</td><td>");
-		esc(html, vendor_label(str(m, "vendor")));
-		strbuf_addf(html, "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
-			    "<td class=\"num\">%lld %%</td></tr>\n", sh, un, match_percent(m));
-		strbuf_addstr(md, "| ");
-		if (r) {
 			strbuf_addstr(md, "[");
 			md_escape(md, t && *t ? t : uid);
 			strbuf_addstr(md, "](");
 			rule_link(md, "../", uid, ".md");
 			strbuf_addstr(md, ")");
 		} else {
+			esc(html, uid);
 			md_escape(md, uid);
 		}
-		strbuf_addstr(md, " | ");
-		md_escape(md, vendor_label(str(m, "vendor")));
-		strbuf_addf(md, " | %lld | %lld | %lld %% |\n", sh, un, match_percent(m));
+		table_cell_close(&tb);
+		table_cell(&tb, vendor_label(str(m, "vendor")));
+		table_cell_num(&tb, json_integer_value(json_object_get(m, "shared")));
+		table_cell_num(&tb, json_integer_value(json_object_get(m, "union")));
+		table_cell_open(&tb);
+		strbuf_addf(html, "%lld %%", match_percent(m));
+		strbuf_addf(md, "%lld %%", match_percent(m));
+		table_cell_close(&tb);
 	}
-	strbuf_addstr(html, "</tbody>\n</table>\n");
+	table_end(&tb);
 }
 
 static void rule_page(const struct site *s, const char *uid, const json_t *r)
@@ -967,32 +929,36 @@ static void rule_page(const struct site *s, const char *uid, const json_t *r)
 	strbuf_addf(&html, "<h2>Events (%zu)</h2>\n", json_array_size(events));
 	strbuf_addf(&md, "\n## Events (%zu)\n", json_array_size(events));
 	if (json_array_size(events)) {
-		strbuf_addstr(&html, "<table>\n<thead><tr><th>Provider</th><th>Event</th><th>Title</th></tr></thead>\n<tbody>\n");
-		strbuf_addstr(&md, "\n| Provider | Event | Title |\n|---|---|---|\n");
+		static const struct table_col cols[] = {
+			{ "Provider", 0, 0, 0, 0 }, { "Event", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 },
+		};
+		struct table tb;
+
+		strbuf_addch(&md, '\n');
+		table_begin(&tb, &html, &md, cols, 3);
 		json_array_foreach((json_t *)events, i, e) {
 			char *v = value_text(json_object_get(e, "event"));
 
-			strbuf_addstr(&html, "<tr><td>");
-			esc(&html, str(e, "provider"));
-			strbuf_addstr(&html, "</td><td>");
-			esc(&html, v);
-			strbuf_addstr(&html, "</td><td>");
-			esc(&html, str(e, "title"));
-			strbuf_addstr(&html, "</td></tr>\n");
-			md_row(&md, 3, str(e, "provider"), v, str(e, "title"));
+			table_cell(&tb, str(e, "provider"));
+			table_cell(&tb, v);
+			table_cell(&tb, str(e, "title"));
 			free(v);
 		}
-		strbuf_addstr(&html, "</tbody>\n</table>\n");
+		table_end(&tb);
 	}
 
 	strbuf_addf(&html, "<h2>Predicates (%zu)</h2>\n", json_array_size(preds));
 	strbuf_addf(&md, "\n## Predicates (%zu)\n", json_array_size(preds));
 	if (json_array_size(preds)) {
-		strbuf_addstr(&html, "<table>\n<thead><tr><th>Field <span class=\"meta\">(as written)</span></th>"
-			      "<th>Kind</th><th>Value</th><th>Raw value</th><th>Flags</th><th>Selection</th>"
-			      "</tr></thead>\n<tbody>\n");
-		strbuf_addstr(&md, "\n| Field | Raw field | Kind | Value | Raw value | Flags | Selection |\n"
-			      "|---|---|---|---|---|---|---|\n");
+		static const struct table_col cols[] = {
+			{ "Field <span class=\"meta\">(as written)</span>", "Field (as written)", "field", 0, 0 },
+			{ "Kind", 0, 0, 0, 0 }, { "Value", 0, 0, 0, 1 }, { "Raw value", 0, 0, 0, 1 },
+			{ "Flags", 0, 0, 0, 0 }, { "Selection", 0, "samples", 0, 0 },
+		};
+		struct table tb;
+
+		strbuf_addch(&md, '\n');
+		table_begin(&tb, &html, &md, cols, 6);
 		json_array_foreach((json_t *)preds, i, e) {
 			char *v = value_text(json_object_get(e, "value"));
 			char *raw = value_text(json_object_get(e, "raw_value"));
@@ -1000,29 +966,30 @@ static void rule_page(const struct site *s, const char *uid, const json_t *r)
 			struct strbuf flags = STRBUF_INIT;
 
 			predicate_flags(&flags, e);
-			strbuf_addstr(&html, "<tr><td class=\"field\"><code>");
+			table_cell_open(&tb);
+			strbuf_addstr(&html, "<code>");
 			esc(&html, str(e, "field"));
 			strbuf_addstr(&html, "</code><br><span class=\"meta\">");
 			esc(&html, str(e, "raw_field"));
-			strbuf_addstr(&html, "</span></td><td>");
-			esc(&html, str(e, "op"));
-			strbuf_addstr(&html, "</td><td><code>");
-			esc(&html, v);
-			strbuf_addstr(&html, "</code></td><td><code>");
-			esc(&html, raw);
-			strbuf_addstr(&html, "</code></td><td>");
-			esc(&html, flags.buf ? flags.buf : "");
-			strbuf_addstr(&html, "</td><td class=\"samples\">");
-			esc(&html, sel);
-			strbuf_addstr(&html, "</td></tr>\n");
-			md_row(&md, 7, str(e, "field"), str(e, "raw_field"), str(e, "op"), v, raw,
-			       flags.buf ? flags.buf : "", sel);
+			strbuf_addstr(&html, "</span>");
+			md_escape(&md, str(e, "field"));
+			if (str(e, "raw_field")) {
+				strbuf_addstr(&md, " (");
+				md_escape(&md, str(e, "raw_field"));
+				strbuf_addstr(&md, ")");
+			}
+			table_cell_close(&tb);
+			table_cell(&tb, str(e, "op"));
+			table_cell(&tb, v);
+			table_cell(&tb, raw);
+			table_cell(&tb, flags.buf ? flags.buf : "");
+			table_cell(&tb, sel);
 			strbuf_release(&flags);
 			free(v);
 			free(raw);
 			free(sel);
 		}
-		strbuf_addstr(&html, "</tbody>\n</table>\n");
+		table_end(&tb);
 	}
 
 	/* what no other catalog shows: this detection's counterparts and near-duplicates */
@@ -1240,45 +1207,77 @@ static void vendor_filter(struct strbuf *sb, const struct site *s, const char **
 	strbuf_addstr(sb, "</p>\n");
 }
 
-static void techniques_table(struct strbuf *html, const struct site *s, const char **vendors, size_t nv,
-			     const char *only, const char *prefix)
+/* Every technique with rules (of one vendor when only is set), per vendor; md may be NULL. */
+static void techniques_table(struct strbuf *html, struct strbuf *md, const struct site *s,
+			     const char **vendors, size_t nv, const char *only, const char *prefix)
 {
+	struct table_col *cols = xcalloc(nv + 4, sizeof(*cols));
+	struct strbuf *titles = xcalloc(nv + 1, sizeof(*titles));
+	struct table tb;
 	const json_t *t, *e;
 	size_t i, j;
 
-	strbuf_addstr(html, "<h2>Techniques</h2>\n<table>\n<thead><tr><th>ID</th><th>Name</th><th>Tactics</th>"
-		      "<th class=\"num\">Rules</th>");
+	cols[0].title = "ID";
+	cols[1].title = "Name";
+	cols[2].title = "Tactics";
+	cols[3].title = "Rules";
+	cols[3].num = 1;
 	for (i = 0; i < nv; i++) {
-		strbuf_addstr(html, "<th class=\"num\">");
-		esc(html, vendor_label(vendors[i]));
-		strbuf_addstr(html, "</th>");
+		strbuf_init(&titles[i], 16);
+		esc(&titles[i], vendor_label(vendors[i]));
+		cols[4 + i].title = titles[i].buf;
+		cols[4 + i].num = 1;
 	}
-	strbuf_addstr(html, "</tr></thead>\n<tbody>\n");
+	strbuf_addstr(html, "<h2>Techniques</h2>\n");
+	if (md)
+		strbuf_addstr(md, "\n## Techniques\n\n");
+	table_begin(&tb, html, md, cols, nv + 4);
 	json_array_foreach(s->techniques, i, t) {
 		const json_t *tr = json_object_get(t, "rules");
 
 		if (tech_rules(t, only) <= 0)
 			continue;
-		strbuf_addstr(html, "<tr><td><a href=\"");
+		table_cell_open(&tb);
+		strbuf_addstr(html, "<a href=\"");
 		tech_href(html, prefix, str(t, "id"));
 		strbuf_addstr(html, "\">");
 		esc(html, str(t, "id"));
-		strbuf_addstr(html, "</a></td><td>");
-		esc(html, str(t, "name"));
-		strbuf_addstr(html, "</td><td>");
+		strbuf_addstr(html, "</a>");
+		if (md) {
+			strbuf_addstr(md, "[");
+			md_escape(md, str(t, "id"));
+			strbuf_addstr(md, "](");
+			strbuf_addstr(md, prefix);
+			strbuf_addstr(md, "technique/");
+			safe_filename(md, str(t, "id"));
+			strbuf_addstr(md, ".md)");
+		}
+		table_cell_close(&tb);
+		table_cell(&tb, str(t, "name"));
+		table_cell_open(&tb);
 		json_array_foreach(json_object_get(t, "tactics"), j, e) {
+			char *v = value_text(e);
+
 			if (j)
 				strbuf_addstr(html, ", ");
-			esc_value(html, e);
+			esc(html, v);
+			if (md) {
+				strbuf_addstr(md, j ? ", " : "");
+				md_escape(md, v);
+			}
+			free(v);
 		}
-		strbuf_addf(html, "</td><td class=\"num\">%lld</td>",
-			    (long long)json_integer_value(json_object_get(tr, "total")));
+		table_cell_close(&tb);
+		table_cell_num(&tb, json_integer_value(json_object_get(tr, "total")));
 		for (j = 0; j < nv; j++)
-			strbuf_addf(html, "<td class=\"num\">%lld</td>", (long long)json_integer_value(
-					    json_object_get(json_object_get(tr, "by_vendor"), vendors[j])));
-		strbuf_addstr(html, "</tr>\n");
+			table_cell_num(&tb, json_integer_value(json_object_get(
+				json_object_get(tr, "by_vendor"), vendors[j])));
 	}
-	strbuf_addstr(html, "</tbody>\n</table>\n");
+	table_end(&tb);
+	for (i = 0; i < nv; i++)
+		strbuf_release(&titles[i]);
+	free(titles);
+	free(cols);
 }
 
 /* navigator/all.json and navigator/VENDOR.json; the list of them for the index */
@@ -1340,7 +1339,7 @@ static void vendor_page(const struct site *s, const char **vendors, size_t nv, c
 	strbuf_addstr(&html, " rules</h1>\n");
 	vendor_filter(&html, s, vendors, nv, v, "../");
 	matrix(&html, s, vendors, nv, v, "../");
-	techniques_table(&html, s, vendors, nv, v, "../");
+	techniques_table(&html, NULL, s, vendors, nv, v, "../");
 	page_foot(&html);
 	strbuf_addstr(&rel, "vendor/");
 	safe_filename(&rel, v);
@@ -1355,7 +1354,7 @@ static void index_page(const struct site *s)
 {
 	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT;
 	const json_t *crules = json_object_get(s->corpus, "rules"), *parse = json_object_get(s->corpus, "parse");
-	json_t *by_vendor = json_object_get(crules, "by_vendor"), *t, *val;
+	json_t *by_vendor = json_object_get(crules, "by_vendor"), *val;
 	const char **vendors, *key;
 	size_t nv, i, j, nuids;
 	const char **uids;
@@ -1365,22 +1364,23 @@ static void index_page(const struct site *s)
 	strbuf_addstr(&md, "# detcat catalog\n");
 	nv = vendor_list(by_vendor, &vendors);
 	vendor_filter(&html, s, vendors, nv, NULL, "");
-	strbuf_addstr(&html, "<h2>Corpus</h2>\n<table>\n<thead><tr><th>Vendor</th>"
-		      "<th class=\"num\">Rules</th></tr></thead>\n<tbody>\n");
-	strbuf_addstr(&md, "\n## Corpus\n\n| Vendor | Rules |\n|---|---:|\n");
-	for (i = 0; i < nv; i++) {
-		long long n = json_integer_value(json_object_get(by_vendor, vendors[i]));
+	strbuf_addstr(&html, "<h2>Corpus</h2>\n");
+	strbuf_addstr(&md, "\n## Corpus\n\n");
+	{
+		static const struct table_col cols[] = { { "Vendor", 0, 0, 0, 0 }, { "Rules", 0, 0, 1, 0 } };
+		struct table tb;
 
-		strbuf_addstr(&html, "<tr><td>");
-		esc(&html, vendor_label(vendors[i]));
-		strbuf_addf(&html, "</td><td class=\"num\">%lld</td></tr>\n", n);
-		strbuf_addstr(&md, "| ");
-		md_escape(&md, vendor_label(vendors[i]));
-		strbuf_addf(&md, " | %lld |\n", n);
+		table_begin(&tb, &html, &md, cols, 2);
+		for (i = 0; i < nv; i++) {
+			table_cell(&tb, vendor_label(vendors[i]));
+			table_cell_num(&tb, json_integer_value(json_object_get(by_vendor, vendors[i])));
+		}
+		/* the total, a header row in HTML */
+		strbuf_addf(&html, "<tr><th>All</th><th class=\"num\">%lld</th></tr>\n",
+			    (long long)json_integer_value(json_object_get(crules, "total")));
+		strbuf_addf(&md, "| All | %lld |\n", (long long)json_integer_value(json_object_get(crules, "total")));
+		table_end(&tb);
 	}
-	strbuf_addf(&html, "<tr><th>All</th><th class=\"num\">%lld</th></tr>\n</tbody>\n</table>\n",
-		    (long long)json_integer_value(json_object_get(crules, "total")));
-	strbuf_addf(&md, "| All | %lld |\n", (long long)json_integer_value(json_object_get(crules, "total")));
 	strbuf_addstr(&html, "<p>Parse status:");
 	strbuf_addstr(&md, "\nParse status:");
 	json_object_foreach((json_t *)parse, key, val) {
@@ -1398,40 +1398,7 @@ static void index_page(const struct site *s)
 
 	matrix(&html, s, vendors, nv, NULL, "");
 	navigator_layers(s, vendors, nv, &html, &md);
-	techniques_table(&html, s, vendors, nv, NULL, "");
-	strbuf_addstr(&md, "\n## Techniques\n\n| ID | Name | Tactics | Rules |");
-	for (i = 0; i < nv; i++) {
-		strbuf_addstr(&md, " ");
-		md_escape(&md, vendor_label(vendors[i]));
-		strbuf_addstr(&md, " |");
-	}
-	strbuf_addstr(&md, "\n|---|---|---|---:|");
-	for (i = 0; i < nv; i++)
-		strbuf_addstr(&md, "---:|");
-	strbuf_addch(&md, '\n');
-	json_array_foreach(s->techniques, i, t) {
-		const json_t *tr = json_object_get(t, "rules"), *e;
-
-		strbuf_addstr(&md, "| [");
-		md_escape(&md, str(t, "id"));
-		strbuf_addstr(&md, "](technique/");
-		safe_filename(&md, str(t, "id"));
-		strbuf_addstr(&md, ".md) | ");
-		md_escape(&md, str(t, "name"));
-		strbuf_addstr(&md, " | ");
-		json_array_foreach(json_object_get(t, "tactics"), j, e) {
-			char *v = value_text(e);
-
-			strbuf_addstr(&md, j ? ", " : "");
-			md_escape(&md, v);
-			free(v);
-		}
-		strbuf_addf(&md, " | %lld |", (long long)json_integer_value(json_object_get(tr, "total")));
-		for (j = 0; j < nv; j++)
-			strbuf_addf(&md, " %lld |", (long long)json_integer_value(
-					    json_object_get(json_object_get(tr, "by_vendor"), vendors[j])));
-		strbuf_addch(&md, '\n');
-	}
+	techniques_table(&html, &md, s, vendors, nv, NULL, "");
 
 	/* every rule, so rules without a technique have a way in too */
 	nuids = json_object_size(s->rules);
@@ -1440,36 +1407,46 @@ static void index_page(const struct site *s)
 	json_object_foreach(s->rules, key, val)
 		uids[j++] = key;
 	qsort(uids, nuids, sizeof(*uids), cmp_str);
-	strbuf_addf(&html, "<h2>All rules (%zu)</h2>\n<table>\n<thead><tr><th>Vendor</th><th>Title</th>"
-		    "<th>Parse status</th></tr></thead>\n<tbody>\n", nuids);
-	strbuf_addf(&md, "\n## All rules (%zu)\n\n| Vendor | Title | Parse status |\n|---|---|---|\n", nuids);
-	for (i = 0; i < nuids; i++) {
-		const json_t *r = json_object_get(s->rules, uids[i]);
-		const char *st = str(json_object_get(r, "parse"), "status");
-		const char *title = json_string_value(json_object_get(r, "title"));
+	strbuf_addf(&html, "<h2>All rules (%zu)</h2>\n", nuids);
+	strbuf_addf(&md, "\n## All rules (%zu)\n\n", nuids);
+	{
+		static const struct table_col cols[] = {
+			{ "Vendor", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 }, { "Parse status", 0, 0, 0, 0 },
+		};
+		struct table tb;
+		struct strbuf cls = STRBUF_INIT;
 
-		strbuf_addstr(&html, "<tr><td>");
-		esc(&html, vendor_label(str(r, "vendor")));
-		strbuf_addstr(&html, "</td><td><a href=\"");
-		rule_href(&html, "", uids[i]);
-		strbuf_addstr(&html, "\">");
-		rule_title(&html, r, uids[i]);
-		strbuf_addstr(&html, "</a></td><td class=\"status-");
-		esc(&html, st);
-		strbuf_addstr(&html, "\">");
-		esc(&html, st);
-		strbuf_addstr(&html, "</td></tr>\n");
-		strbuf_addstr(&md, "| ");
-		md_escape(&md, vendor_label(str(r, "vendor")));
-		strbuf_addstr(&md, " | [");
-		md_escape(&md, title && *title ? title : uids[i]);
-		strbuf_addstr(&md, "](");
-		rule_link(&md, "", uids[i], ".md");
-		strbuf_addstr(&md, ") | ");
-		md_escape(&md, st);
-		strbuf_addstr(&md, " |\n");
+		table_begin(&tb, &html, &md, cols, 3);
+		for (i = 0; i < nuids; i++) {
+			const json_t *r = json_object_get(s->rules, uids[i]);
+			const char *st = str(json_object_get(r, "parse"), "status");
+			const char *title = json_string_value(json_object_get(r, "title"));
+
+			table_cell(&tb, vendor_label(str(r, "vendor")));
+			table_cell_open(&tb);
+			strbuf_addstr(&html, "<a href=\"");
+			rule_href(&html, "", uids[i]);
+			strbuf_addstr(&html, "\">");
+			rule_title(&html, r, uids[i]);
+			strbuf_addstr(&html, "</a>");
+			strbuf_addstr(&md, "[");
+			md_escape(&md, title && *title ? title : uids[i]);
+			strbuf_addstr(&md, "](");
+			rule_link(&md, "", uids[i], ".md");
+			strbuf_addstr(&md, ")");
+			table_cell_close(&tb);
+			/* the status cell carries its own class */
+			strbuf_reset(&cls);
+			strbuf_addstr(&cls, "status-");
+			esc(&cls, st);
+			table_cell_open_class(&tb, cls.buf);
+			esc(&html, st);
+			md_escape(&md, st);
+			table_cell_close(&tb);
+		}
+		table_end(&tb);
+		strbuf_release(&cls);
 	}
-	strbuf_addstr(&html, "</tbody>\n</table>\n");
 	page_foot(&html);
 	write_file(s, "index.html", &html);
 	write_file(s, "index.md", &md);
