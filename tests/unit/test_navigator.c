@@ -338,6 +338,31 @@ static void test_navigator_keeps_the_order_given_and_leaves_its_input_alone(void
 	json_decref(in);
 }
 
+/* 7 rules at most: 1 → shade 1, 3 → shade 3 (3^4 >= 7^2), 4 → 3, 7 → 5; the matrix's shades */
+static void test_navigator_colours_follow_the_matrix_logarithmic_shades(void **state)
+{
+	json_t *in = sample(), *layer = navigator_layer(in, NULL, "all", "");
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(entry(layer, "T1204"), "color")), "#5b8fd9");
+	assert_string_equal(json_string_value(json_object_get(entry(layer, "T1204.002"), "color")), "#a9c8f0");
+	assert_string_equal(json_string_value(json_object_get(entry(layer, "T1059"), "color")), "#a9c8f0");
+	assert_string_equal(json_string_value(json_object_get(entry(layer, "T1059.001"), "color")), "#eef4fc");
+	json_decref(layer);
+	json_decref(in);
+}
+
+/* a name that is not UTF-8 is shown with U+FFFD, never the end of the run (SPEC §8) */
+static void test_navigator_bad_utf8_in_a_name_is_replaced_not_fatal(void **state)
+{
+	json_t *in = sample(), *layer = navigator_layer(in, NULL, "bad \xff name", "ok");
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(layer, "name")), "bad \xEF\xBF\xBD name");
+	json_decref(layer);
+	json_decref(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +375,8 @@ int main(void)
 		cmocka_unit_test(test_navigator_layer_has_the_required_fields_with_their_types),
 		cmocka_unit_test(test_navigator_empty_input_gives_a_valid_layer_without_techniques),
 		cmocka_unit_test(test_navigator_keeps_the_order_given_and_leaves_its_input_alone),
+		cmocka_unit_test(test_navigator_colours_follow_the_matrix_logarithmic_shades),
+		cmocka_unit_test(test_navigator_bad_utf8_in_a_name_is_replaced_not_fatal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

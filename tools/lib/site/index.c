@@ -31,26 +31,6 @@ static int has_tactic(const json_t *t, const char *tactic)
 	return 0;
 }
 
-/*
- * Shade 1..5 by rule count on a logarithmic scale up to the largest: counts
- * run from 1 to several hundred, and a linear scale left all but a handful of
- * cells in the palest shade. Level 1 + k for each k in 1..4 with
- * n >= max^(k/4), i.e. n^4 >= max^k (in long double: no libm needed).
- */
-static int heat(long long n, long long max)
-{
-	long double n4 = (long double)n * n * n * n, mk = 1;
-	int level = 1, k;
-
-	if (n <= 0 || max <= 0)
-		return 0;
-	for (k = 1; k <= 4; k++) {
-		mk *= (long double)max;
-		if (n4 >= mk)
-			level++;
-	}
-	return level;
-}
 
 /* a technique's rules: all of them, or one vendor's */
 static long long tech_rules(const json_t *t, const char *only)
@@ -122,7 +102,7 @@ static void matrix(struct strbuf *sb, const struct site *s, const char **vendors
 
 			if (!has_tactic(t, cols[k]) || n <= 0)
 				continue;
-			strbuf_addf(sb, "<a class=\"cell heat-%d%s\" href=\"", heat(n, max), sub ? " sub" : "");
+			strbuf_addf(sb, "<a class=\"cell heat-%d%s\" href=\"", site_heat(n, max), sub ? " sub" : "");
 			site_tech_href(sb, prefix, site_str(t, "id"));
 			strbuf_addstr(sb, "\"><span class=\"tid\">");
 			site_esc(sb, site_str(t, "id"));

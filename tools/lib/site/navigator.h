@@ -9,7 +9,9 @@
  * There is one entry per technique, in the order given and without a "tactic", so
  * that the Navigator shows it under every tactic of the technique. A parent with a
  * scored sub-technique has showSubtechniques. The comment gives the record's whole
- * count by vendor ("12 rules: Sigma 7, Elastic 5"), whatever the layer's vendor.
+ * count by vendor ("12 rules: Sigma 7, Elastic 5"), whatever the layer's vendor,
+ * and its colour is the matrix's shade for its score (logarithmic, site_heat()).
+ * Texts that are not valid UTF-8 are shown with U+FFFD and a warning.
  * versions.attack is left out (the records do not carry the ATT&CK version): the
  * Navigator then takes its current ATT&CK.
  *

@@ -237,6 +237,21 @@ static const char stylesheet[] =
 	".filters { font-size: .95rem; } .filters strong { color: var(--fg); }\n"
 	".status-ok { color: #1e7b34; } .status-partial { color: #9a6700; } .status-failed { color: #b3261e; }\n";
 
+int site_heat(long long n, long long max)
+{
+	long double n4 = (long double)n * n * n * n, mk = 1;
+	int level = 1, k;
+
+	if (n <= 0 || max <= 0)
+		return 0;
+	for (k = 1; k <= 4; k++) {
+		mk *= (long double)max;
+		if (n4 >= mk)
+			level++;
+	}
+	return level;
+}
+
 /* Jaccard of a similar-rules match, in whole percent */
 long long site_match_percent(const json_t *m)
 {

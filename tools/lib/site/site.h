@@ -59,6 +59,12 @@ void site_write_file(const struct site *s, const char *rel, const struct strbuf 
 void site_page_head(struct strbuf *sb, const char *prefix, const char *title);
 void site_page_foot(struct strbuf *sb);
 void site_rule_title(struct strbuf *sb, const json_t *rule, const char *uid);
+/*
+ * The shade (1 to 5) of a cell with n rules when the busiest has max, on a
+ * logarithmic scale: shade k + 1 from max^(k/4) up; 0 for no rule. The
+ * matrix and the Navigator layers use the same shades.
+ */
+int site_heat(long long n, long long max);
 /* a similar rule's overlap, shared over union, in whole per cent */
 long long site_match_percent(const json_t *m);
 
