@@ -88,7 +88,6 @@ struct events {
 	size_t nhash;
 	struct ev_vendor *vendors;
 	size_t nvendors;
-	char digest[17];
 };
 
 /* ---- small helpers ---- */
@@ -785,16 +784,11 @@ struct events *events_load_text(const char *name, const char *text, size_t len,
 {
 	static const char *const keys[] = { "version", "providers", "scopes", NULL };
 	struct loader ld = { name, err, errlen };
-	struct yaml_stream ys;
+	struct yamldoc ys;
 	struct events *ev = xcalloc(1, sizeof(*ev));
 	const struct ynode *root;
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
 
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
-	snprintf(ev->digest, sizeof(ev->digest), "%016llx", (unsigned long long)h);
-	if (yaml_stream_load(&ys, text, len, NULL) < 0) {
+	if (yamldoc_load(&ys, text, len, NULL) < 0) {
 		snprintf(err, errlen, "%s:%u: %s", name, ys.err_line, ys.err);
 		goto fail;
 	}
@@ -807,10 +801,10 @@ struct events *events_load_text(const char *name, const char *text, size_t len,
 	    load_providers(ev, &ld, ynode_get(root, "providers")) < 0 ||
 	    load_vendors(ev, &ld, ynode_get(root, "scopes")) < 0)
 		goto fail;
-	yaml_stream_free(&ys);
+	yamldoc_release(&ys);
 	return ev;
 fail:
-	yaml_stream_free(&ys);
+	yamldoc_release(&ys);
 	events_free(ev);
 	return NULL;
 }
@@ -828,11 +822,6 @@ struct events *events_load(const char *path, char *err, size_t errlen)
 	ev = events_load_text(path, sb.buf, sb.len, err, errlen);
 	strbuf_release(&sb);
 	return ev;
-}
-
-const char *events_digest(const struct events *ev)
-{
-	return ev ? ev->digest : "0000000000000000";
 }
 
 size_t events_count(const struct events *ev)
