@@ -256,7 +256,8 @@ static void navigator_layers(const struct site *s, const char **vendors, size_t 
 		char *name = v ? xasprintf("detcat: %s rules", site_vendor_label(v)) : xstrdup("detcat: all rules");
 		char *desc = xasprintf("Techniques scored by the number of %s%srules in the detcat catalog.",
 				       v ? site_vendor_label(v) : "", v ? " " : "");
-		json_t *layer = navigator_layer(s->techniques, v, name, desc);
+		json_t *layer = navigator_layer(s->techniques, v, name, desc,
+						json_string_value(json_object_get(s->corpus, "attack_version")));
 		char *text = json_dumps(layer, JSON_INDENT(2));
 		struct strbuf sb = STRBUF_INIT, file = STRBUF_INIT;
 

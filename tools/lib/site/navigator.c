@@ -156,7 +156,7 @@ static json_t *gradient(json_int_t max)
 }
 
 json_t *navigator_layer(const json_t *techniques, const char *vendor, const char *name,
-			const char *description)
+			const char *description, const char *attack_version)
 {
 	json_t *layer = json_object(), *list = json_array(), *shown = json_object(), *t;
 	json_int_t max = 1;
@@ -199,6 +199,9 @@ json_t *navigator_layer(const json_t *techniques, const char *vendor, const char
 	json_object_set_new(layer, "name", text(name, "the name"));
 	json_object_set_new(layer, "versions", json_pack("{s:s,s:s}",
 			    "navigator", NAVIGATOR_VERSION, "layer", NAVIGATOR_LAYER_FORMAT));
+	if (attack_version && *attack_version)
+		json_object_set_new(json_object_get(layer, "versions"), "attack",
+				    text(attack_version, "the ATT&CK version"));
 	json_object_set_new(layer, "domain", json_string("enterprise-attack"));
 	json_object_set_new(layer, "description", text(description, "the description"));
 	json_object_set_new(layer, "sorting", json_integer(3));	/* score, descending */
