@@ -15,17 +15,6 @@
 #include "common/text.h"
 #include "common/util.h"
 
-int sigma_is_identifier(const struct sigma_ctx *c, size_t i)
-{
-	const char *k = c->detection->keys[i]->str;
-	const char *const *r;
-
-	for (r = c->reserved; *r; r++)
-		if (strcmp(k, *r) == 0)
-			return 0;
-	return 1;
-}
-
 static json_t *scalar_json(const struct ynode *n)
 {
 	switch (n->type) {
