@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "rule/meta.h"
 #include "rule/rule.h"
 #include "sigma/sigma_int.h"
 #include "common/text.h"
@@ -113,49 +114,32 @@ static json_t *string_list(struct rule *rule, const struct ynode *n, const char 
 	return a;
 }
 
-static int all_digits(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-	return n > 0;
-}
-
 /* attack.tNNNN[.NNN] → technique; attack.<name> → tactic; other attack.* kept apart */
 static void attack_tags(struct rule *rule, json_t *tags)
 {
-	json_t *attack = json_object_get(rule->rec, "attack");
-	json_t *techniques = json_object_get(attack, "techniques");
-	json_t *tactics = json_object_get(attack, "tactics");
-	json_t *other = json_array();
 	size_t i;
 
+	/* the record always has all three lists, other included */
+	json_object_set_new(json_object_get(rule->rec, "attack"), "other", json_array());
 	for (i = 0; i < json_array_size(tags); i++) {
 		const char *t = json_string_value(json_array_get(tags, i));
 		const char *r;
+		char id[10];
 		size_t n;
 
 		if (strncasecmp(t, "attack.", 7) != 0)
 			continue;
 		r = t + 7;
 		n = strlen(r);
-		if ((r[0] == 't' || r[0] == 'T') && ((n == 5 && all_digits(r + 1, 4)) ||
-		    (n == 9 && all_digits(r + 1, 4) && r[5] == '.' && all_digits(r + 6, 3)))) {
-			char id[10];
 
-			memcpy(id, r, n + 1);
-			id[0] = 'T';
-			json_array_append_new(techniques, json_string(id));
-		} else if (n > 0 && !isdigit((unsigned char)r[n - 1]) && strspn(r,
-			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_") == n) {
-			json_array_append_new(tactics, json_string(r));
-		} else {
-			json_array_append_new(other, json_string(t));
-		}
+		if (rule_technique_id(r, n, id))
+			meta_technique(rule, r, n);	/* attack.tNNNN[.NNN] */
+		else if (n > 0 && !isdigit((unsigned char)r[n - 1]) && strspn(r,
+			 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_") == n)
+			meta_tactic(rule, r, n);
+		else
+			meta_other(rule, t, strlen(t));
 	}
-	json_object_set_new(attack, "other", other);
 }
 
 static void logsource(struct sigma_ctx *c, const struct ynode *ls)
