@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -489,6 +490,26 @@ static void test_pb_capture_keeps_an_embedded_query_as_a_subtree(void **state)
 	assert_int_equal(pb_capture_end(f->pb), EXPR_NONE);
 }
 
+static void test_pb_tree_leaves_keep_their_patterns_however_many_there_are(void **state)
+{
+	struct fixture *f = *state;
+	struct pred_spec s;
+	size_t i, root = EXPR_NONE;
+	char v[16];
+
+	/* enough leaves for the builder to grow its leaf array several times */
+	for (i = 0; i < 100; i++) {
+		snprintf(v, sizeof(v), "v%zu*", i);
+		s = pattern_spec(f, "CommandLine", PRED_EQ, v, 0);
+		root = pb_or(f->pb, root, pb_leaf(f->pb, &s));
+	}
+	pb_emit(f->pb, root);
+	assert_int_equal(json_array_size(preds(f)), 100);
+	assert_string_equal(str(json_array_get(preds(f), 0), "value"), "v0");
+	assert_string_equal(str(json_array_get(preds(f), 0), "op"), "starts_with");
+	assert_string_equal(str(json_array_get(preds(f), 99), "value"), "v99");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +539,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pb_capture_keeps_an_embedded_query_as_a_subtree, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_pb_tree_leaves_keep_their_patterns_however_many_there_are,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -472,7 +472,7 @@ size_t pb_leaf(struct pred_builder *pb, const struct pred_spec *s)
 	if (s->kind == PV_PATTERN) {
 		pattern_init(&l->pat);
 		pattern_copy(&l->pat, s->pat);
-		l->spec.pat = &l->pat;
+		l->spec.pat = NULL;	/* &l->pat, set when emitted: leaves[] grows */
 	} else {
 		l->spec.pat = NULL;
 	}
@@ -523,9 +523,13 @@ static int emit_leaf(void *ctx, size_t payload, int negated, enum expr_kind join
 {
 	struct pred_builder *pb = ctx;
 	const struct pb_leaf *l = &pb->leaves[payload];
+	struct pred_spec s = l->spec;
 
 	(void)joined;
-	emit(pb, &l->spec, l->scope, l->clock, l->spec.negated ^ negated);
+	/* the leaf's own pattern: leaves[] may have moved since pb_leaf() */
+	if (s.kind == PV_PATTERN)
+		s.pat = &l->pat;
+	emit(pb, &s, l->scope, l->clock, s.negated ^ negated);
 	return 0;
 }
 
