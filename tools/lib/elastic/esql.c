@@ -1608,7 +1608,7 @@ static void cmd_from(struct esql *E, size_t i, size_t end)
 static int read_field(struct esql *E, int aggregate, int by)
 {
 	struct qparser *p = &E->p;
-	size_t first = p->pos, x, name = NONE;
+	size_t first = p->pos, x, last, name = NONE;
 	struct strbuf col = STRBUF_INIT;
 
 	if (tok(p, 0)->kind == Q_NAME && tok(p, 1)->kind == Q_ASSIGN) {
@@ -1618,6 +1618,7 @@ static int read_field(struct esql *E, int aggregate, int by)
 	x = parse_bool(p);
 	if (x == NONE)
 		return 0;
+	last = p->pos - 1;
 	/* STATS x = COUNT(*) WHERE cond: the condition picks what the aggregate counts */
 	if (aggregate && at_word(p, "where")) {
 		p->pos++;
@@ -1630,7 +1631,7 @@ static int read_field(struct esql *E, int aggregate, int by)
 		/* BY field: the event's own values */
 	} else {
 		/* a column without a name is named by its expression as written */
-		span_text(E, first, p->pos - 1, &col);
+		span_text(E, first, last, &col);
 		declare(E, col.buf ? col.buf : "", col.len);
 	}
 	strbuf_release(&col);
