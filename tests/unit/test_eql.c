@@ -355,6 +355,18 @@ static void test_eql_deep_nesting_is_a_limit_error_not_a_crash(void **state)
 	strbuf_release(&q);
 }
 
+static void test_eql_bytes_that_are_not_utf8_are_named_not_copied(void **state)
+{
+	json_t *rec = qt_run(eql_parse, "process where a == \"\xff\"");
+
+	(void)state;
+	assert_string_equal(qt_status(rec), "partial");
+	assert_int_equal(json_array_size(json_object_get(rec, "predicates")), 0);
+	/* the message quotes nothing of the bad byte, so it stays UTF-8 */
+	assert_string_equal(qt_error(rec, 0), "query line 1, column 21: bytes that are not UTF-8 near ''");
+	json_decref(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_eql_syntax_errors_name_line_column_and_token),
 		cmocka_unit_test(test_eql_unknown_function_and_pipe_make_the_rule_partial),
 		cmocka_unit_test(test_eql_deep_nesting_is_a_limit_error_not_a_crash),
+		cmocka_unit_test(test_eql_bytes_that_are_not_utf8_are_named_not_copied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1778,7 +1778,7 @@ void eql_parse(struct pred_builder *pb, struct rule *r, const char *query, size_
 	p.len = len;
 	strbuf_init(&p.names, 256);
 	qmsg_init(&p.msg, r, query, len);
-	if (lex(&p) < 0)
+	if (qmsg_check_text(&p.msg) < 0 || lex(&p) < 0)
 		goto out;
 	root = parse_query(&p, &other_pipe);
 	if (root == NONE) {

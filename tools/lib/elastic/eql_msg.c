@@ -3,8 +3,10 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <stdio.h>
 
+#include "common/text.h"
 #include "common/util.h"
 
 #define TOKEN_SHOWN 40
@@ -59,11 +61,31 @@ static void token_text(const struct qmsg *m, size_t off, size_t n, struct strbuf
 	if (end < n)
 		while (end > 0 && ((unsigned char)m->query[off + end] & 0xC0) == 0x80)
 			end--;
+	/* a message is UTF-8: the token is cut before its first byte that is not */
+	i = utf8_invalid_at(m->query + off, end);
+	if (i != UTF8_VALID)
+		end = i;
 	for (i = 0; i < end; i++) {
 		unsigned char ch = (unsigned char)m->query[off + i];
 
 		strbuf_addch(out, ch < 0x20 || ch == 0x7F ? ' ' : ch);
 	}
+}
+
+int qmsg_check_text(struct qmsg *m)
+{
+	size_t bad = utf8_invalid_at(m->query, m->len);
+	const char *nul = memchr(m->query, '\0', m->len);
+
+	if (bad != UTF8_VALID) {
+		qmsg_error(m, RC_ENCODING, bad, 1, "bytes that are not UTF-8");
+		return -1;
+	}
+	if (nul) {
+		qmsg_error(m, RC_SYNTAX, (size_t)(nul - m->query), 1, "a NUL character");
+		return -1;
+	}
+	return 0;
 }
 
 void qmsg_error(struct qmsg *m, enum rule_code code, size_t off, size_t toklen, const char *fmt, ...)

@@ -34,6 +34,12 @@ void qmsg_init(struct qmsg *m, struct rule *r, const char *query, size_t len);
 void qmsg_position(const struct qmsg *m, size_t off, unsigned *line, unsigned *column);
 
 /*
+ * 0 when the query is UTF-8 without a NUL byte; else -1 with a message
+ * naming the first byte that is not (a parser reads nothing more).
+ */
+int qmsg_check_text(struct qmsg *m);
+
+/*
  * Record a partial error on the rule: "query line L, column C: <fmt ...>
  * near '<token>'", the token being query[off .. off + toklen) (at the end of
  * the query: "at the end of the query" instead). After QMSG_MAX messages,

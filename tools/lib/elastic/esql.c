@@ -2012,7 +2012,9 @@ void esql_parse(struct pred_builder *pb, struct rule *r, const char *query, size
 	strbuf_init(&E.lhs, 64);
 	strbuf_init(&E.rhs, 64);
 	strbuf_init(&E.raw, 64);
-	for (;;) {
+	if (qmsg_check_text(&E.p.msg) < 0)
+		E.p.any_failed = 1;
+	while (!E.p.any_failed) {
 		end = next_pipe(&E.p, start);
 		if (end == (size_t)-1)
 			break;
