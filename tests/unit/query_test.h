@@ -5,7 +5,8 @@
  * The field map is Elastic's shape (ECS names are canonical: unlisted "")
  * with two scopes keyed on the EQL category, so that a test can see which
  * scope a field was mapped in: `path` is file.path for file events and
- * process.executable for process events.
+ * process.executable for process events; `key` is registry.path for EQL's
+ * registry events (a scope that also names the rule's language).
  *
  * Predicates come back as lines, in the order they were emitted:
  *   FIELD OP VALUE[ ci][ not][ computed]
@@ -34,6 +35,8 @@ static const char qt_map_yaml[] =
 	"    fields: {path: file.path}\n"
 	"  - match: {category: process}\n"
 	"    fields: {path: process.executable}\n"
+	"  - match: {category: registry, language: eql}\n"
+	"    fields: {key: registry.path}\n"
 	"unlisted: \"\"\n";
 
 typedef void (*qt_parser)(struct pred_builder *, struct rule *, const char *, size_t);

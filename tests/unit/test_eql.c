@@ -39,6 +39,8 @@ static void test_eql_category_goes_to_the_context_and_scopes_the_fields(void **s
 	expect_ok("file where path : \"*.exe\"", "file.path ends_with \".exe\" ci");
 	expect_ok("process where path == \"C:\\\\Windows\\\\cmd.exe\"",
 		  "process.executable eq \"C:\\\\Windows\\\\cmd.exe\"");
+	/* the step's scope keeps the rule's language beside the category */
+	expect_ok("registry where key : \"HKLM\\\\*\"", "registry.path starts_with \"hklm\\\\\" ci");
 	/* a quoted category */
 	expect_ok("\"my-events\" where a == \"1\"", "a eq \"1\"");
 }

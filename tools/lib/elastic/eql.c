@@ -6,7 +6,8 @@
  * The query is read in two passes: the tokens and a syntax tree first (a
  * syntax error stops there: the rule is partial with no predicates), then
  * the tree is lowered into the builder's and/or/not tree, each event query
- * in its own scope {category: C} so that its fields map with its category.
+ * in its own scope {category: C, language: eql, type: the rule's type} so
+ * that its fields map with its category.
  * What is read but has no predicate meaning (a function nobody defined, a
  * pipe other than head and tail) makes the rule partial, the rest is kept.
  *
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 
 #include "common/util.h"
 #include "elastic/eql_msg.h"
@@ -1635,11 +1637,11 @@ static size_t lower_call(struct lower *L, size_t x)
 /* An event query: its category in the context, its filters in the category's scope. */
 static size_t lower_event(struct lower *L, size_t x)
 {
-	static const char *const keys[] = { "category" };
+	static const char *const keys[] = { "category", "language", "type" };
 	const struct enode *n = node(L, x);
 	const struct etoken *t = node_tok(L, x);
 	struct strbuf cat = STRBUF_INIT;
-	const char *vals[1];
+	const char *vals[3];
 	size_t root;
 
 	if (t->kind == T_STRING)
@@ -1647,8 +1649,11 @@ static size_t lower_event(struct lower *L, size_t x)
 	else
 		strbuf_add(&cat, L->p->q + t->off, t->len);
 	pb_context_add(L->pb, "category", cat.buf ? cat.buf : "", cat.len);
+	/* the rule's own scope keys (elastic.c) stay, with the category added */
 	vals[0] = cat.buf ? cat.buf : "";
-	pb_scope_push(L->pb, 1, keys, vals, 0);
+	vals[1] = "eql";
+	vals[2] = json_string_value(json_object_get(json_object_get(L->p->msg.rule->rec, "context"), "type"));
+	pb_scope_push(L->pb, 3, keys, vals, 0);
 	root = lower(L, n->a);
 	pb_scope_pop(L->pb);
 	strbuf_release(&cat);
