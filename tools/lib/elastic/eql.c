@@ -1581,12 +1581,11 @@ static size_t lower_cmp(struct lower *L, size_t x)
 	return value_leaf(L, lhs, op, op == PRED_EQ ? RHS_EQ : RHS_ORDER, rhs, 0, negated);
 }
 
-static size_t lower_list(struct lower *L, size_t x, enum pred_op op, enum rhs_mode mode, int ci,
+static size_t lower_list(struct lower *L, enum pred_op op, enum rhs_mode mode, int ci,
 			 size_t lhs, size_t first, size_t count)
 {
 	size_t i, root = NONE, leaf;
 
-	(void)x;
 	if (count == 0)
 		return NONE;
 	for (i = 0; i < count; i++) {
@@ -1631,7 +1630,7 @@ static size_t lower_call(struct lower *L, size_t x)
 		unsupported(L, x, "a function called with the wrong number of arguments");
 		return NONE;
 	}
-	return lower_list(L, x, op, mode, ci, L->p->kids[n->first], n->first + 1, n->n - 1);
+	return lower_list(L, op, mode, ci, L->p->kids[n->first], n->first + 1, n->n - 1);
 }
 
 /* An event query: its category in the context, its filters in the category's scope. */
@@ -1722,17 +1721,17 @@ static size_t lower(struct lower *L, size_t x)
 	case N_CMP:
 		return lower_cmp(L, x);
 	case N_IN:
-		kids[0] = lower_list(L, x, PRED_EQ, RHS_EQ, (n->flags & F_CI) != 0, n->a, n->first, n->n);
+		kids[0] = lower_list(L, PRED_EQ, RHS_EQ, (n->flags & F_CI) != 0, n->a, n->first, n->n);
 		return n->flags & F_NEG ? pb_not(L->pb, kids[0]) : kids[0];
 	case N_STRPRED:
 		switch (n->op) {
 		case SP_COLON:
-			return lower_list(L, x, PRED_EQ, RHS_WILD, 1, n->a, n->first, n->n);
+			return lower_list(L, PRED_EQ, RHS_WILD, 1, n->a, n->first, n->n);
 		case SP_LIKE:
 		case SP_LIKE_CI:
-			return lower_list(L, x, PRED_EQ, RHS_WILD, n->op == SP_LIKE_CI, n->a, n->first, n->n);
+			return lower_list(L, PRED_EQ, RHS_WILD, n->op == SP_LIKE_CI, n->a, n->first, n->n);
 		default:
-			return lower_list(L, x, PRED_REGEX, RHS_REGEX, n->op == SP_REGEX_CI, n->a, n->first,
+			return lower_list(L, PRED_REGEX, RHS_REGEX, n->op == SP_REGEX_CI, n->a, n->first,
 					  n->n);
 		}
 	case N_FUNC:
