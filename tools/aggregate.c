@@ -1,6 +1,6 @@
 /*
  * detcat-aggregate: read every tagged-rule file of a build (detcat-tag) and write
- * one catalog (SPEC §3, issue 5): a `technique` record per technique and
+ * one catalog (SPEC §3): a `technique` record per technique and
  * sub-technique with rules, in ATT&CK order; a `rule` record per rule, by uid;
  * one `corpus` record. The same bytes for the same set of rules, whatever the
  * order of the files. The reduce itself is tools/lib/catalog/catalog.c.

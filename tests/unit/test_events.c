@@ -413,7 +413,6 @@ static void test_events_the_catalog_is_listed_in_file_order(void **state)
 	assert_non_null(events_find(ev, "AWS-CloudTrail", "consolelogin"));
 	assert_null(events_find(ev, "AWS-CloudTrail", "CreateAccessKey"));
 	assert_null(events_find(ev, "Nope", "1"));
-	assert_int_equal(strlen(events_digest(ev)), 16);
 	events_free(ev);
 }
 

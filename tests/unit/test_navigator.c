@@ -84,7 +84,7 @@ static const char *comment(const json_t *layer, const char *id)
 
 static void test_navigator_all_vendors_scores_each_technique_by_its_total(void **state)
 {
-	json_t *in = sample(), *layer = navigator_layer(in, NULL, "all", "d");
+	json_t *in = sample(), *layer = navigator_layer(in, NULL, "all", "d", NULL);
 
 	(void)state;
 	assert_int_equal(ival(entry(layer, "T1204"), "score"), 7);
@@ -98,8 +98,8 @@ static void test_navigator_all_vendors_scores_each_technique_by_its_total(void *
 static void test_navigator_one_vendor_scores_by_its_rules_only(void **state)
 {
 	json_t *in = sample();
-	json_t *sigma = navigator_layer(in, "sigma", "s", NULL);
-	json_t *elastic = navigator_layer(in, "elastic", "e", NULL);
+	json_t *sigma = navigator_layer(in, "sigma", "s", NULL, NULL);
+	json_t *elastic = navigator_layer(in, "elastic", "e", NULL, NULL);
 
 	(void)state;
 	assert_int_equal(ival(entry(sigma, "T1204"), "score"), 5);
@@ -127,9 +127,9 @@ static void test_navigator_techniques_that_score_zero_are_left_out(void **state)
 	json_array_append_new(in, tech("../T1", 2, json_pack("{s:i}", "sigma", 2)));
 	json_array_append_new(in, tech("T1059.0011", 2, json_pack("{s:i}", "sigma", 2)));
 	json_array_append_new(in, tech("T105", 2, json_pack("{s:i}", "sigma", 2)));
-	all = navigator_layer(in, NULL, "all", NULL);
-	splunk = navigator_layer(in, "splunk", "splunk", NULL);
-	kusto = navigator_layer(in, "kusto", "kusto", NULL);
+	all = navigator_layer(in, NULL, "all", NULL, NULL);
+	splunk = navigator_layer(in, "splunk", "splunk", NULL, NULL);
+	kusto = navigator_layer(in, "kusto", "kusto", NULL, NULL);
 	assert_null(entry(all, "T1566"));
 	assert_null(entry(all, "T1218"));
 	assert_null(entry(all, "T1003"));
@@ -150,10 +150,10 @@ static void test_navigator_techniques_that_score_zero_are_left_out(void **state)
 static void test_navigator_max_value_is_the_highest_score_of_the_layer(void **state)
 {
 	json_t *in = sample();
-	json_t *all = navigator_layer(in, NULL, "a", NULL);
-	json_t *elastic = navigator_layer(in, "elastic", "e", NULL);
-	json_t *kusto = navigator_layer(in, "kusto", "k", NULL);
-	json_t *none = navigator_layer(in, "splunk", "n", NULL);
+	json_t *all = navigator_layer(in, NULL, "a", NULL, NULL);
+	json_t *elastic = navigator_layer(in, "elastic", "e", NULL, NULL);
+	json_t *kusto = navigator_layer(in, "kusto", "k", NULL, NULL);
+	json_t *none = navigator_layer(in, "splunk", "n", NULL, NULL);
 	json_t *g = json_object_get(all, "gradient");
 
 	(void)state;
@@ -173,9 +173,9 @@ static void test_navigator_max_value_is_the_highest_score_of_the_layer(void **st
 static void test_navigator_parent_shows_subtechniques_when_one_of_them_scores(void **state)
 {
 	json_t *in = sample();
-	json_t *all = navigator_layer(in, NULL, "a", NULL);
-	json_t *sigma = navigator_layer(in, "sigma", "s", NULL);
-	json_t *elastic = navigator_layer(in, "elastic", "e", NULL);
+	json_t *all = navigator_layer(in, NULL, "a", NULL, NULL);
+	json_t *sigma = navigator_layer(in, "sigma", "s", NULL, NULL);
+	json_t *elastic = navigator_layer(in, "elastic", "e", NULL, NULL);
 
 	(void)state;
 	assert_true(json_is_true(json_object_get(entry(all, "T1204"), "showSubtechniques")));
@@ -201,8 +201,8 @@ static void test_navigator_comment_lists_known_vendors_in_order_then_others_by_k
 							  "sigma", 2, "nothing", 0)),
 			       tech("T1566", 1, json_pack("{s:i}", "splunk", 1)),
 			       tech("T1098", 2, json_object()));
-	json_t *all = navigator_layer(in, NULL, "a", NULL);
-	json_t *kusto = navigator_layer(in, "kusto", "k", NULL);
+	json_t *all = navigator_layer(in, NULL, "a", NULL, NULL);
+	json_t *kusto = navigator_layer(in, "kusto", "k", NULL, NULL);
 
 	(void)state;
 	assert_string_equal(comment(all, "T1204"), "12 rules: Sigma 7, Elastic 5");
@@ -283,8 +283,8 @@ static void check_layer(const json_t *layer, const char *name, const char *descr
 static void test_navigator_layer_has_the_required_fields_with_their_types(void **state)
 {
 	json_t *in = sample();
-	json_t *all = navigator_layer(in, NULL, "detcat: all vendors", "Rules per technique");
-	json_t *sigma = navigator_layer(in, "sigma", "detcat: Sigma", NULL);
+	json_t *all = navigator_layer(in, NULL, "detcat: all vendors", "Rules per technique", NULL);
+	json_t *sigma = navigator_layer(in, "sigma", "detcat: Sigma", NULL, NULL);
 
 	(void)state;
 	check_layer(all, "detcat: all vendors", "Rules per technique");
@@ -297,8 +297,8 @@ static void test_navigator_layer_has_the_required_fields_with_their_types(void *
 static void test_navigator_empty_input_gives_a_valid_layer_without_techniques(void **state)
 {
 	json_t *in = json_array();
-	json_t *empty = navigator_layer(in, NULL, "empty", "none");
-	json_t *null = navigator_layer(NULL, "sigma", NULL, NULL);
+	json_t *empty = navigator_layer(in, NULL, "empty", "none", NULL);
+	json_t *null = navigator_layer(NULL, "sigma", NULL, NULL, NULL);
 
 	(void)state;
 	check_layer(empty, "empty", "none");
@@ -319,8 +319,8 @@ static void test_navigator_keeps_the_order_given_and_leaves_its_input_alone(void
 	size_t i;
 
 	(void)state;
-	a = navigator_layer(in, NULL, "a", "d");
-	b = navigator_layer(in, NULL, "a", "d");
+	a = navigator_layer(in, NULL, "a", "d", NULL);
+	b = navigator_layer(in, NULL, "a", "d", NULL);
 	json_array_foreach(entries(a), i, e)
 		assert_string_equal(json_string_value(json_object_get(e, "techniqueID")), order[i]);
 	assert_int_equal(json_array_size(entries(a)), 4);
@@ -338,6 +338,45 @@ static void test_navigator_keeps_the_order_given_and_leaves_its_input_alone(void
 	json_decref(in);
 }
 
+static void test_navigator_names_the_attack_release_when_the_catalog_does(void **state)
+{
+	json_t *in = sample(), *with = navigator_layer(in, NULL, "all", "", "18.1");
+	json_t *without = navigator_layer(in, NULL, "all", "", NULL);
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(json_object_get(with, "versions"),
+							      "attack")), "18.1");
+	assert_null(json_object_get(json_object_get(without, "versions"), "attack"));
+	json_decref(with);
+	json_decref(without);
+	json_decref(in);
+}
+
+/* 7 rules at most: 1 → shade 1, 3 → shade 3 (3^4 >= 7^2), 4 → 3, 7 → 5; the matrix's shades */
+static void test_navigator_colours_follow_the_matrix_logarithmic_shades(void **state)
+{
+	json_t *in = sample(), *layer = navigator_layer(in, NULL, "all", "", NULL);
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(entry(layer, "T1204"), "color")), "#5b8fd9");
+	assert_string_equal(json_string_value(json_object_get(entry(layer, "T1204.002"), "color")), "#a9c8f0");
+	assert_string_equal(json_string_value(json_object_get(entry(layer, "T1059"), "color")), "#a9c8f0");
+	assert_string_equal(json_string_value(json_object_get(entry(layer, "T1059.001"), "color")), "#eef4fc");
+	json_decref(layer);
+	json_decref(in);
+}
+
+/* a name that is not UTF-8 is shown with U+FFFD, never the end of the run (SPEC §8) */
+static void test_navigator_bad_utf8_in_a_name_is_replaced_not_fatal(void **state)
+{
+	json_t *in = sample(), *layer = navigator_layer(in, NULL, "bad \xff name", "ok", NULL);
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(layer, "name")), "bad \xEF\xBF\xBD name");
+	json_decref(layer);
+	json_decref(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +389,9 @@ int main(void)
 		cmocka_unit_test(test_navigator_layer_has_the_required_fields_with_their_types),
 		cmocka_unit_test(test_navigator_empty_input_gives_a_valid_layer_without_techniques),
 		cmocka_unit_test(test_navigator_keeps_the_order_given_and_leaves_its_input_alone),
+		cmocka_unit_test(test_navigator_colours_follow_the_matrix_logarithmic_shades),
+		cmocka_unit_test(test_navigator_names_the_attack_release_when_the_catalog_does),
+		cmocka_unit_test(test_navigator_bad_utf8_in_a_name_is_replaced_not_fatal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,5 @@
 #include "attack/attack.h"
+#include "common/hashmap.h"
 
 #include <ctype.h>
 #include "io/ndjson.h"
@@ -691,21 +692,14 @@ struct arena_block {
 	char data[];
 };
 
-/* String → index, open addressing with linear probing; keys live in the arena. */
-struct strmap {
-	const char **keys;
-	size_t *vals;
-	size_t cap, n;		/* cap is a power of two */
-};
-
 struct attack_db {
 	struct attack_tactic *tactics;
 	size_t ntactics, tactics_alloc;
 	struct attack_technique *techs;
 	size_t ntechs, techs_alloc;
 	const char *version;
-	struct strmap tech_index;	/* upper-case id → techs[] */
-	struct strmap tactic_index;	/* every spelling, as tactic_key() makes it → tactics[] */
+	struct hashmap tech_index;	/* upper-case id → techs[] */
+	struct hashmap tactic_index;	/* every spelling, as tactic_key() makes it → tactics[] */
 	struct arena_block *arena;
 };
 
@@ -733,65 +727,6 @@ static const char *arena_strdup(struct attack_db *db, const char *s)
 	size_t n = strlen(s) + 1;
 
 	return memcpy(arena_alloc(db, n, 1), s, n);
-}
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static void strmap_release(struct strmap *m)
-{
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
-
-static int strmap_get(const struct strmap *m, const char *key, size_t *val)
-{
-	size_t i;
-
-	if (!m->cap)
-		return 0;
-	for (i = hash_str(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
-		if (!strcmp(m->keys[i], key)) {
-			*val = m->vals[i];
-			return 1;
-		}
-	return 0;
-}
-
-/* Add key (owned by the arena) unless it is there already; returns 1 when added. */
-static int strmap_put(struct strmap *m, const char *key, size_t val)
-{
-	size_t i, dummy;
-
-	if (strmap_get(m, key, &dummy))
-		return 0;
-	if ((m->n + 1) * 2 > m->cap) {
-		struct strmap big;
-		size_t k;
-
-		big.cap = m->cap ? m->cap * 2 : 64;
-		big.n = 0;
-		big.keys = xcalloc(big.cap, sizeof(*big.keys));
-		big.vals = xcalloc(big.cap, sizeof(*big.vals));
-		for (k = 0; k < m->cap; k++)
-			if (m->keys[k])
-				strmap_put(&big, m->keys[k], m->vals[k]);
-		strmap_release(m);
-		*m = big;
-	}
-	for (i = hash_str(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
-		;
-	m->keys[i] = key;
-	m->vals[i] = val;
-	m->n++;
-	return 1;
 }
 
 #define KEY_MAX 128
@@ -983,7 +918,7 @@ static char *db_finish(struct attack_db *db, const char *name)
 		/* the first tactic to claim a spelling keeps it */
 		for (k = 0; k < 3; k++)
 			if (tactic_key(spellings[k], key))
-				strmap_put(&db->tactic_index, arena_strdup(db, key), i);
+				hashmap_put(&db->tactic_index, arena_strdup(db, key), i);
 	}
 	r = xmalloc(db->ntechs * sizeof(*r));
 	for (i = 0; i < db->ntechs; i++) {
@@ -991,14 +926,14 @@ static char *db_finish(struct attack_db *db, const char *name)
 		r[i].rank = db->ntactics;
 		for (k = 0; k < r[i].t.ntactics; k++)
 			if (tactic_key(r[i].t.tactics[k], key) &&
-			    strmap_get(&db->tactic_index, key, &at) && at < r[i].rank)
+			    hashmap_get(&db->tactic_index, key, &at) && at < r[i].rank)
 				r[i].rank = at;
 	}
 	qsort(r, db->ntechs, sizeof(*r), cmp_ranked);
 	for (i = 0; i < db->ntechs; i++) {
 		db->techs[i] = r[i].t;
 		if (!tech_key(db->techs[i].id, key) ||
-		    !strmap_put(&db->tech_index, arena_strdup(db, key), i)) {
+		    !hashmap_put(&db->tech_index, arena_strdup(db, key), i)) {
 			char *e = xasprintf("%s: technique '%s' appears twice", name, db->techs[i].id);
 
 			free(r);
@@ -1071,8 +1006,8 @@ void attack_db_free(struct attack_db *db)
 		next = a->next;
 		free(a);
 	}
-	strmap_release(&db->tech_index);
-	strmap_release(&db->tactic_index);
+	hashmap_release(&db->tech_index);
+	hashmap_release(&db->tactic_index);
 	free(db->tactics);
 	free(db->techs);
 	free(db);
@@ -1083,7 +1018,7 @@ const struct attack_technique *attack_db_technique(const struct attack_db *db, c
 	char key[KEY_MAX];
 	size_t i;
 
-	if (!id || !tech_key(id, key) || !strmap_get(&db->tech_index, key, &i))
+	if (!id || !tech_key(id, key) || !hashmap_get(&db->tech_index, key, &i))
 		return NULL;
 	return &db->techs[i];
 }
@@ -1093,7 +1028,7 @@ static const struct attack_tactic *tactic_by_key(const struct attack_db *db, con
 	char key[KEY_MAX];
 	size_t i;
 
-	if (!tactic_key(s, key) || !strmap_get(&db->tactic_index, key, &i))
+	if (!tactic_key(s, key) || !hashmap_get(&db->tactic_index, key, &i))
 		return NULL;
 	return &db->tactics[i];
 }

@@ -8,6 +8,7 @@
  * character: comparing keys compares (field, op, value) in that order.
  */
 #include "catalog/catalog.h"
+#include "common/hashmap.h"
 #include "common/util.h"
 
 #include <stdint.h>
@@ -29,75 +30,31 @@ struct row {
 struct table {
 	struct row *rows;
 	size_t n, cap;
-	size_t *slots;		/* index + 1; 0 empty */
-	size_t nslots;
+	struct hashmap index;	/* key → rows[]; keys are the rows' own */
 };
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static void table_rehash(struct table *t)
-{
-	size_t i, n = t->nslots ? t->nslots * 2 : 64;
-
-	free(t->slots);
-	t->slots = xcalloc(n, sizeof(*t->slots));
-	t->nslots = n;
-	for (i = 0; i < t->n; i++) {
-		size_t s = hash_str(t->rows[i].key) & (n - 1);
-
-		while (t->slots[s])
-			s = (s + 1) & (n - 1);
-		t->slots[s] = i + 1;
-	}
-}
 
 /* the row for key, created empty when new */
 static struct row *table_get(struct table *t, const char *key)
 {
-	size_t s;
+	size_t i;
 
-	if ((t->n + 1) * 2 > t->nslots)
-		table_rehash(t);
-	s = hash_str(key) & (t->nslots - 1);
-	while (t->slots[s]) {
-		struct row *r = &t->rows[t->slots[s] - 1];
-
-		if (strcmp(r->key, key) == 0)
-			return r;
-		s = (s + 1) & (t->nslots - 1);
-	}
+	if (hashmap_get(&t->index, key, &i))
+		return &t->rows[i];
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 16;
 		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
 	}
 	memset(&t->rows[t->n], 0, sizeof(t->rows[0]));
 	t->rows[t->n].key = xstrdup(key);
-	t->slots[s] = ++t->n;
-	return &t->rows[t->n - 1];
+	hashmap_put(&t->index, t->rows[t->n].key, t->n);
+	return &t->rows[t->n++];
 }
 
 static struct row *table_find(const struct table *t, const char *key)
 {
-	size_t s;
+	size_t i;
 
-	if (!t->nslots)
-		return NULL;
-	s = hash_str(key) & (t->nslots - 1);
-	while (t->slots[s]) {
-		struct row *r = &t->rows[t->slots[s] - 1];
-
-		if (strcmp(r->key, key) == 0)
-			return r;
-		s = (s + 1) & (t->nslots - 1);
-	}
-	return NULL;
+	return hashmap_get(&t->index, key, &i) ? &t->rows[i] : NULL;
 }
 
 static void row_add_uid(struct row *r, size_t rule)
@@ -127,7 +84,7 @@ static void table_free(struct table *t)
 		free(t->rows[i].uids);
 	}
 	free(t->rows);
-	free(t->slots);
+	hashmap_release(&t->index);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -727,6 +684,8 @@ static json_t *corpus_json(const struct catalog *c, size_t ntech)
 	for (k = 0; k < NISSUES; k++)
 		json_object_set_new(issues, issue_names[k], json_integer((json_int_t)c->issues[k]));
 	json_object_set_new(o, "kind", json_string("corpus"));
+	if (c->db && attack_db_version(c->db))
+		json_object_set_new(o, "attack_version", json_string(attack_db_version(c->db)));
 	json_object_set_new(o, "rules", json_pack("{s:I,s:o}", "total", (json_int_t)c->n,
 						  "by_vendor", by_vendor_json(&vendors)));
 	json_object_set_new(o, "parse", parse);

@@ -1,5 +1,5 @@
 /*
- * catalog.h: the reduce of detcat-aggregate (SPEC §3 "catalog", issue 5).
+ * catalog.h: the reduce of detcat-aggregate (SPEC §3 "catalog").
  *
  * Tagged rules go in one at a time (catalog_add); catalog_finish() returns every
  * catalog record in output order: one `technique` record per technique and

@@ -1,4 +1,5 @@
 #include "catalog/events.h"
+#include "common/hashmap.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -64,8 +65,9 @@ struct ev_vendor {
 	char *name;
 	struct ev_scope *scopes;
 	size_t nscopes;
-	struct ev_slot *slots;	/* open addressing */
-	size_t nslots, used;
+	struct ev_slot *slots;	/* in the order made */
+	size_t nslots, aslots;
+	struct hashmap slot_index;	/* kv → slots[] */
 	char **keys;		/* the match keys that index */
 	size_t nkeys;
 	size_t *scan;		/* scopes with no exact value to index by */
@@ -73,37 +75,20 @@ struct ev_vendor {
 };
 
 /* catalog lookup: (provider, lower-case event) → event index */
-struct ev_hslot {
-	unsigned prov;
-	char *key;		/* lower case; NULL: empty slot */
-	size_t idx;
-};
 
 struct events {
 	struct ev_provider *providers;
 	size_t nproviders;
 	struct event_ref *events;
 	size_t nevents;
-	struct ev_hslot *hash;
-	size_t nhash;
+	char **hkeys;		/* "PROV\x1fevent" per listed event (events[]) */
+	size_t nhkeys;
+	struct hashmap listed;	/* hkeys[i] → i, case-insensitive */
 	struct ev_vendor *vendors;
 	size_t nvendors;
-	char digest[17];
 };
 
 /* ---- small helpers ---- */
-
-static uint64_t fnv(uint64_t h, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		h = (h ^ c) * 1099511628211ULL;
-	}
-	return h;
-}
 
 static char *lower_dup(const char *s)
 {
@@ -163,46 +148,36 @@ static int contains_ci(const char *s, const char *needle)
 
 /* ---- the catalog hash ---- */
 
-static struct ev_hslot *hash_find(const struct events *ev, unsigned prov, const char *event)
+/* "PROV\x1fevent": one key for a provider's event */
+static char *listed_key(unsigned prov, const char *event, char *buf, size_t size)
 {
-	size_t i;
+	int n = snprintf(buf, size, "%u\x1f%s", prov, event);
 
-	if (!ev->nhash)
-		return NULL;
-	for (i = fnv(1469598103934665603ULL ^ prov, event) & (ev->nhash - 1);;
-	     i = (i + 1) & (ev->nhash - 1)) {
-		struct ev_hslot *s = &ev->hash[i];
-
-		if (!s->key)
-			return s;
-		if (s->prov == prov && strcasecmp(s->key, event) == 0)
-			return s;
-	}
+	return n >= 0 && (size_t)n < size ? buf : xasprintf("%u\x1f%s", prov, event);
 }
 
 static void hash_build(struct events *ev)
 {
 	size_t i;
 
-	for (ev->nhash = 64; ev->nhash < ev->nevents * 2 + 2; ev->nhash *= 2)
-		;
-	ev->hash = xcalloc(ev->nhash, sizeof(*ev->hash));
+	hashmap_init(&ev->listed, 1);
+	ev->hkeys = xcalloc(ev->nevents + 1, sizeof(*ev->hkeys));
 	for (i = 0; i < ev->nevents; i++) {
-		struct ev_hslot *s = hash_find(ev, ev->events[i].prov, ev->events[i].event);
-
-		if (s->key)
-			continue;	/* spelled twice: refused by the caller */
-		s->prov = ev->events[i].prov;
-		s->key = lower_dup(ev->events[i].event);
-		s->idx = i;
+		ev->hkeys[i] = xasprintf("%u\x1f%s", ev->events[i].prov, ev->events[i].event);
+		hashmap_put(&ev->listed, ev->hkeys[i], i);	/* spelled twice: refused by the caller */
 	}
+	ev->nhkeys = ev->nevents;
 }
 
 static long find_listed(const struct events *ev, unsigned prov, const char *event)
 {
-	const struct ev_hslot *s = hash_find(ev, prov, event);
+	char buf[160], *key = listed_key(prov, event, buf, sizeof(buf));
+	size_t i;
+	int found = hashmap_get(&ev->listed, key, &i);
 
-	return s && s->key ? (long)s->idx : -1;
+	if (key != buf)
+		free(key);
+	return found ? (long)i : -1;
 }
 
 static long find_provider(const struct events *ev, const char *name)
@@ -274,6 +249,7 @@ static void vendor_release(struct ev_vendor *v)
 		free(v->slots[i].scopes);
 	}
 	free(v->slots);
+	hashmap_release(&v->slot_index);
 	strv_free(v->keys, v->nkeys);
 	free(v->scan);
 }
@@ -296,9 +272,10 @@ void events_free(struct events *ev)
 		free((char *)ev->events[i].title);
 	}
 	free(ev->events);
-	for (i = 0; i < ev->nhash; i++)
-		free(ev->hash[i].key);
-	free(ev->hash);
+	for (i = 0; i < ev->nhkeys; i++)
+		free(ev->hkeys[i]);
+	free(ev->hkeys);
+	hashmap_release(&ev->listed);
 	for (i = 0; i < ev->nvendors; i++)
 		vendor_release(&ev->vendors[i]);
 	free(ev->vendors);
@@ -673,36 +650,25 @@ static struct ev_slot *slot_find(const struct ev_vendor *v, const char *kv)
 {
 	size_t i;
 
-	if (!v->nslots)
-		return NULL;
-	for (i = fnv(1469598103934665603ULL, kv) & (v->nslots - 1);; i = (i + 1) & (v->nslots - 1))
-		if (!v->slots[i].kv || strcmp(v->slots[i].kv, kv) == 0)
-			return &v->slots[i];
+	return hashmap_get(&v->slot_index, kv, &i) ? &v->slots[i] : NULL;
 }
 
-/* the slot for kv, made when missing; the table grows before it is half full */
+/* the slot for kv, made when missing */
 static struct ev_slot *slot_insert(struct ev_vendor *v, const char *kv)
 {
-	struct ev_slot *s;
+	struct ev_slot *s = slot_find(v, kv);
 
-	if ((v->used + 1) * 2 > v->nslots) {
-		struct ev_vendor bigger = *v;
-		size_t j;
-
-		bigger.nslots = v->nslots ? v->nslots * 2 : 16;
-		bigger.slots = xcalloc(bigger.nslots, sizeof(*bigger.slots));
-		for (j = 0; j < v->nslots; j++)
-			if (v->slots[j].kv)
-				*slot_find(&bigger, v->slots[j].kv) = v->slots[j];
-		free(v->slots);
-		v->slots = bigger.slots;
-		v->nslots = bigger.nslots;
+	if (s)
+		return s;
+	if (v->nslots == v->aslots) {
+		v->aslots = v->aslots ? v->aslots * 2 : 16;
+		v->slots = xrealloc(v->slots, v->aslots * sizeof(*v->slots));
+		/* the keys are the slots' own strings, which do not move */
 	}
-	s = slot_find(v, kv);
-	if (!s->kv) {
-		s->kv = xstrdup(kv);
-		v->used++;
-	}
+	s = &v->slots[v->nslots];
+	memset(s, 0, sizeof(*s));
+	s->kv = xstrdup(kv);
+	hashmap_put(&v->slot_index, s->kv, v->nslots++);
 	return s;
 }
 
@@ -785,16 +751,11 @@ struct events *events_load_text(const char *name, const char *text, size_t len,
 {
 	static const char *const keys[] = { "version", "providers", "scopes", NULL };
 	struct loader ld = { name, err, errlen };
-	struct yaml_stream ys;
+	struct yamldoc ys;
 	struct events *ev = xcalloc(1, sizeof(*ev));
 	const struct ynode *root;
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
 
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
-	snprintf(ev->digest, sizeof(ev->digest), "%016llx", (unsigned long long)h);
-	if (yaml_stream_load(&ys, text, len, NULL) < 0) {
+	if (yamldoc_load(&ys, text, len, NULL) < 0) {
 		snprintf(err, errlen, "%s:%u: %s", name, ys.err_line, ys.err);
 		goto fail;
 	}
@@ -807,10 +768,10 @@ struct events *events_load_text(const char *name, const char *text, size_t len,
 	    load_providers(ev, &ld, ynode_get(root, "providers")) < 0 ||
 	    load_vendors(ev, &ld, ynode_get(root, "scopes")) < 0)
 		goto fail;
-	yaml_stream_free(&ys);
+	yamldoc_release(&ys);
 	return ev;
 fail:
-	yaml_stream_free(&ys);
+	yamldoc_release(&ys);
 	events_free(ev);
 	return NULL;
 }
@@ -828,11 +789,6 @@ struct events *events_load(const char *path, char *err, size_t errlen)
 	ev = events_load_text(path, sb.buf, sb.len, err, errlen);
 	strbuf_release(&sb);
 	return ev;
-}
-
-const char *events_digest(const struct events *ev)
-{
-	return ev ? ev->digest : "0000000000000000";
 }
 
 size_t events_count(const struct events *ev)
@@ -1360,7 +1316,7 @@ size_t events_for_rule(const struct events *ev, const json_t *rule, struct event
 			low = lower_dup(s);
 			kv = xasprintf("%s=%s", v->keys[k], low);
 			slot = slot_find(v, kv);
-			for (i = 0; slot && slot->kv && i < slot->n; i++)
+			for (i = 0; slot && i < slot->n; i++)
 				mark[slot->scopes[i]] = 1;
 			free(kv);
 			free(low);

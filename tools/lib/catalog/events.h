@@ -54,8 +54,6 @@ struct events *events_load(const char *path, char *err, size_t errlen);
 struct events *events_load_text(const char *name, const char *text, size_t len,
 				char *err, size_t errlen);
 void events_free(struct events *ev);
-/* A 16-hex-digit digest of the file's bytes, for cache keys. */
-const char *events_digest(const struct events *ev);
 
 struct event_ref {
 	const char *provider, *event, *title;

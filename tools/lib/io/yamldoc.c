@@ -19,11 +19,11 @@ struct arena_chunk {
 	max_align_t data[];
 };
 
-struct yaml_arena {
+struct yamldoc_arena {
 	struct arena_chunk *head;
 };
 
-static void *arena_alloc(struct yaml_arena *a, size_t n)
+static void *arena_alloc(struct yamldoc_arena *a, size_t n)
 {
 	struct arena_chunk *c = a->head;
 	size_t align = sizeof(max_align_t);
@@ -42,7 +42,7 @@ static void *arena_alloc(struct yaml_arena *a, size_t n)
 	return (char *)c->data + c->used - n;
 }
 
-static char *arena_strndup(struct yaml_arena *a, const char *s, size_t n)
+static char *arena_strndup(struct yamldoc_arena *a, const char *s, size_t n)
 {
 	char *p = arena_alloc(a, n + 1);
 
@@ -209,7 +209,7 @@ static size_t add_weight(size_t a, size_t b, size_t cap)
  * merged map first), the map's own pairs after them, so that ynode_get(), which
  * takes the last match, gives the map's own keys precedence as PyYAML does.
  */
-static int apply_merge(struct yaml_arena *a, struct ynode *map, char *err, size_t errlen)
+static int apply_merge(struct yamldoc_arena *a, struct ynode *map, char *err, size_t errlen)
 {
 	struct nodevec keys = { 0 }, vals = { 0 };
 	size_t i, j, k;
@@ -271,8 +271,8 @@ static int apply_merge(struct yaml_arena *a, struct ynode *map, char *err, size_
 }
 
 struct loader {
-	struct yaml_stream *s;
-	const struct yaml_limits *lim;
+	struct yamldoc *s;
+	const struct yamldoc_limits *lim;
 	struct nodevec items;		/* children of open collections */
 	struct frame *frames;
 	size_t nframes, aframes;
@@ -295,7 +295,7 @@ static int fail(struct loader *l, unsigned line, const char *fmt, ...)
 
 static int fail(struct loader *l, unsigned line, const char *fmt, ...)
 {
-	struct yaml_stream *s = l->s;
+	struct yamldoc *s = l->s;
 	va_list ap;
 
 	s->failed = 1;
@@ -458,10 +458,10 @@ static int on_alias(struct loader *l, const yaml_event_t *ev)
 	return fail(l, (unsigned)ev->start_mark.line + 1, "unknown or recursive alias '*%s'", name);
 }
 
-int yaml_stream_load(struct yaml_stream *s, const char *text, size_t len,
-		     const struct yaml_limits *limits)
+int yamldoc_load(struct yamldoc *s, const char *text, size_t len,
+		     const struct yamldoc_limits *limits)
 {
-	static const struct yaml_limits deflim = YAML_LIMITS_DEFAULT;
+	static const struct yamldoc_limits deflim = YAML_LIMITS_DEFAULT;
 	struct loader l;
 	yaml_parser_t parser;
 	yaml_event_t ev;
@@ -554,7 +554,7 @@ int yaml_stream_load(struct yaml_stream *s, const char *text, size_t len,
 	return rc < 0 ? -1 : 0;
 }
 
-void yaml_stream_free(struct yaml_stream *s)
+void yamldoc_release(struct yamldoc *s)
 {
 	struct arena_chunk *c, *next;
 
@@ -621,7 +621,7 @@ long ynode_find(const struct ynode *map, const char *key)
 	return -1;
 }
 
-const struct ynode *yaml_merge(struct yaml_stream *s, const struct ynode *base,
+const struct ynode *yamldoc_merge(struct yamldoc *s, const struct ynode *base,
 			       const struct ynode *over)
 {
 	struct ynode *m;
@@ -640,7 +640,7 @@ const struct ynode *yaml_merge(struct yaml_stream *s, const struct ynode *base,
 			continue;
 		o = ynode_get(over, base->keys[i]->str);
 		m->keys[n] = base->keys[i];
-		m->vals[n] = (struct ynode *)(o ? yaml_merge(s, base->vals[i], o) : base->vals[i]);
+		m->vals[n] = (struct ynode *)(o ? yamldoc_merge(s, base->vals[i], o) : base->vals[i]);
 		n++;
 	}
 	for (i = 0; i < over->n; i++) {
@@ -659,7 +659,7 @@ const struct ynode *yaml_merge(struct yaml_stream *s, const struct ynode *base,
  * libyaml marks count characters (a CRLF as two), not bytes, and not a
  * leading byte order mark. Most rules are ASCII; others are walked once per call.
  */
-size_t yaml_stream_offset(const struct yaml_stream *s, size_t chars)
+size_t yamldoc_offset(const struct yamldoc *s, size_t chars)
 {
 	const unsigned char *t = (const unsigned char *)s->text + s->bom;
 	size_t n = s->len - s->bom, b = 0, c = 0;

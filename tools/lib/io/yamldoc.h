@@ -9,8 +9,8 @@
  * does, and plain scalars are resolved with the YAML 1.1 rules PyYAML uses
  * (null, ~, true/false/yes/no/on/off, ints, floats).
  *
- * Ownership: a yaml_stream owns every node and string of every document; they
- * live until yaml_stream_free(). Nodes are never modified after loading.
+ * Ownership: a yamldoc owns every node and string of every document; they
+ * live until yamldoc_release(). Nodes are never modified after loading.
  */
 #ifndef DETCAT_YAMLDOC_H
 #define DETCAT_YAMLDOC_H
@@ -28,7 +28,7 @@ struct ynode {
 	unsigned line;			/* 1-based */
 	unsigned column;		/* 1-based */
 	size_t start, end;		/* where the node's text is: character indices,
-					 * yaml_stream_offset() gives bytes */
+					 * yamldoc_offset() gives bytes */
 	/* scalar */
 	const char *str;		/* NUL-terminated, len bytes (may hold NULs) */
 	size_t len;
@@ -42,13 +42,13 @@ struct ynode {
 	size_t weight;			/* expanded size, for the alias cap */
 };
 
-struct yaml_limits {
+struct yamldoc_limits {
 	size_t max_depth;		/* nesting of collections */
 	size_t max_expanded;		/* nodes per document, aliases expanded */
 };
 #define YAML_LIMITS_DEFAULT { 128, 1000000 }
 
-struct yaml_stream {
+struct yamldoc {
 	size_t ndocs;
 	struct ynode **docs;		/* root of each document; NULL for an empty one */
 	unsigned *doc_lines;		/* first line of each document */
@@ -56,7 +56,7 @@ struct yaml_stream {
 	int failed;
 	unsigned err_line;
 	char err[256];
-	struct yaml_arena *arena;
+	struct yamldoc_arena *arena;
 	const char *text;		/* the input (borrowed), for offsets */
 	size_t len;
 	size_t bom;
@@ -67,11 +67,11 @@ struct yaml_stream {
  * Parse every document of text. Returns 0, or -1 with s->err/s->err_line set
  * (a syntax error, an alias bomb, too deep nesting). s must be freed either way.
  */
-int yaml_stream_load(struct yaml_stream *s, const char *text, size_t len,
-		     const struct yaml_limits *limits);
+int yamldoc_load(struct yamldoc *s, const char *text, size_t len,
+		     const struct yamldoc_limits *limits);
 /* Byte offset in the input of a node's start or end (the input must still live). */
-size_t yaml_stream_offset(const struct yaml_stream *s, size_t chars);
-void yaml_stream_free(struct yaml_stream *s);
+size_t yamldoc_offset(const struct yamldoc *s, size_t chars);
+void yamldoc_release(struct yamldoc *s);
 
 /*
  * A map that is base with over laid on top (maps present in both merged
@@ -79,7 +79,7 @@ void yaml_stream_free(struct yaml_stream *s);
  * multi-document files whose first document is a template. Returns over when
  * either is not a map.
  */
-const struct ynode *yaml_merge(struct yaml_stream *s, const struct ynode *base,
+const struct ynode *yamldoc_merge(struct yamldoc *s, const struct ynode *base,
 			       const struct ynode *over);
 
 /* Index of key in a map (the last one if repeated), or -1. */

@@ -725,12 +725,12 @@ static char *top_level_value(const char *text, size_t len, const char *key)
 static void sentinel(struct file_ctx *f)
 {
 	struct rule *r = new_rule(f);
-	struct yaml_stream ys;
+	struct yamldoc ys;
 	const struct ynode *root = NULL, *n, *q;
 	size_t i;
 
 	json_object_set_new(r->rec, "id", json_null());
-	if (yaml_stream_load(&ys, f->text, f->len, NULL) < 0) {
+	if (yamldoc_load(&ys, f->text, f->len, NULL) < 0) {
 		/* the record is still named by the file's own lines, as far as they go */
 		char *id = top_level_value(f->text, f->len, "id:");
 		char *name = top_level_value(f->text, f->len, "name:");
@@ -750,13 +750,13 @@ static void sentinel(struct file_ctx *f)
 			   root ? "not a query: not a map" : "not a query: empty file");
 		goto out;
 	}
-	yaml_rule_meta(r, "id", root, "id");
-	yaml_rule_meta(r, "title", root, "name");
-	yaml_rule_meta(r, "description", root, "description");
-	yaml_rule_meta(r, "status", root, "status");
-	yaml_rule_meta(r, "severity", root, "severity");
+	yamlrule_meta(r, "id", root, "id");
+	yamlrule_meta(r, "title", root, "name");
+	yamlrule_meta(r, "description", root, "description");
+	yamlrule_meta(r, "status", root, "status");
+	yamlrule_meta(r, "severity", root, "severity");
 	n = ynode_get(root, "severity");
-	if (yaml_text(n)) {
+	if (yamlrule_text(n)) {
 		char *low = xstrndup(n->str, n->len);
 
 		for (i = 0; low[i]; i++)
@@ -764,7 +764,7 @@ static void sentinel(struct file_ctx *f)
 		set_strn(r, "severity", low, strlen(low));
 		free(low);
 	}
-	yaml_rule_meta(r, "rule_type", root, "kind");
+	yamlrule_meta(r, "rule_type", root, "kind");
 	if (!ynode_get(root, "kind")) {
 		/* hunting queries have no kind; older analytic rules are scheduled ones */
 		if (strstr(f->path, "Hunting Queries/"))
@@ -772,12 +772,12 @@ static void sentinel(struct file_ctx *f)
 		else if (ynode_get(root, "queryFrequency"))
 			rule_set_str(r, "rule_type", "Scheduled");
 	}
-	yaml_rule_each(r, ynode_get(root, "relevantTechniques"), "relevantTechniques", add_technique, NULL);
-	yaml_rule_each(r, ynode_get(root, "tactics"), "tactics", add_tactic, NULL);
+	yamlrule_each(r, ynode_get(root, "relevantTechniques"), "relevantTechniques", add_technique, NULL);
+	yamlrule_each(r, ynode_get(root, "tactics"), "tactics", add_tactic, NULL);
 	n = ynode_get(root, "requiredDataConnectors");
 	if (n && n->kind == YNODE_SEQ) {
 		for (i = 0; i < n->n; i++)
-			yaml_rule_each(r, ynode_get(n->vals[i], "dataTypes"), "dataTypes", add_table, NULL);
+			yamlrule_each(r, ynode_get(n->vals[i], "dataTypes"), "dataTypes", add_table, NULL);
 	} else if (n && !ynode_is_null(n)) {
 		rule_error(r, n->line, PARSE_PARTIAL, "'requiredDataConnectors' must be a list");
 	}
@@ -794,13 +794,13 @@ static void sentinel(struct file_ctx *f)
 			rule_error(r, 0, PARSE_FAILED, "not a query: no 'query'");
 	} else if (ynode_is_null(q)) {
 		rule_set_no_query(r);
-	} else if (!yaml_text(q)) {
+	} else if (!yamlrule_text(q)) {
 		rule_error(r, q->line, PARSE_FAILED, "'query' must be text");
 	} else {
 		set_query(r, q->str, q->len);
 	}
 out:
-	yaml_stream_free(&ys);
+	yamldoc_release(&ys);
 	finish(f, r);
 }
 

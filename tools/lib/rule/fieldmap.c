@@ -40,7 +40,6 @@ struct fieldmap {
 	struct fm_table text;		/* `text_fields`: canonical names */
 	size_t nscopes;
 	struct fm_scope *scopes;
-	char digest[17];
 };
 
 static uint64_t hash_ci(const char *s)
@@ -270,16 +269,12 @@ static int load_scope(struct fm_scope *sc, const struct ynode *item, const char 
 struct fieldmap *fieldmap_load_text(const char *name, const char *text, size_t len,
 				    char *err, size_t errlen)
 {
-	struct yaml_stream ys;
+	struct yamldoc ys;
 	struct fieldmap *map = xcalloc(1, sizeof(*map));
 	const struct ynode *root, *scopes;
-	uint64_t h = 1469598103934665603ULL;
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
-	snprintf(map->digest, sizeof(map->digest), "%016llx", (unsigned long long)h);
-	if (yaml_stream_load(&ys, text, len, NULL) < 0) {
+	if (yamldoc_load(&ys, text, len, NULL) < 0) {
 		snprintf(err, errlen, "%s:%u: %s", name, ys.err_line, ys.err);
 		goto fail;
 	}
@@ -335,10 +330,10 @@ struct fieldmap *fieldmap_load_text(const char *name, const char *text, size_t l
 				goto fail;
 		}
 	}
-	yaml_stream_free(&ys);
+	yamldoc_release(&ys);
 	return map;
 fail:
-	yaml_stream_free(&ys);
+	yamldoc_release(&ys);
 	fieldmap_free(map);
 	return NULL;
 }
@@ -356,11 +351,6 @@ struct fieldmap *fieldmap_load(const char *path, char *err, size_t errlen)
 	map = fieldmap_load_text(path, sb.buf, sb.len, err, errlen);
 	strbuf_release(&sb);
 	return map;
-}
-
-const char *fieldmap_digest(const struct fieldmap *map)
-{
-	return map ? map->digest : "0000000000000000";
 }
 
 static int scope_matches(const struct fm_scope *sc, size_t n, const char *const *keys,

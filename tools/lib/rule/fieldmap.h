@@ -59,9 +59,6 @@ struct fieldmap *fieldmap_load_text(const char *name, const char *text, size_t l
 				    char *err, size_t errlen);
 void fieldmap_free(struct fieldmap *map);
 
-/* A 16-hex-digit digest of the file's bytes, for cache keys. */
-const char *fieldmap_digest(const struct fieldmap *map);
-
 #define FIELDMAP_VIEW_MAX 64
 
 /* The scopes that match one rule, resolved once and used for all its fields. */

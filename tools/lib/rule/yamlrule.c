@@ -6,15 +6,15 @@
 
 #include <jansson.h>
 
-const char *yaml_text(const struct ynode *n)
+const char *yamlrule_text(const struct ynode *n)
 {
 	return ynode_is_scalar(n) && n->type != YSCALAR_NULL ? n->str : NULL;
 }
 
-void yaml_rule_meta(struct rule *r, const char *key, const struct ynode *root, const char *name)
+void yamlrule_meta(struct rule *r, const char *key, const struct ynode *root, const char *name)
 {
 	const struct ynode *n = ynode_get(root, name);
-	const char *s = yaml_text(n);
+	const char *s = yamlrule_text(n);
 	json_t *v = s ? json_stringn(s, n->len) : NULL;	/* NULL too for invalid UTF-8 */
 
 	if (n && !s && !ynode_is_null(n))
@@ -22,7 +22,7 @@ void yaml_rule_meta(struct rule *r, const char *key, const struct ynode *root, c
 	json_object_set_new(r->rec, key, v ? v : json_null());
 }
 
-void yaml_rule_each(struct rule *r, const struct ynode *n, const char *name,
+void yamlrule_each(struct rule *r, const struct ynode *n, const char *name,
 		    void (*add)(struct rule *r, void *ctx, const char *s, size_t len), void *ctx)
 {
 	size_t i;
@@ -38,7 +38,7 @@ void yaml_rule_each(struct rule *r, const struct ynode *n, const char *name,
 		return;
 	}
 	for (i = 0; i < n->n; i++) {
-		const char *s = yaml_text(n->vals[i]);
+		const char *s = yamlrule_text(n->vals[i]);
 
 		if (s)
 			add(r, ctx, s, n->vals[i]->len);

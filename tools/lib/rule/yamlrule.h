@@ -14,11 +14,11 @@
 #include "io/yamldoc.h"
 
 /* A scalar's text whatever it resolved to (a date, a number); NULL for null or a collection. */
-const char *yaml_text(const struct ynode *n);
+const char *yamlrule_text(const struct ynode *n);
 /* key ← root[name] as written, or null; an error when it is not text. */
-void yaml_rule_meta(struct rule *r, const char *key, const struct ynode *root, const char *name);
+void yamlrule_meta(struct rule *r, const char *key, const struct ynode *root, const char *name);
 /* add(r, ctx, text, len) for each scalar of n; name is the key, for messages. */
-void yaml_rule_each(struct rule *r, const struct ynode *n, const char *name,
+void yamlrule_each(struct rule *r, const struct ynode *n, const char *name,
 		    void (*add)(struct rule *r, void *ctx, const char *s, size_t len), void *ctx);
 
 #endif

@@ -15,17 +15,6 @@
 #include "common/text.h"
 #include "common/util.h"
 
-int sigma_is_identifier(const struct sigma_ctx *c, size_t i)
-{
-	const char *k = c->detection->keys[i]->str;
-	const char *const *r;
-
-	for (r = c->reserved; *r; r++)
-		if (strcmp(k, *r) == 0)
-			return 0;
-	return 1;
-}
-
 static json_t *scalar_json(const struct ynode *n)
 {
 	switch (n->type) {
@@ -391,7 +380,7 @@ static size_t trim_block(const char *text, size_t b, size_t e)
 }
 
 /* The block "key: ..." of doc as written. */
-static void block_text(struct strbuf *sb, const struct yaml_stream *ys, const struct ynode *doc,
+static void block_text(struct strbuf *sb, const struct yamldoc *ys, const struct ynode *doc,
 		       const char *key)
 {
 	const char *text = ys->text;
@@ -400,8 +389,8 @@ static void block_text(struct strbuf *sb, const struct yaml_stream *ys, const st
 
 	if (i < 0 || !doc->keys[i]->end)
 		return;
-	b = yaml_stream_offset(ys, doc->keys[i]->start);
-	e = yaml_stream_offset(ys, doc->vals[i]->end > doc->keys[i]->start ? doc->vals[i]->end
+	b = yamldoc_offset(ys, doc->keys[i]->start);
+	e = yamldoc_offset(ys, doc->vals[i]->end > doc->keys[i]->start ? doc->vals[i]->end
 			       : doc->keys[i]->end);
 	e = trim_block(text, b, e);
 	if (sb->len)
@@ -449,7 +438,7 @@ static void set_uid(struct file_ctx *f, struct rule *rule, const char *id, unsig
 	free(uid);
 }
 
-static void document(struct file_ctx *f, const struct yaml_stream *ys, const struct ynode *root,
+static void document(struct file_ctx *f, const struct yamldoc *ys, const struct ynode *root,
 		     const struct ynode *tmpl, const struct ynode *orig, unsigned doc_line,
 		     size_t doc_index)
 {
@@ -580,7 +569,7 @@ int sigma_parse_file(const char *source, const char *path, const char *text, siz
 		     const struct fieldmap *map, struct rule_list *rules_out)
 {
 	struct file_ctx f;
-	struct yaml_stream ys;
+	struct yamldoc ys;
 	const struct ynode *tmpl = NULL, *prev = NULL, *tmpl_orig = NULL;
 	size_t i, nreal = 0, first = rules_out->n;
 
@@ -593,7 +582,7 @@ int sigma_parse_file(const char *source, const char *path, const char *text, siz
 	f.out = rules_out;
 	f.uids = json_object();
 	f.scratch = sigma_scratch_new();
-	if (yaml_stream_load(&ys, text, len, NULL) < 0) {
+	if (yamldoc_load(&ys, text, len, NULL) < 0) {
 		char msg[300];
 
 		snprintf(msg, sizeof(msg), "invalid YAML: %s", ys.err);
@@ -624,7 +613,7 @@ int sigma_parse_file(const char *source, const char *path, const char *text, siz
 		}
 		action = ynode_str(ynode_get(root, "action"));
 		if (action && !strcmp(action, "global")) {
-			tmpl = tmpl ? yaml_merge(&ys, tmpl, root) : root;
+			tmpl = tmpl ? yamldoc_merge(&ys, tmpl, root) : root;
 			tmpl_orig = root;
 			continue;
 		}
@@ -633,16 +622,16 @@ int sigma_parse_file(const char *source, const char *path, const char *text, siz
 			continue;
 		}
 		if (action && !strcmp(action, "repeat") && prev)
-			eff = yaml_merge(&ys, prev, root);
+			eff = yamldoc_merge(&ys, prev, root);
 		else
-			eff = tmpl ? yaml_merge(&ys, tmpl, root) : root;
+			eff = tmpl ? yamldoc_merge(&ys, tmpl, root) : root;
 		prev = eff;
 		document(&f, &ys, eff, tmpl_orig, root, ys.doc_lines[i], i);
 	}
 	if (f.out->n == first)
 		failed_file(&f, 0, "no rule in this file (empty, or only templates)");
 out:
-	yaml_stream_free(&ys);
+	yamldoc_release(&ys);
 	json_decref(f.uids);
 	sigma_scratch_free(f.scratch);
 	return f.errors;

@@ -254,6 +254,18 @@ struct walk {
 	int rc;
 };
 
+/* 1 when key i of the detection map is a search identifier, not a reserved key. */
+int sigma_is_identifier(const struct sigma_ctx *c, size_t i)
+{
+	const char *k = c->detection->keys[i]->str;
+	const char *const *r;
+
+	for (r = c->reserved; *r; r++)
+		if (strcmp(k, *r) == 0)
+			return 0;
+	return 1;
+}
+
 /* One leaf of the condition, reached with its polarity: emit what it names. */
 static int walk_leaf(void *ctx, size_t payload, int neg, enum expr_kind joined)
 {

@@ -2,14 +2,19 @@
  * navigator.c: ATT&CK Navigator layers of catalog techniques. See navigator.h.
  *
  * Keys go in the order the Navigator's own export writes them, and techniques in
- * the order given: the same records always give the same bytes. The gradient runs
- * over the site's five heat shades from 0 to the highest score: a score of k/4 of
- * the highest gets shade k + 1, the one detcat-report gives it in the matrix.
+ * the order given: the same records always give the same bytes. Each technique
+ * carries its colour: the shade the matrix gives it, on the same logarithmic
+ * scale (site_heat()), since the Navigator's own gradient is linear and leaves
+ * most cells pale when one technique has hundreds of rules; the gradient stays,
+ * with the same colours, for the Navigator's legend.
  * Aggregate scores stay off: a parent's count already holds its sub-techniques'
  * rules.
  */
 #include "site/navigator.h"
+
+#include "common/text.h"
 #include "common/util.h"
+#include "site/site.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -112,12 +117,28 @@ static json_t *comment(const json_t *t)
 	return out;
 }
 
+/* A text of the layer; bytes that are not UTF-8 become U+FFFD, with one warning (SPEC §8). */
 static json_t *text(const char *s, const char *what)
 {
-	json_t *v = json_string(s ? s : "");
+	struct strbuf sb = STRBUF_INIT;
+	size_t n, at;
+	json_t *v;
 
-	if (!v)
-		msg_die("navigator layer: %s is not valid UTF-8", what);
+	if (!s)
+		s = "";
+	n = strlen(s);
+	if (utf8_invalid_at(s, n) == UTF8_VALID)
+		return json_string(s);
+	msg_warn("navigator layer: %s is not valid UTF-8; bad bytes shown as U+FFFD", what);
+	while (n && (at = utf8_invalid_at(s, n)) != UTF8_VALID) {
+		strbuf_add(&sb, s, at);
+		strbuf_addstr(&sb, "\xEF\xBF\xBD");
+		s += at + 1;
+		n -= at + 1;
+	}
+	strbuf_add(&sb, s, n);
+	v = json_string(sb.buf ? sb.buf : "");
+	strbuf_release(&sb);
 	return v;
 }
 
@@ -135,7 +156,7 @@ static json_t *gradient(json_int_t max)
 }
 
 json_t *navigator_layer(const json_t *techniques, const char *vendor, const char *name,
-			const char *description)
+			const char *description, const char *attack_version)
 {
 	json_t *layer = json_object(), *list = json_array(), *shown = json_object(), *t;
 	json_int_t max = 1;
@@ -152,15 +173,21 @@ json_t *navigator_layer(const json_t *techniques, const char *vendor, const char
 	json_array_foreach(techniques, i, t) {
 		const char *id = json_string_value(json_object_get(t, "id"));
 		json_int_t n = score(t, vendor);
+
+		if (technique_id(id) && n > max)
+			max = n;
+	}
+	json_array_foreach(techniques, i, t) {
+		const char *id = json_string_value(json_object_get(t, "id"));
+		json_int_t n = score(t, vendor);
 		json_t *e;
 
 		if (!technique_id(id) || n <= 0)
 			continue;
-		if (n > max)
-			max = n;
 		e = json_object();
 		json_object_set_new(e, "techniqueID", json_string(id));
 		json_object_set_new(e, "score", json_integer(n));
+		json_object_set_new(e, "color", json_string(colors[site_heat(n, max) - 1]));
 		json_object_set_new(e, "enabled", json_true());
 		json_object_set_new(e, "comment", comment(t));
 		if (json_object_get(shown, id))
@@ -172,6 +199,9 @@ json_t *navigator_layer(const json_t *techniques, const char *vendor, const char
 	json_object_set_new(layer, "name", text(name, "the name"));
 	json_object_set_new(layer, "versions", json_pack("{s:s,s:s}",
 			    "navigator", NAVIGATOR_VERSION, "layer", NAVIGATOR_LAYER_FORMAT));
+	if (attack_version && *attack_version)
+		json_object_set_new(json_object_get(layer, "versions"), "attack",
+				    text(attack_version, "the ATT&CK version"));
 	json_object_set_new(layer, "domain", json_string("enterprise-attack"));
 	json_object_set_new(layer, "description", text(description, "the description"));
 	json_object_set_new(layer, "sorting", json_integer(3));	/* score, descending */

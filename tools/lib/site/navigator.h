@@ -9,9 +9,12 @@
  * There is one entry per technique, in the order given and without a "tactic", so
  * that the Navigator shows it under every tactic of the technique. A parent with a
  * scored sub-technique has showSubtechniques. The comment gives the record's whole
- * count by vendor ("12 rules: Sigma 7, Elastic 5"), whatever the layer's vendor.
- * versions.attack is left out (the records do not carry the ATT&CK version): the
- * Navigator then takes its current ATT&CK.
+ * count by vendor ("12 rules: Sigma 7, Elastic 5"), whatever the layer's vendor,
+ * and its colour is the matrix's shade for its score (logarithmic, site_heat()).
+ * Texts that are not valid UTF-8 are shown with U+FFFD and a warning.
+ * versions.attack is the catalog's ATT&CK release (the corpus record's
+ * attack_version); without one it is left out and the Navigator takes its
+ * current ATT&CK.
  *
  * Ownership: navigator_layer borrows its arguments and returns a new reference.
  */
@@ -29,6 +32,6 @@
  * such as "sigma"). name and description are valid UTF-8; NULL is taken as "".
  */
 json_t *navigator_layer(const json_t *techniques, const char *vendor, const char *name,
-			const char *description);
+			const char *description, const char *attack_version);
 
 #endif

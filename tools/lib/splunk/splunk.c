@@ -138,7 +138,7 @@ void splunk_datamodels(const char *s, size_t n, json_t *names)
 static void set_uid(struct rule *r, const char *path, const struct ynode *root)
 {
 	const struct ynode *n = ynode_get(root, "id");
-	const char *id = yaml_text(n);
+	const char *id = yamlrule_text(n);
 	char *uid;
 
 	if (id && *id) {
@@ -160,24 +160,24 @@ static void detection(struct rule *r, const char *path, const struct ynode *root
 	json_t *sources = json_array(), *models = json_array();
 
 	set_uid(r, path, root);
-	yaml_rule_meta(r, "title", root, "name");
-	yaml_rule_meta(r, "description", root, "description");
-	yaml_rule_meta(r, "status", root, "status");
-	yaml_rule_meta(r, "severity", root, "severity");
-	yaml_rule_meta(r, "rule_type", root, "type");
+	yamlrule_meta(r, "title", root, "name");
+	yamlrule_meta(r, "description", root, "description");
+	yamlrule_meta(r, "status", root, "status");
+	yamlrule_meta(r, "severity", root, "severity");
+	yamlrule_meta(r, "rule_type", root, "type");
 	json_object_set_new(attack, "other", json_array());
-	yaml_rule_each(r, ynode_get(ynode_get(root, "tags"), "mitre_attack_id"), "mitre_attack_id",
+	yamlrule_each(r, ynode_get(ynode_get(root, "tags"), "mitre_attack_id"), "mitre_attack_id",
 		    add_technique, attack);
 	if (!ds)
 		ds = ynode_get(root, "data_sources");
-	yaml_rule_each(r, ds, "data_source", add_string, sources);
+	yamlrule_each(r, ds, "data_source", add_string, sources);
 	json_object_set_new(ctx, "data_source", sources);
 	json_object_set_new(ctx, "datamodel", models);
 	if (!search || ynode_is_null(search)) {
 		rule_error(r, 0, PARSE_FAILED, "not a detection: no 'search'");
 		return;
 	}
-	if (!yaml_text(search)) {
+	if (!yamlrule_text(search)) {
 		rule_error(r, search->line, PARSE_FAILED, "'search' must be text");
 		return;
 	}
@@ -190,13 +190,13 @@ int splunk_parse_file(const char *source, const char *path, const char *text, si
 		      const struct fieldmap *map, struct rule_list *rules_out)
 {
 	struct rule *r = rule_new("splunk", source, path);
-	struct yaml_stream ys;
+	struct yamldoc ys;
 	const struct ynode *root = NULL;
 	size_t i;
 
 	(void)map;
 	json_object_set_new(r->rec, "language", json_string("spl"));
-	if (yaml_stream_load(&ys, text, len, NULL) < 0) {
+	if (yamldoc_load(&ys, text, len, NULL) < 0) {
 		char *uid = xasprintf("splunk:%s", path);
 
 		rule_set_str(r, "uid", uid);
@@ -218,7 +218,7 @@ int splunk_parse_file(const char *source, const char *path, const char *text, si
 	}
 	detection(r, path, root);
 out:
-	yaml_stream_free(&ys);
+	yamldoc_release(&ys);
 	rule_list_push(rules_out, r);
 	return rule_has_errors(r);
 }

@@ -1,0 +1,427 @@
+/* The index with its ATT&CK matrix, vendor pages and Navigator layers (site.h). */
+#include "site/site.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "site/html.h"
+#include "site/navigator.h"
+#include "site/table.h"
+
+/* ---- the ATT&CK matrix on the index ---- */
+
+static const char *const tactic_order[] = {
+	"reconnaissance", "resource-development", "initial-access", "execution", "persistence",
+	"privilege-escalation", "defense-evasion", "credential-access", "discovery",
+	"lateral-movement", "collection", "command-and-control", "exfiltration", "impact"
+};
+#define NTACTICS (sizeof(tactic_order) / sizeof(tactic_order[0]))
+
+static int has_tactic(const json_t *t, const char *tactic)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(t, "tactics"), i, e)
+		if (json_string_value(e) && strcmp(json_string_value(e), tactic) == 0)
+			return 1;
+	return 0;
+}
+
+
+/* a technique's rules: all of them, or one vendor's */
+static long long tech_rules(const json_t *t, const char *only)
+{
+	const json_t *tr = json_object_get(t, "rules");
+
+	return json_integer_value(only ? json_object_get(json_object_get(tr, "by_vendor"), only)
+				  : json_object_get(tr, "total"));
+}
+
+/* the matrix of every technique with rules, or of one vendor's (only) */
+static void matrix(struct strbuf *sb, const struct site *s, const char **vendors, size_t nv,
+		   const char *only, const char *prefix)
+{
+	const char **cols = xmalloc((NTACTICS + 1) * sizeof(*cols));
+	json_t *others = json_object(), *t, *e, *val;
+	const char *key;
+	size_t ncols = 0, i, j, k, extra;
+	long long max = 0;
+
+	json_array_foreach(s->techniques, i, t) {
+		long long n = tech_rules(t, only);
+
+		if (n > max)
+			max = n;
+		json_array_foreach(json_object_get(t, "tactics"), j, e) {
+			int known = 0;
+
+			for (k = 0; k < NTACTICS; k++)
+				known |= json_string_value(e) && strcmp(json_string_value(e), tactic_order[k]) == 0;
+			if (!known && json_string_value(e))
+				json_object_set_new(others, json_string_value(e), json_true());
+		}
+	}
+	for (k = 0; k < NTACTICS; k++)
+		cols[ncols++] = tactic_order[k];
+	cols = xrealloc(cols, (NTACTICS + json_object_size(others) + 1) * sizeof(*cols));
+	extra = ncols;
+	json_object_foreach(others, key, val)
+		cols[ncols++] = key;
+	qsort(cols + extra, ncols - extra, sizeof(*cols), site_cmp_str);
+
+	strbuf_addstr(sb, "<h2>ATT&amp;CK matrix</h2>\n<p class=\"note\">Techniques with rules");
+	if (only) {
+		strbuf_addstr(sb, " of ");
+		site_esc(sb, site_vendor_label(only));
+	}
+	strbuf_addstr(sb, ", by tactic; the darker the cell, the more rules (on a logarithmic scale)");
+	if (only) {
+		strbuf_addstr(sb, " of ");
+		site_esc(sb, site_vendor_label(only));
+	}
+	strbuf_addstr(sb, ". The number is the shading's count; the line below gives every vendor's.</p>\n"
+		      "<div class=\"matrix-wrap\"><div class=\"matrix\">\n");
+	for (k = 0; k < ncols; k++) {
+		int any = 0;
+
+		json_array_foreach(s->techniques, i, t)
+			any |= has_tactic(t, cols[k]) && tech_rules(t, only) > 0;
+		if (!any)
+			continue;
+		strbuf_addstr(sb, "<section><h3>");
+		site_esc(sb, cols[k]);
+		strbuf_addstr(sb, "</h3>\n");
+		json_array_foreach(s->techniques, i, t) {
+			const json_t *tr = json_object_get(t, "rules");
+			long long n = tech_rules(t, only);
+			int sub = !json_is_null(json_object_get(t, "parent")) && json_object_get(t, "parent");
+
+			if (!has_tactic(t, cols[k]) || n <= 0)
+				continue;
+			strbuf_addf(sb, "<a class=\"cell heat-%d%s\" href=\"", site_heat(n, max), sub ? " sub" : "");
+			site_tech_href(sb, prefix, site_str(t, "id"));
+			strbuf_addstr(sb, "\"><span class=\"tid\">");
+			site_esc(sb, site_str(t, "id"));
+			strbuf_addf(sb, "</span> <span class=\"count\">%lld</span><br>", n);
+			site_esc(sb, site_str(t, "name"));
+			strbuf_addstr(sb, "<br><span class=\"vendors\">");
+			for (j = 0; j < nv; j++) {
+				long long v = json_integer_value(json_object_get(json_object_get(tr, "by_vendor"), vendors[j]));
+
+				if (!v)
+					continue;
+				site_esc(sb, site_vendor_label(vendors[j]));
+				strbuf_addf(sb, " %lld ", v);
+			}
+			strbuf_addstr(sb, "</span></a>\n");
+		}
+		strbuf_addstr(sb, "</section>\n");
+	}
+	strbuf_addstr(sb, "</div></div>\n");
+	free(cols);
+	json_decref(others);
+}
+
+/* ---- index, vendor pages, Navigator layers ---- */
+
+/* "All vendors · Sigma 3,748 · Elastic 0 ...": the vendor filter of the overview pages */
+static void vendor_filter(struct strbuf *sb, const struct site *s, const char **vendors, size_t nv,
+			  const char *only, const char *prefix)
+{
+	const json_t *crules = json_object_get(s->corpus, "rules");
+	size_t i;
+
+	strbuf_addstr(sb, "<p class=\"filters\">Show: ");
+	if (only) {
+		strbuf_addf(sb, "<a href=\"%sindex.html\">All vendors</a>", prefix);
+	} else {
+		strbuf_addstr(sb, "<strong>All vendors</strong>");
+	}
+	strbuf_addf(sb, " <span class=\"meta\">%lld</span>",
+		    (long long)json_integer_value(json_object_get(crules, "total")));
+	for (i = 0; i < nv; i++) {
+		long long n = json_integer_value(json_object_get(json_object_get(crules, "by_vendor"), vendors[i]));
+
+		strbuf_addstr(sb, " · ");
+		if (only && !strcmp(only, vendors[i])) {
+			strbuf_addstr(sb, "<strong>");
+			site_esc(sb, site_vendor_label(vendors[i]));
+			strbuf_addstr(sb, "</strong>");
+		} else if (n > 0) {
+			strbuf_addf(sb, "<a href=\"%svendor/", prefix);
+			safe_filename(sb, vendors[i]);
+			strbuf_addstr(sb, ".html\">");
+			site_esc(sb, site_vendor_label(vendors[i]));
+			strbuf_addstr(sb, "</a>");
+		} else {
+			strbuf_addstr(sb, "<span class=\"meta\">");
+			site_esc(sb, site_vendor_label(vendors[i]));
+			strbuf_addstr(sb, "</span>");
+		}
+		strbuf_addf(sb, " <span class=\"meta\">%lld</span>", n);
+	}
+	strbuf_addstr(sb, "</p>\n");
+}
+
+/* Every technique with rules (of one vendor when only is set), per vendor; md may be NULL. */
+static void techniques_table(struct strbuf *html, struct strbuf *md, const struct site *s,
+			     const char **vendors, size_t nv, const char *only, const char *prefix)
+{
+	struct table_col *cols = xcalloc(nv + 4, sizeof(*cols));
+	struct strbuf *titles = xcalloc(nv + 1, sizeof(*titles));
+	struct table tb;
+	const json_t *t, *e;
+	size_t i, j;
+
+	cols[0].title = "ID";
+	cols[1].title = "Name";
+	cols[2].title = "Tactics";
+	cols[3].title = "Rules";
+	cols[3].num = 1;
+	for (i = 0; i < nv; i++) {
+		strbuf_init(&titles[i], 16);
+		site_esc(&titles[i], site_vendor_label(vendors[i]));
+		cols[4 + i].title = titles[i].buf;
+		cols[4 + i].num = 1;
+	}
+	strbuf_addstr(html, "<h2>Techniques</h2>\n");
+	if (md)
+		strbuf_addstr(md, "\n## Techniques\n\n");
+	table_begin(&tb, html, md, cols, nv + 4);
+	json_array_foreach(s->techniques, i, t) {
+		const json_t *tr = json_object_get(t, "rules");
+
+		if (tech_rules(t, only) <= 0)
+			continue;
+		table_cell_open(&tb);
+		strbuf_addstr(html, "<a href=\"");
+		site_tech_href(html, prefix, site_str(t, "id"));
+		strbuf_addstr(html, "\">");
+		site_esc(html, site_str(t, "id"));
+		strbuf_addstr(html, "</a>");
+		if (md) {
+			strbuf_addstr(md, "[");
+			md_escape(md, site_str(t, "id"));
+			strbuf_addstr(md, "](");
+			strbuf_addstr(md, prefix);
+			strbuf_addstr(md, "technique/");
+			safe_filename(md, site_str(t, "id"));
+			strbuf_addstr(md, ".md)");
+		}
+		table_cell_close(&tb);
+		table_cell(&tb, site_str(t, "name"));
+		table_cell_open(&tb);
+		json_array_foreach(json_object_get(t, "tactics"), j, e) {
+			char *v = site_value_text(e);
+
+			if (j)
+				strbuf_addstr(html, ", ");
+			site_esc(html, v);
+			if (md) {
+				strbuf_addstr(md, j ? ", " : "");
+				md_escape(md, v);
+			}
+			free(v);
+		}
+		table_cell_close(&tb);
+		table_cell_num(&tb, json_integer_value(json_object_get(tr, "total")));
+		for (j = 0; j < nv; j++)
+			table_cell_num(&tb, json_integer_value(json_object_get(
+				json_object_get(tr, "by_vendor"), vendors[j])));
+	}
+	table_end(&tb);
+	for (i = 0; i < nv; i++)
+		strbuf_release(&titles[i]);
+	free(titles);
+	free(cols);
+}
+
+/* navigator/all.json and navigator/VENDOR.json; the list of them for the index */
+static void navigator_layers(const struct site *s, const char **vendors, size_t nv, struct strbuf *html,
+			     struct strbuf *md)
+{
+	size_t i;
+
+	strbuf_addstr(html, "<h2>ATT&amp;CK Navigator layers</h2>\n<p>Coverage scored by rule count, to open "
+		      "in MITRE's <a href=\"https://mitre-attack.github.io/attack-navigator/\">ATT&amp;CK "
+		      "Navigator</a> (layer format " NAVIGATOR_LAYER_FORMAT "): ");
+	strbuf_addstr(md, "\n## ATT&CK Navigator layers\n\nCoverage scored by rule count (layer format "
+		      NAVIGATOR_LAYER_FORMAT "): ");
+	for (i = 0; i <= nv; i++) {
+		const char *v = i ? vendors[i - 1] : NULL;
+		char *name = v ? xasprintf("detcat: %s rules", site_vendor_label(v)) : xstrdup("detcat: all rules");
+		char *desc = xasprintf("Techniques scored by the number of %s%srules in the detcat catalog.",
+				       v ? site_vendor_label(v) : "", v ? " " : "");
+		json_t *layer = navigator_layer(s->techniques, v, name, desc,
+						json_string_value(json_object_get(s->corpus, "attack_version")));
+		char *text = json_dumps(layer, JSON_INDENT(2));
+		struct strbuf sb = STRBUF_INIT, file = STRBUF_INIT;
+
+		if (!text)
+			msg_die("out of memory");
+		strbuf_addstr(&sb, text);
+		strbuf_addch(&sb, '\n');
+		strbuf_addstr(&file, "navigator/");
+		if (v)
+			safe_filename(&file, v);
+		else
+			strbuf_addstr(&file, "all");
+		strbuf_addstr(&file, ".json");
+		site_write_file(s, file.buf, &sb);
+		strbuf_addf(html, "%s<a href=\"%s\">", i ? " · " : "", file.buf);
+		site_esc(html, v ? site_vendor_label(v) : "all vendors");
+		strbuf_addstr(html, "</a>");
+		strbuf_addf(md, "%s[", i ? ", " : "");
+		md_escape(md, v ? site_vendor_label(v) : "all vendors");
+		strbuf_addf(md, "](%s)", file.buf);
+		strbuf_release(&sb);
+		strbuf_release(&file);
+		free(text);
+		json_decref(layer);
+		free(name);
+		free(desc);
+	}
+	strbuf_addstr(html, ".</p>\n");
+	strbuf_addstr(md, ".\n");
+}
+
+static void vendor_page(const struct site *s, const char **vendors, size_t nv, const char *v)
+{
+	struct strbuf html = STRBUF_INIT, title = STRBUF_INIT, rel = STRBUF_INIT;
+
+	strbuf_addf(&title, "%s rules: detcat catalog", site_vendor_label(v));
+	site_page_head(&html, "../", title.buf);
+	strbuf_addstr(&html, "<h1>");
+	site_esc(&html, site_vendor_label(v));
+	strbuf_addstr(&html, " rules</h1>\n");
+	vendor_filter(&html, s, vendors, nv, v, "../");
+	matrix(&html, s, vendors, nv, v, "../");
+	techniques_table(&html, NULL, s, vendors, nv, v, "../");
+	site_page_foot(&html);
+	strbuf_addstr(&rel, "vendor/");
+	safe_filename(&rel, v);
+	strbuf_addstr(&rel, ".html");
+	site_write_file(s, rel.buf, &html);
+	strbuf_release(&html);
+	strbuf_release(&title);
+	strbuf_release(&rel);
+}
+
+void site_index_page(const struct site *s)
+{
+	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT;
+	const json_t *crules = json_object_get(s->corpus, "rules"), *parse = json_object_get(s->corpus, "parse");
+	json_t *by_vendor = json_object_get(crules, "by_vendor"), *val;
+	const char **vendors, *key;
+	size_t nv, i, j, nuids;
+	const char **uids;
+
+	site_page_head(&html, "", "detcat catalog");
+	strbuf_addstr(&html, "<h1>detcat catalog</h1>\n");
+	strbuf_addstr(&md, "# detcat catalog\n");
+	nv = site_vendor_list(by_vendor, &vendors);
+	vendor_filter(&html, s, vendors, nv, NULL, "");
+	strbuf_addstr(&html, "<h2>Corpus</h2>\n");
+	strbuf_addstr(&md, "\n## Corpus\n\n");
+	{
+		static const struct table_col cols[] = { { "Vendor", 0, 0, 0, 0 }, { "Rules", 0, 0, 1, 0 } };
+		struct table tb;
+
+		table_begin(&tb, &html, &md, cols, 2);
+		for (i = 0; i < nv; i++) {
+			table_cell(&tb, site_vendor_label(vendors[i]));
+			table_cell_num(&tb, json_integer_value(json_object_get(by_vendor, vendors[i])));
+		}
+		/* the total, a header row in HTML */
+		strbuf_addf(&html, "<tr><th>All</th><th class=\"num\">%lld</th></tr>\n",
+			    (long long)json_integer_value(json_object_get(crules, "total")));
+		strbuf_addf(&md, "| All | %lld |\n", (long long)json_integer_value(json_object_get(crules, "total")));
+		table_end(&tb);
+	}
+	strbuf_addstr(&html, "<p>Parse status:");
+	strbuf_addstr(&md, "\nParse status:");
+	json_object_foreach((json_t *)parse, key, val) {
+		strbuf_addstr(&html, " ");
+		site_esc(&html, key);
+		strbuf_addf(&html, " %lld;", (long long)json_integer_value(val));
+		strbuf_addstr(&md, " ");
+		md_escape(&md, key);
+		strbuf_addf(&md, " %lld;", (long long)json_integer_value(val));
+	}
+	strbuf_addf(&html, " techniques with rules: %lld.</p>\n",
+		    (long long)json_integer_value(json_object_get(s->corpus, "techniques_with_rules")));
+	strbuf_addf(&md, " techniques with rules: %lld.\n",
+		    (long long)json_integer_value(json_object_get(s->corpus, "techniques_with_rules")));
+
+	matrix(&html, s, vendors, nv, NULL, "");
+	navigator_layers(s, vendors, nv, &html, &md);
+	techniques_table(&html, &md, s, vendors, nv, NULL, "");
+
+	/* every rule, so rules without a technique have a way in too */
+	nuids = json_object_size(s->rules);
+	uids = xmalloc((nuids + 1) * sizeof(*uids));
+	j = 0;
+	json_object_foreach(s->rules, key, val)
+		uids[j++] = key;
+	qsort(uids, nuids, sizeof(*uids), site_cmp_str);
+	strbuf_addf(&html, "<h2>All rules (%zu)</h2>\n", nuids);
+	strbuf_addf(&md, "\n## All rules (%zu)\n\n", nuids);
+	{
+		static const struct table_col cols[] = {
+			{ "Vendor", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 }, { "Parse status", 0, 0, 0, 0 },
+		};
+		struct table tb;
+		struct strbuf cls = STRBUF_INIT;
+
+		table_begin(&tb, &html, &md, cols, 3);
+		for (i = 0; i < nuids; i++) {
+			const json_t *r = json_object_get(s->rules, uids[i]);
+			const char *st = site_str(json_object_get(r, "parse"), "status");
+			const char *title = json_string_value(json_object_get(r, "title"));
+
+			table_cell(&tb, site_vendor_label(site_str(r, "vendor")));
+			table_cell_open(&tb);
+			strbuf_addstr(&html, "<a href=\"");
+			site_rule_href(&html, "", uids[i]);
+			strbuf_addstr(&html, "\">");
+			site_rule_title(&html, r, uids[i]);
+			strbuf_addstr(&html, "</a>");
+			strbuf_addstr(&md, "[");
+			md_escape(&md, title && *title ? title : uids[i]);
+			strbuf_addstr(&md, "](");
+			site_rule_link(&md, "", uids[i], ".md");
+			strbuf_addstr(&md, ")");
+			table_cell_close(&tb);
+			/* the status cell carries its own class */
+			strbuf_reset(&cls);
+			strbuf_addstr(&cls, "status-");
+			site_esc(&cls, st);
+			table_cell_open_class(&tb, cls.buf);
+			site_esc(&html, st);
+			md_escape(&md, st);
+			table_cell_close(&tb);
+		}
+		table_end(&tb);
+		strbuf_release(&cls);
+	}
+	site_page_foot(&html);
+	site_write_file(s, "index.html", &html);
+	site_write_file(s, "index.md", &md);
+	for (i = 0; i < nv; i++)
+		if (json_integer_value(json_object_get(by_vendor, vendors[i])) > 0)
+			vendor_page(s, vendors, nv, vendors[i]);
+	free(uids);
+	free(vendors);
+	strbuf_release(&html);
+	strbuf_release(&md);
+}
+
+/*
+ * Remove the pages an earlier run wrote that this one did not (a rule gone
+ * from the corpus, a technique without rules now): only in the folders the
+ * report owns, and only files with the extensions it writes.
+ */

@@ -1,0 +1,71 @@
+/*
+ * site.h: the static site of a catalog (SPEC §6), as detcat-report writes it:
+ * index.html and index.md with the ATT&CK matrix, a page per vendor, one HTML
+ * and one Markdown page per technique and per rule, ATT&CK Navigator layers
+ * and style.css. No JavaScript; every text from the catalog is escaped; file
+ * names made from uids are safe (html.h). The same catalog gives the same
+ * bytes, and pages of an earlier run that this one did not write are removed.
+ *
+ * The tool reads the catalog into a struct site; site_write() writes it all.
+ * The rest are the helpers the pages share (site.c), and one function per kind
+ * of page (technique.c, rulepage.c, index.c).
+ *
+ * Ownership: a site's jansson values are the tool's; pages only read them.
+ * Strings returned by site_str() are borrowed; site_value_text()'s are the
+ * caller's to free.
+ */
+#ifndef DETCAT_SITE_H
+#define DETCAT_SITE_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "common/util.h"
+
+struct site {
+	const char *dir;
+	json_t *techniques;	/* array, catalog order */
+	json_t *rules;		/* uid -> record */
+	json_t *corpus;
+	json_t *tech_ids;	/* id -> true, for links */
+	json_t *written;	/* relative path -> true: what this run wrote */
+};
+
+/* Every page of the site into s->dir, then the stale ones removed. */
+void site_write(const struct site *s);
+
+/* ---- pages ---- */
+void site_index_page(const struct site *s);
+void site_technique_page(const struct site *s, const json_t *t);
+void site_rule_page(const struct site *s, const char *uid, const json_t *r);
+
+/* ---- helpers the pages share ---- */
+/* a string member, "" when absent */
+const char *site_str(const json_t *obj, const char *key);
+/* a value of any JSON type as text (malloc'd) */
+char *site_value_text(const json_t *v);
+void site_esc(struct strbuf *sb, const char *s);
+void site_esc_value(struct strbuf *sb, const json_t *v);
+/* "Sigma" for "sigma" ... */
+const char *site_vendor_label(const char *v);
+int site_cmp_str(const void *a, const void *b);
+/* the vendors to show: the four known ones in order, then any other, sorted (*out malloc'd) */
+size_t site_vendor_list(const json_t *by_vendor, const char ***out);
+void site_rule_link(struct strbuf *sb, const char *prefix, const char *uid, const char *ext);
+void site_rule_href(struct strbuf *sb, const char *prefix, const char *uid);
+void site_tech_href(struct strbuf *sb, const char *prefix, const char *id);
+/* one page at s->dir/rel; left alone when it holds these bytes already */
+void site_write_file(const struct site *s, const char *rel, const struct strbuf *sb);
+void site_page_head(struct strbuf *sb, const char *prefix, const char *title);
+void site_page_foot(struct strbuf *sb);
+void site_rule_title(struct strbuf *sb, const json_t *rule, const char *uid);
+/*
+ * The shade (1 to 5) of a cell with n rules when the busiest has max, on a
+ * logarithmic scale: shade k + 1 from max^(k/4) up; 0 for no rule. The
+ * matrix and the Navigator layers use the same shades.
+ */
+int site_heat(long long n, long long max);
+/* a similar rule's overlap, shared over union, in whole per cent */
+long long site_match_percent(const json_t *m);
+
+#endif

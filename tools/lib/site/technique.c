@@ -1,0 +1,427 @@
+/* Technique pages: the reference pages' sections, in HTML and Markdown (site.h). */
+#include "site/site.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "site/html.h"
+#include "site/table.h"
+
+/* ---- technique pages ---- */
+
+
+/* the rule's best match in another vendor when it overlaps at least min_pct %, else NULL */
+static const json_t *close_counterpart(const json_t *rule, long long min_pct)
+{
+	const json_t *m = json_array_get(json_object_get(json_object_get(rule, "similar"),
+							 "other_vendors"), 0);
+	long long sh = json_integer_value(json_object_get(m, "shared"));
+	long long un = json_integer_value(json_object_get(m, "union"));
+
+	return m && un > 0 && sh * 100 >= un * min_pct ? m : NULL;
+}
+
+/* " (counterpart: Elastic: title, 67 %)" after a rule in a list */
+static void counterpart_note(struct strbuf *html, struct strbuf *md, const struct site *s,
+			     const json_t *m, const char *prefix)
+{
+	const char *uid = site_str(m, "uid");
+	const json_t *r = json_object_get(s->rules, uid);
+	const char *t = r ? json_string_value(json_object_get(r, "title")) : NULL;
+
+	strbuf_addstr(html, " <span class=\"meta\">counterpart: <a href=\"");
+	site_rule_href(html, prefix, uid);
+	strbuf_addstr(html, "\">");
+	site_esc(html, site_vendor_label(site_str(m, "vendor")));
+	strbuf_addstr(html, ": ");
+	site_rule_title(html, r, uid);
+	strbuf_addf(html, "</a>, %lld %%</span>", site_match_percent(m));
+	strbuf_addstr(md, " (counterpart: [");
+	md_escape(md, site_vendor_label(site_str(m, "vendor")));
+	strbuf_addstr(md, ": ");
+	md_escape(md, t && *t ? t : uid);
+	strbuf_addstr(md, "](");
+	site_rule_link(md, prefix, uid, ".md");
+	strbuf_addf(md, "), %lld %%)", site_match_percent(m));
+}
+
+static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const struct site *s,
+			      const json_t *uids, long long min_pct)
+{
+	const char **vendors;
+	json_t *by = json_object();
+	size_t nv, i, j;
+	const json_t *u;
+
+	json_array_foreach((json_t *)uids, i, u) {
+		const json_t *r = json_object_get(s->rules, json_string_value(u));
+		const char *v = r ? site_str(r, "vendor") : "unknown";
+
+		if (!json_object_get(by, v))
+			json_object_set_new(by, v, json_array());
+		json_array_append(json_object_get(by, v), (json_t *)u);
+	}
+	nv = site_vendor_list(by, &vendors);
+	for (i = 0; i < nv; i++) {
+		json_t *list = json_object_get(by, vendors[i]);
+
+		if (!list)
+			continue;
+		strbuf_addstr(html, "<h3>");
+		site_esc(html, site_vendor_label(vendors[i]));
+		strbuf_addf(html, " <span class=\"meta\">%zu rule%s</span></h3>\n<ul>\n",
+			    json_array_size(list), json_array_size(list) == 1 ? "" : "s");
+		strbuf_addf(md, "\n### ");
+		md_escape(md, site_vendor_label(vendors[i]));
+		strbuf_addf(md, " (%zu rule%s)\n\n", json_array_size(list), json_array_size(list) == 1 ? "" : "s");
+		json_array_foreach(list, j, u) {
+			const char *uid = json_string_value(u);
+			const json_t *r = json_object_get(s->rules, uid);
+			const char *t = r ? json_string_value(json_object_get(r, "title")) : NULL;
+
+			const json_t *cp = r ? close_counterpart(r, min_pct) : NULL;
+
+			strbuf_addstr(html, "<li><a href=\"");
+			site_rule_href(html, "../", uid);
+			strbuf_addstr(html, "\">");
+			site_rule_title(html, r, uid);
+			strbuf_addstr(html, "</a>");
+			strbuf_addstr(md, "- [");
+			md_escape(md, t && *t ? t : uid);
+			strbuf_addstr(md, "](");
+			site_rule_link(md, "../", uid, ".md");
+			strbuf_addstr(md, ")");
+			if (cp)
+				counterpart_note(html, md, s, cp, "../");
+			strbuf_addstr(html, "</li>\n");
+			strbuf_addstr(md, "\n");
+		}
+		strbuf_addstr(html, "</ul>\n");
+	}
+	free(vendors);
+	json_decref(by);
+}
+
+static void uid_details(struct strbuf *sb, const struct site *s, const json_t *item, const char *verb)
+{
+	const json_t *uids = json_object_get(item, "uids"), *u;
+	size_t i;
+
+	strbuf_addstr(sb, "<details><summary><code>");
+	site_esc_value(sb, json_object_get(item, "value"));
+	strbuf_addstr(sb, "</code></summary>\n<ul>\n");
+	json_array_foreach((json_t *)uids, i, u) {
+		const char *uid = json_string_value(u);
+
+		if (!uid)
+			continue;
+		strbuf_addstr(sb, "<li><a href=\"");
+		site_rule_href(sb, "../", uid);
+		strbuf_addstr(sb, "\">");
+		site_rule_title(sb, json_object_get(s->rules, uid), uid);
+		strbuf_addstr(sb, "</a></li>\n");
+	}
+	if (!json_array_size(uids))
+		strbuf_addf(sb, "<li class=\"note\">no rule %s listed</li>\n", verb);
+	strbuf_addstr(sb, "</ul></details>");
+}
+
+struct op_count {
+	const char *op;
+	long long n;
+};
+
+static int cmp_op_count(const void *a, const void *b)
+{
+	const struct op_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->op, y->op);
+}
+
+/* "eq 21, match 8, regex_match 7": most used first, as the reference pages; in HTML
+ * each entry is kept on one line */
+static void ops_text(struct strbuf *sb, const json_t *ops, int html)
+{
+	struct op_count *v = xmalloc((json_object_size(ops) + 1) * sizeof(*v));
+	const char *key;
+	json_t *val;
+	size_t n = 0, i;
+
+	json_object_foreach((json_t *)ops, key, val) {
+		v[n].op = key;
+		v[n++].n = json_integer_value(val);
+	}
+	qsort(v, n, sizeof(*v), cmp_op_count);
+	for (i = 0; i < n; i++) {
+		strbuf_addstr(sb, i ? ", " : "");
+		if (html) {
+			strbuf_addstr(sb, "<span class=\"nw\">");
+			site_esc(sb, v[i].op);
+			strbuf_addf(sb, " %lld</span>", v[i].n);
+		} else {
+			md_escape(sb, v[i].op);
+			strbuf_addf(sb, " %lld", v[i].n);
+		}
+	}
+	free(v);
+}
+
+static void samples_text(struct strbuf *sb, const json_t *samples, int md)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach((json_t *)samples, i, v) {
+		char *t = site_value_text(v);
+
+		if (md) {
+			strbuf_addstr(sb, i ? ", " : "");
+			md_escape(sb, t);
+		} else {
+			/* one code span each: a value may itself hold ", " */
+			strbuf_addstr(sb, i ? " <code>" : "<code>");
+			html_escape(sb, t);
+			strbuf_addstr(sb, "</code>");
+		}
+		free(t);
+	}
+}
+
+/* Indicators or exclusions: (field, kind, value) with the rules here, and the corpus reach. */
+static void indicator_table(struct strbuf *html, struct strbuf *md, const struct site *s,
+			    const json_t *list, const char *verb, int with_reach)
+{
+	static const struct table_col cols[] = {
+		{ "Field", 0, "field", 0, 1 }, { "Kind", 0, 0, 0, 0 }, { "Value", 0, 0, 0, 0 },
+		{ "Rules (here)", 0, 0, 1, 0 }, { "Corpus reach", 0, 0, 1, 0 },
+	};
+	static const struct table_col excl_cols[] = {
+		{ "Field", 0, "field", 0, 1 }, { "Kind", 0, 0, 0, 0 }, { "Value", 0, 0, 0, 0 },
+		{ "Rules", 0, 0, 1, 0 },
+	};
+	struct table tb;
+	const json_t *e;
+	size_t i;
+
+	strbuf_addch(md, '\n');
+	table_begin(&tb, html, md, with_reach ? cols : excl_cols, with_reach ? 5 : 4);
+	json_array_foreach((json_t *)list, i, e) {
+		char *v = site_value_text(json_object_get(e, "value"));
+
+		table_cell(&tb, site_str(e, "field"));
+		table_cell(&tb, site_str(e, "op"));
+		table_cell_open(&tb);
+		uid_details(html, s, e, verb);
+		md_escape(md, v);
+		table_cell_close(&tb);
+		table_cell_num(&tb, json_integer_value(json_object_get(e, "rules")));
+		if (with_reach)
+			table_cell_num(&tb, json_integer_value(json_object_get(e, "reach")));
+		free(v);
+	}
+	table_end(&tb);
+}
+
+void site_technique_page(const struct site *s, const json_t *t)
+{
+	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT, title = STRBUF_INIT, name = STRBUF_INIT;
+	const char *id = site_str(t, "id"), *tname = site_str(t, "name"), *parent, *desc, *url;
+	char *fullname = NULL;
+	const json_t *tactics = json_object_get(t, "tactics"), *rules = json_object_get(t, "rules");
+	const json_t *events = json_object_get(t, "events"), *fields = json_object_get(t, "fields");
+	const json_t *inds = json_object_get(t, "indicators"), *excl = json_object_get(t, "exclusions");
+	const json_t *e;
+	size_t i;
+	char *rel;
+
+	parent = json_string_value(json_object_get(t, "parent"));
+	if (parent && json_string_value(json_object_get(s->tech_ids, parent))) {
+		/* "User Execution: Malicious Link", as ATT&CK names sub-techniques */
+		tname = fullname = xasprintf("%s: %s", json_string_value(json_object_get(s->tech_ids, parent)), tname);
+	}
+	strbuf_addf(&title, "%s %s", tname, id);
+	site_page_head(&html, "../", title.buf);
+	strbuf_addstr(&html, "<h1>");
+	site_esc(&html, tname);
+	strbuf_addstr(&html, " <span class=\"meta\">");
+	site_esc(&html, id);
+	strbuf_addstr(&html, "</span></h1>\n<p class=\"meta\">Tactic");
+	strbuf_addstr(&md, "# ");
+	md_escape(&md, tname);
+	strbuf_addstr(&md, " ");
+	md_escape(&md, id);
+	strbuf_addstr(&md, "\n\nTactic");
+	if (json_array_size(tactics) != 1) {
+		strbuf_addch(&html, 's');
+		strbuf_addch(&md, 's');
+	}
+	strbuf_addstr(&html, ": ");
+	strbuf_addstr(&md, ": ");
+	json_array_foreach((json_t *)tactics, i, e) {
+		if (i) {
+			strbuf_addstr(&html, ", ");
+			strbuf_addstr(&md, ", ");
+		}
+		site_esc(&html, json_string_value(e) ? json_string_value(e) : "");
+		md_escape(&md, json_string_value(e) ? json_string_value(e) : "");
+	}
+	strbuf_addstr(&html, "</p>\n");
+	strbuf_addstr(&md, "\n");
+	if (parent) {
+		strbuf_addstr(&html, "<p class=\"meta\">Sub-technique of ");
+		if (json_object_get(s->tech_ids, parent)) {
+			strbuf_addstr(&html, "<a href=\"");
+			site_tech_href(&html, "../", parent);
+			strbuf_addstr(&html, "\">");
+			site_esc(&html, parent);
+			strbuf_addstr(&html, "</a>");
+		} else {
+			site_esc(&html, parent);
+		}
+		strbuf_addstr(&html, "</p>\n");
+		strbuf_addstr(&md, "\nSub-technique of ");
+		md_escape(&md, parent);
+		strbuf_addstr(&md, "\n");
+	}
+
+	/* ATT&CK's own description, and its page */
+	desc = json_string_value(json_object_get(t, "description"));
+	url = json_string_value(json_object_get(t, "url"));
+	if (desc) {
+		strbuf_addstr(&html, "<p class=\"description\">");
+		site_esc(&html, desc);
+		strbuf_addstr(&html, "</p>\n");
+		strbuf_addstr(&md, "\n");
+		md_escape(&md, desc);
+		strbuf_addstr(&md, "\n");
+	}
+	if (url && (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7))) {
+		strbuf_addstr(&html, "<p class=\"meta\"><a href=\"");
+		site_esc(&html, url);
+		strbuf_addstr(&html, "\">ATT&amp;CK page</a></p>\n");
+		strbuf_addstr(&md, "\nATT&CK page: ");
+		md_escape(&md, url);
+		strbuf_addstr(&md, "\n");
+	}
+
+	/* events covered */
+	strbuf_addf(&html, "<h2>Events covered</h2>\n<p>%zu catalog event%s tagged with this technique "
+		    "by at least one rule.</p>\n", json_array_size(events),
+		    json_array_size(events) == 1 ? " is" : "s are");
+	strbuf_addf(&md, "\n## Events covered\n\n%zu catalog event%s tagged with this technique by at "
+		    "least one rule.\n", json_array_size(events), json_array_size(events) == 1 ? " is" : "s are");
+	if (json_array_size(events)) {
+		static const struct table_col cols[] = {
+			{ "Provider", 0, 0, 0, 0 }, { "Event", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 },
+			{ "Rules", 0, 0, 1, 0 },
+		};
+		struct table tb;
+
+		strbuf_addch(&md, '\n');
+		table_begin(&tb, &html, &md, cols, 4);
+		json_array_foreach((json_t *)events, i, e) {
+			char *v = site_value_text(json_object_get(e, "event"));
+
+			table_cell(&tb, site_str(e, "provider"));
+			table_cell(&tb, v);
+			table_cell(&tb, site_str(e, "title"));
+			table_cell_num(&tb, json_integer_value(json_object_get(e, "rules")));
+			free(v);
+		}
+		table_end(&tb);
+	}
+
+	/* authoring guide */
+	strbuf_addf(&html, "<h2>Authoring guide</h2>\n<p>Patterns shared across the %lld rules of this "
+		    "technique: which fields they filter on, what values they look for, and what they "
+		    "exclude. Field names are normalized across vendors; each rule counts at most once "
+		    "per row.</p>\n", (long long)json_integer_value(json_object_get(rules, "total")));
+	strbuf_addf(&md, "\n## Authoring guide\n\nPatterns shared across the %lld rules of this technique.\n",
+		    (long long)json_integer_value(json_object_get(rules, "total")));
+
+	strbuf_addf(&html, "<h3>Fields filtered most (%zu distinct)</h3>\n", json_array_size(fields));
+	strbuf_addf(&md, "\n### Fields filtered most (%zu distinct)\n", json_array_size(fields));
+	if (json_array_size(fields)) {
+		static const struct table_col cols[] = {
+			{ "Field", 0, "field", 0, 1 }, { "Rules", 0, 0, 1, 0 }, { "How", 0, 0, 0, 0 },
+			{ "Sample values", 0, "samples", 0, 0 },
+		};
+		struct table tb;
+
+		strbuf_addch(&md, '\n');
+		table_begin(&tb, &html, &md, cols, 4);
+		json_array_foreach((json_t *)fields, i, e) {
+			table_cell(&tb, site_str(e, "field"));
+			table_cell_num(&tb, json_integer_value(json_object_get(e, "rules")));
+			table_cell_open(&tb);
+			ops_text(&html, json_object_get(e, "ops"), 1);
+			ops_text(&md, json_object_get(e, "ops"), 0);
+			table_cell_close(&tb);
+			table_cell_open(&tb);
+			samples_text(&html, json_object_get(e, "samples"), 0);
+			samples_text(&md, json_object_get(e, "samples"), 1);
+			table_cell_close(&tb);
+		}
+		table_end(&tb);
+	}
+
+	strbuf_addf(&html, "<h3>Top indicator values (%zu distinct)</h3>\n<p class=\"note\">Corpus reach: "
+		    "rules across the whole catalog with the same (field, kind, value). Open a value for "
+		    "the rules under this technique that use it.</p>\n", json_array_size(inds));
+	strbuf_addf(&md, "\n### Top indicator values (%zu distinct)\n", json_array_size(inds));
+	if (json_array_size(inds)) {
+		indicator_table(&html, &md, s, inds, "uses it", 1);
+	}
+
+	strbuf_addf(&html, "<h3>Exclusions (%zu distinct)</h3>\n<p class=\"note\">Values that rules "
+		    "under this technique require an event not to have: every predicate under a NOT, "
+		    "wherever the NOT stands in the query, pushed down to its value (a filter "
+		    "clause, a != or !has, a negated list). These are the false-positive paths authors "
+		    "filter out.</p>\n", json_array_size(excl));
+	strbuf_addf(&md, "\n### Exclusions (%zu distinct)\n", json_array_size(excl));
+	if (json_array_size(excl)) {
+		indicator_table(&html, &md, s, excl, "excludes it", 0);
+	}
+
+	strbuf_addstr(&html, "<h2>Rules under this technique</h2>\n");
+	strbuf_addstr(&md, "\n## Rules under this technique\n");
+	{
+		const json_t *sim = json_object_get(t, "similar");
+		long long pct = json_integer_value(json_object_get(sim, "min_percent"));
+		long long other = json_integer_value(json_object_get(sim, "other_vendors"));
+		long long same = json_integer_value(json_object_get(sim, "same_vendor"));
+		long long total = json_integer_value(json_object_get(rules, "total"));
+
+		if (!pct)
+			pct = 50;
+		strbuf_addf(&html, "<p>Every rule tagged with this technique, grouped by vendor. "
+			    "<strong>%lld of %lld</strong> ha%s a close counterpart in another vendor, and "
+			    "%lld a near-duplicate in %s own (indicator sets overlapping %lld %% or more; "
+			    "see each rule's page).</p>\n", other, total, other == 1 ? "s" : "ve", same,
+			    same == 1 ? "its" : "their", pct);
+		strbuf_addf(&md, "\n%lld of %lld rules have a close counterpart in another vendor, and "
+			    "%lld a near-duplicate in their own (indicator overlap %lld %% or more).\n",
+			    other, total, same, pct);
+		add_vendor_groups(&html, &md, s, json_object_get(rules, "uids"), pct);
+	}
+	site_page_foot(&html);
+
+	safe_filename(&name, id);
+	rel = xasprintf("technique/%s.html", name.buf);
+	site_write_file(s, rel, &html);
+	free(rel);
+	rel = xasprintf("technique/%s.md", name.buf);
+	site_write_file(s, rel, &md);
+	free(rel);
+	strbuf_release(&html);
+	strbuf_release(&md);
+	strbuf_release(&title);
+	strbuf_release(&name);
+	free(fullname);
+}
+

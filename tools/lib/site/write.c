@@ -1,0 +1,111 @@
+/*
+ * The whole run of the site (site.h): its folders, the stylesheet, every page,
+ * then the pages an earlier run wrote that this one did not, removed.
+ */
+#include "site/site.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "common/util.h"
+
+static void make_dir(const char *path)
+{
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		msg_die("%s: %s", path, strerror(errno));
+}
+
+/* ---- style.css ---- */
+
+static const char stylesheet[] =
+	":root { --fg: #1d1f21; --muted: #5f6368; --line: #d9dce0; --head: #f3f4f6; --link: #1a56b0; }\n"
+	"* { box-sizing: border-box; }\n"
+	"body { margin: 0; color: var(--fg); background: #fff; font: 15px/1.5 system-ui, -apple-system, \"Segoe UI\", Roboto, sans-serif; }\n"
+	"nav { padding: .6rem 1.5rem; border-bottom: 1px solid var(--line); background: var(--head); }\n"
+	"main { max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }\n"
+	"h1 { font-size: 1.6rem; margin: .5rem 0; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid var(--line); }\n"
+	"h3 { font-size: 1.05rem; margin-top: 1.2rem; }\n"
+	"a { color: var(--link); text-decoration: none; } a:hover { text-decoration: underline; }\n"
+	".meta, .note { color: var(--muted); }\n"
+	"table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; table-layout: auto; }\n"
+	"th, td { border: 1px solid var(--line); padding: .25rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }\n"
+	"th { background: var(--head); font-weight: 600; white-space: nowrap; }\n"
+	"td code, td.samples { overflow-wrap: anywhere; } td.field code, .nw { white-space: nowrap; }\n"
+	"td.num, th.num { text-align: right; white-space: nowrap; width: 1%; }\n"
+	"td.samples code { background: var(--head); padding: 0 .2rem; border-radius: 2px; }\n"
+	"code, pre { font-family: ui-monospace, \"SFMono-Regular\", Menlo, Consolas, monospace; font-size: .9em; }\n"
+	"pre { background: var(--head); padding: .75rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }\n"
+	"details summary { cursor: pointer; } details ul { margin: .3rem 0; padding-left: 1.2rem; }\n"
+	".matrix-wrap { overflow-x: auto; } .matrix { display: flex; gap: .4rem; align-items: flex-start; }\n"
+	".matrix section { flex: 0 0 9.5rem; } .matrix h3 { font-size: .8rem; text-transform: uppercase; margin: 0 0 .3rem; color: var(--muted); }\n"
+	".cell { display: block; font-size: .8rem; line-height: 1.3; padding: .3rem .4rem; margin-bottom: .3rem; border: 1px solid var(--line); border-radius: 3px; color: var(--fg); }\n"
+	".cell.sub { margin-left: .6rem; } .cell .tid { font-weight: 600; } .cell .count { float: right; font-weight: 600; } .cell .vendors { color: var(--muted); font-size: .72rem; }\n"
+	".heat-1 { background: #eef4fc; } .heat-2 { background: #d3e3f8; } .heat-3 { background: #a9c8f0; }\n"
+	".heat-4 { background: #7eaae6; } .heat-5 { background: #5b8fd9; } .heat-4 .vendors, .heat-5 .vendors { color: var(--fg); }\n"
+	".filters { font-size: .95rem; } .filters strong { color: var(--fg); }\n"
+	".status-ok { color: #1e7b34; } .status-partial { color: #9a6700; } .status-failed { color: #b3261e; }\n";
+
+static void remove_stale(const struct site *s)
+{
+	static const char *const dirs[] = { "technique", "rule", "vendor", "navigator" };
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *path = xasprintf("%s/%s", s->dir, dirs[i]);
+		DIR *d = opendir(path);
+		struct dirent *de;
+
+		if (!d)
+			msg_die("%s: %s", path, strerror(errno));
+		while ((de = readdir(d)) != NULL) {
+			const char *ext = strrchr(de->d_name, '.');
+			char *rel;
+
+			if (de->d_name[0] == '.' || !ext || (strcmp(ext, ".html") && strcmp(ext, ".md") &&
+							      strcmp(ext, ".json") && strcmp(ext, ".tmp")))
+				continue;
+			rel = xasprintf("%s/%s", dirs[i], de->d_name);
+			if (!json_object_get(s->written, rel)) {
+				char *full = xasprintf("%s/%s", s->dir, rel);
+
+				if (remove(full) != 0)
+					msg_warn("%s: %s", full, strerror(errno));
+				free(full);
+			}
+			free(rel);
+		}
+		closedir(d);
+		free(path);
+	}
+}
+
+void site_write(const struct site *s)
+{
+	static const char *const dirs[] = { "technique", "rule", "vendor", "navigator" };
+	struct strbuf css = STRBUF_INIT;
+	const char *key;
+	json_t *t, *r;
+	size_t i;
+
+	make_dir(s->dir);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *sub = xasprintf("%s/%s", s->dir, dirs[i]);
+
+		make_dir(sub);
+		free(sub);
+	}
+	strbuf_addstr(&css, stylesheet);
+	site_write_file(s, "style.css", &css);
+	strbuf_release(&css);
+	site_index_page(s);
+	json_array_foreach(s->techniques, i, t)
+		site_technique_page(s, t);
+	json_object_foreach(s->rules, key, r)
+		site_rule_page(s, key, r);
+	remove_stale(s);
+}
