@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -439,6 +440,76 @@ static void test_pb_text_fields_are_known_by_their_canonical_name(void **state)
 	assert_false(pb_is_text_field(f->pb, "Unknown", 7));
 }
 
+static void test_pb_computed_names_are_not_seen_by_leaves_made_before_them(void **state)
+{
+	struct fixture *f = *state;
+	struct pred_spec s = pattern_spec(f, "CommandLine", PRED_EQ, "before", 0);
+	size_t before, after;
+
+	/* WHERE CommandLine == "before" | EVAL CommandLine = ... | WHERE CommandLine == "after" */
+	before = pb_leaf(f->pb, &s);
+	assert_false(pb_is_computed(f->pb, "CommandLine", strlen("CommandLine")));
+	pb_computed(f->pb, "CommandLine", strlen("CommandLine"));
+	assert_true(pb_is_computed(f->pb, "CommandLine", strlen("CommandLine")));
+	s = pattern_spec(f, "CommandLine", PRED_EQ, "after", 0);
+	after = pb_leaf(f->pb, &s);
+	pb_emit(f->pb, pb_and(f->pb, before, after));
+	assert_json(preds(f),
+		    "[{\"field\":\"process.command_line\",\"raw_field\":\"CommandLine\",\"op\":\"eq\","
+		    "\"value\":\"before\",\"ci\":false,\"negated\":false,\"exclusion\":false},"
+		    "{\"field\":\"CommandLine\",\"raw_field\":\"CommandLine\",\"op\":\"eq\","
+		    "\"value\":\"after\",\"ci\":false,\"negated\":false,\"exclusion\":false,"
+		    "\"computed\":true}]");
+}
+
+static void test_pb_capture_keeps_an_embedded_query_as_a_subtree(void **state)
+{
+	struct fixture *f = *state;
+	struct pred_spec s = pattern_spec(f, "Image", PRED_EQ, "a", 0);
+	size_t outer, inner, root;
+
+	outer = pb_leaf(f->pb, &s);
+	pb_capture_begin(f->pb);
+	/* what an embedded parser does: one tree emitted, one predicate added */
+	s = pattern_spec(f, "CommandLine", PRED_EQ, "b", 0);
+	pb_emit(f->pb, pb_not(f->pb, pb_leaf(f->pb, &s)));
+	s = pattern_spec(f, "CommandLine", PRED_EQ, "c", 0);
+	assert_int_equal(pb_add(f->pb, &s), 0);
+	inner = pb_capture_end(f->pb);
+	assert_int_equal(json_array_size(preds(f)), 0);
+	/* Image == a and not (not b and c) = Image == a and (b or not c) */
+	root = pb_and(f->pb, outer, pb_not(f->pb, inner));
+	pb_emit(f->pb, root);
+	assert_int_equal(json_array_size(preds(f)), 3);
+	assert_string_equal(str(json_array_get(preds(f), 1), "value"), "b");
+	assert_false(json_is_true(json_object_get(json_array_get(preds(f), 1), "negated")));
+	assert_string_equal(str(json_array_get(preds(f), 2), "value"), "c");
+	assert_true(json_is_true(json_object_get(json_array_get(preds(f), 2), "negated")));
+	/* an empty capture is nothing */
+	pb_capture_begin(f->pb);
+	assert_int_equal(pb_capture_end(f->pb), EXPR_NONE);
+}
+
+static void test_pb_tree_leaves_keep_their_patterns_however_many_there_are(void **state)
+{
+	struct fixture *f = *state;
+	struct pred_spec s;
+	size_t i, root = EXPR_NONE;
+	char v[16];
+
+	/* enough leaves for the builder to grow its leaf array several times */
+	for (i = 0; i < 100; i++) {
+		snprintf(v, sizeof(v), "v%zu*", i);
+		s = pattern_spec(f, "CommandLine", PRED_EQ, v, 0);
+		root = pb_or(f->pb, root, pb_leaf(f->pb, &s));
+	}
+	pb_emit(f->pb, root);
+	assert_int_equal(json_array_size(preds(f)), 100);
+	assert_string_equal(str(json_array_get(preds(f), 0), "value"), "v0");
+	assert_string_equal(str(json_array_get(preds(f), 0), "op"), "starts_with");
+	assert_string_equal(str(json_array_get(preds(f), 99), "value"), "v99");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +535,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pb_context_lists_hold_each_value_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pb_text_fields_are_known_by_their_canonical_name, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_pb_computed_names_are_not_seen_by_leaves_made_before_them,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pb_capture_keeps_an_embedded_query_as_a_subtree, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pb_tree_leaves_keep_their_patterns_however_many_there_are,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

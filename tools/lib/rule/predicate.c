@@ -16,6 +16,7 @@ struct pb_scope {
 	struct fieldmap_view view;
 	size_t parent;			/* for computed names; (size_t)-1: none */
 	char **computed;
+	size_t *stamps;			/* computed[k] was declared at clock stamps[k] */
 	size_t ncomputed, acomputed;
 };
 
@@ -23,6 +24,7 @@ struct pb_scope {
 struct pb_leaf {
 	struct pred_spec spec;
 	size_t scope;
+	size_t clock;			/* computed names declared before it are seen */
 	struct pattern pat;
 	struct pred_str *mods;
 	struct pred_extra *extras;
@@ -42,6 +44,10 @@ struct pred_builder {
 	size_t unmapped;		/* predicates emitted on an unmapped field */
 	size_t emitted;
 	int capped;
+	size_t clock;			/* computed names declared so far */
+	/* pb_capture_begin(): emitted roots kept as one subtree instead */
+	unsigned capturing;
+	size_t captured;
 	/* scratch, reused by every predicate */
 	struct pattern pat;
 	struct canon_value cv;
@@ -151,6 +157,7 @@ void pb_free(struct pred_builder *pb)
 		for (k = 0; k < pb->scopes[i].ncomputed; k++)
 			free(pb->scopes[i].computed[k]);
 		free(pb->scopes[i].computed);
+		free(pb->scopes[i].stamps);
 	}
 	free(pb->scopes);
 	free(pb->stack);
@@ -195,11 +202,15 @@ void pb_computed(struct pred_builder *pb, const char *name, size_t n)
 	if (sc->ncomputed == sc->acomputed) {
 		sc->acomputed = sc->acomputed ? sc->acomputed * 2 : 8;
 		sc->computed = xrealloc(sc->computed, sc->acomputed * sizeof(*sc->computed));
+		sc->stamps = xrealloc(sc->stamps, sc->acomputed * sizeof(*sc->stamps));
 	}
+	sc->stamps[sc->ncomputed] = pb->clock++;
 	sc->computed[sc->ncomputed++] = xstrndup(name, n);
 }
 
-static int scope_computed(const struct pred_builder *pb, size_t scope, const char *name, size_t n)
+/* Whether name is computed in scope for a predicate made at clock (names declared later are not seen). */
+static int scope_computed(const struct pred_builder *pb, size_t scope, size_t clock,
+			  const char *name, size_t n)
 {
 	size_t k;
 
@@ -207,7 +218,8 @@ static int scope_computed(const struct pred_builder *pb, size_t scope, const cha
 		const struct pb_scope *sc = &pb->scopes[scope];
 
 		for (k = 0; k < sc->ncomputed; k++)
-			if (strlen(sc->computed[k]) == n && memcmp(sc->computed[k], name, n) == 0)
+			if (sc->stamps[k] < clock && strlen(sc->computed[k]) == n &&
+			    memcmp(sc->computed[k], name, n) == 0)
 				return 1;
 	}
 	return 0;
@@ -215,7 +227,7 @@ static int scope_computed(const struct pred_builder *pb, size_t scope, const cha
 
 int pb_is_computed(const struct pred_builder *pb, const char *name, size_t n)
 {
-	return scope_computed(pb, current_scope(pb), name, n);
+	return scope_computed(pb, current_scope(pb), pb->clock, name, n);
 }
 
 /* ---- emitting ---- */
@@ -261,7 +273,8 @@ static void text_value(struct pred_builder *pb, const struct pred_spec *s, int l
 		canon_lower_buf(&pb->cv.value);
 }
 
-static int emit(struct pred_builder *pb, const struct pred_spec *s, size_t scope, int negated)
+static int emit(struct pred_builder *pb, const struct pred_spec *s, size_t scope, size_t clock,
+		int negated)
 {
 	struct predicate p;
 	const struct fieldmap_entry *entry = NULL;
@@ -278,7 +291,8 @@ static int emit(struct pred_builder *pb, const struct pred_spec *s, size_t scope
 	}
 	memset(&p, 0, sizeof(p));
 	p.negated = negated;
-	computed = s->computed || (s->field && scope_computed(pb, scope, s->field, strlen(s->field)));
+	computed = s->computed ||
+		(s->field && scope_computed(pb, scope, clock, s->field, strlen(s->field)));
 	if (!s->field) {
 		p.field = PB_KEYWORDS_FIELD;
 	} else if (computed) {
@@ -394,7 +408,11 @@ static int emit(struct pred_builder *pb, const struct pred_spec *s, size_t scope
 
 int pb_add(struct pred_builder *pb, const struct pred_spec *s)
 {
-	return emit(pb, s, current_scope(pb), s->negated);
+	if (pb->capturing) {
+		pb->captured = expr_and(&pb->tree, pb->captured, pb_leaf(pb, s));
+		return 0;
+	}
+	return emit(pb, s, current_scope(pb), pb->clock, s->negated);
 }
 
 /* ---- the tree ---- */
@@ -431,6 +449,7 @@ size_t pb_leaf(struct pred_builder *pb, const struct pred_spec *s)
 	memset(l, 0, sizeof(*l));
 	l->spec = *s;
 	l->scope = current_scope(pb);
+	l->clock = pb->clock;
 	total = str_size(s->field) + str_size(s->what) + str_size(s->selection) +
 		str_size(s->regex_flags) + str_size(s->raw_field) +
 		(s->text ? s->len + 1 : 0) + (s->raw_value ? s->raw_value_len + 1 : 0);
@@ -453,7 +472,7 @@ size_t pb_leaf(struct pred_builder *pb, const struct pred_spec *s)
 	if (s->kind == PV_PATTERN) {
 		pattern_init(&l->pat);
 		pattern_copy(&l->pat, s->pat);
-		l->spec.pat = &l->pat;
+		l->spec.pat = NULL;	/* &l->pat, set when emitted: leaves[] grows */
 	} else {
 		l->spec.pat = NULL;
 	}
@@ -504,15 +523,39 @@ static int emit_leaf(void *ctx, size_t payload, int negated, enum expr_kind join
 {
 	struct pred_builder *pb = ctx;
 	const struct pb_leaf *l = &pb->leaves[payload];
+	struct pred_spec s = l->spec;
 
 	(void)joined;
-	emit(pb, &l->spec, l->scope, l->spec.negated ^ negated);
+	/* the leaf's own pattern: leaves[] may have moved since pb_leaf() */
+	if (s.kind == PV_PATTERN)
+		s.pat = &l->pat;
+	emit(pb, &s, l->scope, l->clock, s.negated ^ negated);
 	return 0;
 }
 
 void pb_emit(struct pred_builder *pb, size_t root)
 {
+	if (pb->capturing) {
+		pb->captured = expr_and(&pb->tree, pb->captured, root);
+		return;
+	}
 	expr_walk(&pb->tree, root, emit_leaf, pb);
+}
+
+void pb_capture_begin(struct pred_builder *pb)
+{
+	if (pb->capturing)
+		msg_die("internal error: captures do not nest");
+	pb->capturing = 1;
+	pb->captured = EXPR_NONE;
+}
+
+size_t pb_capture_end(struct pred_builder *pb)
+{
+	if (!pb->capturing)
+		msg_die("internal error: no capture to end");
+	pb->capturing = 0;
+	return pb->captured;
 }
 
 /* ---- context ---- */

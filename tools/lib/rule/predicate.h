@@ -161,7 +161,11 @@ const char *pred_op_name(enum pred_op op);
 void pb_scope_push(struct pred_builder *pb, size_t n, const char *const *keys,
 		   const char *const *vals, unsigned flags);
 void pb_scope_pop(struct pred_builder *pb);
-/* The column name[0..n) is made by the query, from here on, in the current scope. */
+/*
+ * The column name[0..n) is made by the query, from here on, in the current
+ * scope: a predicate made before this call (pb_leaf(), emitted later or not)
+ * is not on it, so a filter read before `EVAL x = ...` stays on the event's x.
+ */
 void pb_computed(struct pred_builder *pb, const char *name, size_t n);
 /* 1 when a filter on name[0..n) here would be on a computed column. */
 int pb_is_computed(const struct pred_builder *pb, const char *name, size_t n);
@@ -184,6 +188,17 @@ size_t pb_not(struct pred_builder *pb, size_t x);
 size_t pb_join(struct pred_builder *pb, enum expr_kind kind, const size_t *kids, size_t n);
 /* Emit every leaf under root, left to right, each with its polarity. */
 void pb_emit(struct pred_builder *pb, size_t root);
+
+/*
+ * A query in another language inside this one (ES|QL KQL("..."), QSTR("...")):
+ * between pb_capture_begin() and pb_capture_end(), pb_emit() and pb_add()
+ * emit nothing; what they would have emitted is kept as one subtree (the
+ * roots and added predicates ANDed, in order), which pb_capture_end()
+ * returns (EXPR_NONE: nothing) for the caller to place in its own tree, under
+ * a NOT or an OR. Captures do not nest.
+ */
+void pb_capture_begin(struct pred_builder *pb);
+size_t pb_capture_end(struct pred_builder *pb);
 
 /* The rule's context (SPEC §3): key → list of strings, each once, in order. */
 void pb_context_add(struct pred_builder *pb, const char *key, const char *s, size_t n);
