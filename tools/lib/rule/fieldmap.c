@@ -1,12 +1,12 @@
 #include "rule/fieldmap.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/hashmap.h"
 #include "common/util.h"
 #include "io/yamldoc.h"
 
@@ -15,10 +15,11 @@ struct fm_slot {
 	struct fieldmap_entry e;
 };
 
-/* Open addressing on the lower-cased name. */
+/* The names in the order read, indexed ignoring ASCII case. */
 struct fm_table {
 	struct fm_slot *slots;
-	size_t nslots, used;
+	size_t n, alloc;
+	struct hashmap index;	/* raw name → slots[]; keys are the slots' raw */
 };
 
 struct fm_match {
@@ -42,69 +43,30 @@ struct fieldmap {
 	struct fm_scope *scopes;
 };
 
-static uint64_t hash_ci(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		h = (h ^ c) * 1099511628211ULL;
-	}
-	return h;
-}
-
 static struct fm_slot *table_find(const struct fm_table *t, const char *raw)
 {
 	size_t i;
 
-	if (!t->nslots)
-		return NULL;
-	for (i = hash_ci(raw) & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
-		struct fm_slot *s = &t->slots[i];
-
-		if (!s->raw)
-			return NULL;
-		if (strcasecmp(s->raw, raw) == 0)
-			return s;
-	}
+	return t->n && hashmap_get(&t->index, raw, &i) ? &t->slots[i] : NULL;
 }
 
+/* The slot of raw, made empty when new; valid until the next insert. */
 static struct fm_slot *table_insert(struct fm_table *t, const char *raw)
 {
-	size_t i;
-	struct fm_slot *s;
+	struct fm_slot *s = table_find(t, raw);
 
-	if ((t->used + 1) * 2 > t->nslots) {
-		struct fm_table bigger = { 0 };
-		size_t k;
-
-		bigger.nslots = t->nslots ? t->nslots * 2 : 64;
-		bigger.slots = xcalloc(bigger.nslots, sizeof(*bigger.slots));
-		for (k = 0; k < t->nslots; k++) {
-			struct fm_slot *old = &t->slots[k];
-
-			if (!old->raw)
-				continue;
-			for (i = hash_ci(old->raw) & (bigger.nslots - 1); bigger.slots[i].raw;
-			     i = (i + 1) & (bigger.nslots - 1))
-				;
-			bigger.slots[i] = *old;
-		}
-		bigger.used = t->used;
-		free(t->slots);
-		*t = bigger;
-	}
-	s = table_find(t, raw);
 	if (s)
 		return s;	/* a repeated name: the later one wins */
-	for (i = hash_ci(raw) & (t->nslots - 1); t->slots[i].raw; i = (i + 1) & (t->nslots - 1))
-		;
-	s = &t->slots[i];
+	if (!t->n)
+		hashmap_init(&t->index, 1);
+	if (t->n == t->alloc) {
+		t->alloc = t->alloc ? t->alloc * 2 : 64;
+		t->slots = xrealloc(t->slots, t->alloc * sizeof(*t->slots));
+	}
+	s = &t->slots[t->n];
+	memset(s, 0, sizeof(*s));
 	s->raw = xstrdup(raw);
-	t->used++;
+	hashmap_put(&t->index, s->raw, t->n++);
 	return s;
 }
 
@@ -126,13 +88,13 @@ static void table_release(struct fm_table *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->nslots; i++) {
-		if (!t->slots[i].raw)
-			continue;
+	for (i = 0; i < t->n; i++) {
 		free(t->slots[i].raw);
 		entry_release(&t->slots[i].e);
 	}
 	free(t->slots);
+	if (t->n)
+		hashmap_release(&t->index);
 	memset(t, 0, sizeof(*t));
 }
 
