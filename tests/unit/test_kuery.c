@@ -203,6 +203,7 @@ static void test_kuery_syntax_errors_name_line_column_and_token(void **state)
 	expect_error("a >= ", "query line 1, column 6: expected a value after the range operator "
 		     "at the end of the query");
 	/* 'not' and a space end an unquoted value, even inside a word (Kibana's grammar) */
+	expect_error("a:x\\udc00", "query line 1, column 4: a \\u escape that is no character (NUL or a surrogate) near '\\udc00'");
 	expect_error("a:cannot find", "query line 1, column 6: unexpected text after the query near 'not'");
 }
 

@@ -256,6 +256,10 @@ static int read_unquoted(struct kparser *p, struct klit *l)
 				pattern_add_lit(&l->pat, p->q + i + 1, 1);
 				i += 2;
 			} else if ((cp = unicode_at(p, i)) >= 0) {
+				if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+					syntax(p, i, 6, "a \\u escape that is no character (NUL or a surrogate)");
+					return -1;
+				}
 				add_utf8(&l->pat, cp);
 				i += 6;
 			} else if (word_at(p, i + 1, "or") || word_at(p, i + 1, "and") || word_at(p, i + 1, "not")) {
