@@ -131,17 +131,26 @@ static void test_elastic_metadata_fields_are_copied(void **state)
 	json_decref(r);
 }
 
-static void test_elastic_query_is_kept_but_not_parsed_yet(void **state)
+static void test_elastic_kuery_query_is_kept_and_parsed(void **state)
 {
 	json_t *r = parse_one(kuery_rule);
+	const json_t *preds, *p;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
 
 	(void)state;
 	assert_string_equal(str(r, "query"), "process.parent.name:(\"winword.exe\" or excel.exe) and "
 			    "process.name:cmd.exe\n");
-	assert_key_json(r, "predicates", "[]");
-	assert_string_equal(parse_status(r), "failed");
-	assert_key_json(r, "parse", "{\"status\":\"failed\",\"errors\":[{\"message\":"
-			"\"kuery queries are not parsed yet: metadata only\"}]}");
+	assert_string_equal(str(r, "language"), "kuery");
+	assert_string_equal(parse_status(r), "ok");
+	preds = json_object_get(r, "predicates");
+	json_array_foreach(preds, i, p)
+		strbuf_addf(&sb, "%s %s %s;", json_string_value(json_object_get(p, "field")),
+			    json_string_value(json_object_get(p, "op")),
+			    json_string_value(json_object_get(p, "value")));
+	assert_string_equal(sb.buf, "process.parent.name eq winword.exe;process.parent.name eq excel.exe;"
+			    "process.name eq cmd.exe;");
+	strbuf_release(&sb);
 	json_decref(r);
 }
 
@@ -345,7 +354,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_elastic_uid_is_the_rule_id),
 		cmocka_unit_test(test_elastic_metadata_fields_are_copied),
-		cmocka_unit_test(test_elastic_query_is_kept_but_not_parsed_yet),
+		cmocka_unit_test(test_elastic_kuery_query_is_kept_and_parsed),
 		cmocka_unit_test(test_elastic_eql_and_esql_name_their_language),
 		cmocka_unit_test(test_elastic_threat_gives_techniques_sub_techniques_and_tactics),
 		cmocka_unit_test(test_elastic_other_frameworks_and_odd_ids_go_to_other),
