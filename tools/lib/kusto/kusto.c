@@ -15,12 +15,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "kusto/kql.h"
+#include "rule/predicate.h"
 #include "rule/rule.h"
 #include "common/util.h"
 #include "io/yamldoc.h"
 #include "rule/yamlrule.h"
-
-#define NOT_PARSED "KQL queries are not parsed yet: metadata only"
 
 /* Tokens per query: past this the scan stops (tables stay as found so far). */
 #define KQL_MAX_TOKENS 1000000
@@ -576,6 +576,7 @@ static size_t split_queries(const char *q, size_t len, struct kspan **out)
 struct file_ctx {
 	const char *source, *path, *text;
 	size_t len;
+	const struct fieldmap *map;
 	struct rule_list *out;
 	size_t nqueries;
 	int errors;
@@ -609,9 +610,10 @@ static void set_strn(struct rule *r, const char *key, const char *s, size_t n)
 	json_object_set_new(r->rec, key, v ? v : json_null());
 }
 
-/* Give r its query text, tables and the not-parsed error; an empty query is no query. */
-static void set_query(struct rule *r, const char *q, size_t n)
+/* Give r its query text, tables and predicates; an empty query is no query. */
+static void set_query(struct file_ctx *f, struct rule *r, const char *q, size_t n)
 {
+	struct pred_builder *pb;
 	size_t k;
 
 	for (k = 0; k < n && isspace((unsigned char)q[k]); k++)
@@ -622,7 +624,9 @@ static void set_query(struct rule *r, const char *q, size_t n)
 	}
 	set_strn(r, "query", q, n);
 	kusto_query_tables(q, n, json_object_get(json_object_get(r->rec, "context"), "tables"));
-	rule_error_at(r, 0, 0, PARSE_FAILED, RC_NOT_PARSED, NOT_PARSED);
+	pb = pb_new(r, f->map, 0, NULL, NULL);
+	kql_parse(pb, r, q, n);
+	pb_free(pb);
 }
 
 static int all_digits(const char *s, size_t n)
@@ -797,7 +801,7 @@ static void sentinel(struct file_ctx *f)
 	} else if (!yamlrule_text(q)) {
 		rule_error(r, q->line, PARSE_FAILED, "'query' must be text");
 	} else {
-		set_query(r, q->str, q->len);
+		set_query(f, r, q->str, q->len);
 	}
 out:
 	yamldoc_release(&ys);
@@ -1066,7 +1070,7 @@ static void markdown(struct file_ctx *f)
 		} else {
 			if (m.q[i].se > m.q[i].sb)
 				set_strn(r, "section", t + m.q[i].sb, m.q[i].se - m.q[i].sb);
-			set_query(r, t + m.q[i].b, m.q[i].e - m.q[i].b);
+			set_query(f, r, t + m.q[i].b, m.q[i].e - m.q[i].b);
 		}
 		finish(f, r);
 	}
@@ -1102,7 +1106,7 @@ static void text_file(struct file_ctx *f)
 	else if (has_suffix(f->path, ".txt") && !kusto_looks_like_query(f->text, f->len))
 		rule_error(r, 0, PARSE_FAILED, "not a query: the text does not look like KQL");
 	else
-		set_query(r, f->text, f->len);
+		set_query(f, r, f->text, f->len);
 	finish(f, r);
 }
 
@@ -1111,8 +1115,8 @@ int kusto_parse_file(const char *source, const char *path, const char *text, siz
 {
 	struct file_ctx f;
 
-	(void)map;
 	memset(&f, 0, sizeof(f));
+	f.map = map;
 	f.source = source;
 	f.path = path;
 	f.text = text;
