@@ -227,6 +227,28 @@ static size_t lex_string(struct kp *P, size_t i, int verbatim)
 	return 0;
 }
 
+/*
+ * The bytes of a Unicode space separator at q[i] (no-break spaces pasted from
+ * web pages, U+2000..U+200A, U+202F, U+205F, U+3000), or 0: white space to
+ * Kusto as to .NET's char.IsWhiteSpace.
+ */
+static size_t unicode_space(const char *q, size_t i, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)q + i;
+
+	if (len - i >= 2 && u[0] == 0xc2 && (u[1] == 0xa0 || u[1] == 0x85))
+		return 2;
+	if (len - i < 3)
+		return 0;
+	if (u[0] == 0xe2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8a) || u[2] == 0xa8 ||
+					      u[2] == 0xa9 || u[2] == 0xaf))
+		return 3;
+	if ((u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f) || (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) ||
+	    (u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80))
+		return 3;
+	return 0;
+}
+
 static void lex(struct kp *P)
 {
 	const char *q = P->q;
@@ -246,9 +268,8 @@ static void lex(struct kp *P)
 			space = 1;
 			continue;
 		}
-		if (isspace(c) || (c == 0xc2 && i + 1 < P->len && (unsigned char)q[i + 1] == 0xa0)) {
-			/* U+00A0 no-break space, pasted from web pages, is white space to Kusto too */
-			i += c == 0xc2 ? 2 : 1;
+		if (isspace(c) || (j = unicode_space(q, i, P->len))) {
+			i += isspace(c) ? 1 : j;
 			space = 1;
 			continue;
 		}
@@ -946,9 +967,12 @@ static size_t primary(struct kp *P)
 		}
 		if (expect_op(P, ")", "expected ')'") < 0)
 			return NONE;
-		/* the parentheses' tokens belong to the node, for its text */
-		nd(P, x)->tb = i;
-		nd(P, x)->te = P->i - 1;
+		/* the parentheses' tokens belong to an expression's text; a literal stays itself */
+		if (nd(P, x)->kind != N_STR && nd(P, x)->kind != N_NUM && nd(P, x)->kind != N_BOOL &&
+		    nd(P, x)->kind != N_NAME && nd(P, x)->kind != N_NULL) {
+			nd(P, x)->tb = i;
+			nd(P, x)->te = P->i - 1;
+		}
 		return x;
 	}
 	if (is_op(P, i, "[")) {
@@ -1255,7 +1279,7 @@ static int field_of(struct kp *P, size_t id, struct strbuf *sb, int *ci, size_t 
 	}
 	if (n->kind == N_CALL && n->nk == 1 &&
 	    (is_word(P, n->op, "tostring") || is_word(P, n->op, "toint") || is_word(P, n->op, "tolong") ||
-	     is_word(P, n->op, "todouble") || is_word(P, n->op, "toreal") || is_word(P, n->op, "trim") ||
+	     is_word(P, n->op, "todouble") || is_word(P, n->op, "toreal") ||
 	     is_word(P, n->op, "todatetime")))
 		return field_of(P, P->kids[n->k0], sb, ci, root);
 	return -1;
@@ -1438,6 +1462,10 @@ static void set_mod(struct kp *P, struct leafctx *L, size_t optok)
 
 	L->mod.s = P->q + t->b;
 	L->mod.n = t->e - t->b;
+	if (is_word(P, optok, "matches")) {
+		L->mod.s = "matches regex";
+		L->mod.n = 13;
+	}
 }
 
 /* A filter we cannot split: one computed leaf, its text the whole expression. */
@@ -1510,14 +1538,7 @@ static size_t cmp_tree(struct kp *P, size_t id)
 	all = is_word(P, n->op, "has_all") || is_word(P, n->op, "!has_all");
 	res = nv ? pb_join(P->pb, all ? EXPR_AND : EXPR_OR, v, nv) : EXPR_NONE;
 	free(v);
-	if (!nv) {
-		/* in (): nothing matches; a leaf still says what was filtered */
-		s.kind = PV_TEXT;
-		node_text(P, n->b, &L.raw);
-		s.text = L.raw.buf;
-		s.len = L.raw.len;
-		res = pb_leaf(P->pb, &s);
-	}
+	/* in (dynamic([])): an empty list filters on no value (an allow-list left empty) */
 out:
 	if (lo->neg)
 		res = pb_not(P->pb, res);
@@ -1718,6 +1739,8 @@ static size_t tree(struct kp *P, size_t id, unsigned depth)
 }
 
 /* ---- tabular operators ---- */
+
+static void pipe_op(struct kp *P, size_t ti);
 
 static void where_op(struct kp *P)
 {
@@ -1936,8 +1959,8 @@ static void parse_kv_op(struct kp *P)
 	skip_clause(P);
 }
 
-/* mv-expand [opts] [x =] expr [to typeof(t)], ... [limit n] */
-static void mv_expand_op(struct kp *P)
+/* mv-expand [opts] [x =] expr [to typeof(t)], ... [limit n]; mv-apply's items stop at `on` */
+static void mv_expand_op(struct kp *P, int apply)
 {
 	for (;;) {
 		size_t v;
@@ -1963,7 +1986,7 @@ static void mv_expand_op(struct kp *P)
 	}
 	if (is_word(P, P->i, "limit"))
 		P->i += 2;
-	if (!clause_end(P, P->i))
+	if (!apply && !clause_end(P, P->i))
 		syntax(P, "expected ',' or '|'");
 }
 
@@ -2121,7 +2144,7 @@ static const char *const skipped_ops[] = {
 	"sort", "order", "top", "take", "limit", "sample", "sample-distinct", "count", "distinct",
 	"getschema", "render", "invoke", "project-away", "project-keep", "project-reorder",
 	"top-nested", "top-hitters", "consume", "fork", "facet", "reduce", "project-smart",
-	"mv-apply", "mvapply", "partition", "scan", "make-graph", "graph-match", "graph-merge", "graph-to-table",
+	"partition", "scan", "make-graph", "graph-match", "graph-merge", "graph-to-table",
 	"graph-shortest-paths", "graph-mark-components", "evaluate", "print", "range", "lookup_", NULL
 };
 
@@ -2153,7 +2176,27 @@ static void pipe_op(struct kp *P, size_t ti)
 		union_operands(P, more);
 		tab_copy(P, ti, more);
 	} else if (is_word(P, w, "mv-expand") || is_word(P, w, "mvexpand")) {
-		mv_expand_op(P);
+		mv_expand_op(P, 0);
+	} else if (is_word(P, w, "mv-apply") || is_word(P, w, "mvapply")) {
+		mv_expand_op(P, 1);
+		if (P->failed)
+			return;
+		/* on (operators): a pipeline on each row's expanded values, without a source */
+		if (!is_word(P, P->i, "on") || !is_op(P, P->i + 1, "(")) {
+			syntax(P, "expected 'on ('");
+			return;
+		}
+		P->i += 2;
+		if (deeper(P) < 0)
+			return;
+		pipe_op(P, ti);
+		while (!P->failed && is_op(P, P->i, "|")) {
+			P->i++;
+			pipe_op(P, ti);
+		}
+		P->depth--;
+		if (!P->failed)
+			expect_op(P, ")", "expected ')'");
 	} else if (is_word(P, w, "parse") || is_word(P, w, "parse-where")) {
 		parse_op(P);
 	} else if (is_word(P, w, "parse-kv")) {
@@ -2175,7 +2218,7 @@ static void pipe_op(struct kp *P, size_t ti)
 				pb_context_add(P->pb, "evaluate", P->q + tok(P, P->i)->b,
 					       tok(P, P->i)->e - tok(P, P->i)->b);
 		}
-		if (is_word(P, w, "mv-apply") || is_word(P, w, "mvapply") || is_word(P, w, "partition") || is_word(P, w, "fork") ||
+		if (is_word(P, w, "partition") || is_word(P, w, "fork") ||
 		    is_word(P, w, "scan")) {
 			size_t k;
 
