@@ -126,7 +126,9 @@ function msLeaves(root) {
 		}
 		if (k === 'BetweenExpression') {
 			const op = text(e.GetChild(1)), c = e.GetChild(2);
-			for (const x of kids(c).filter((y) => !isToken(y))) add(text(e.GetChild(0)), op, valueKey(text(x)), neg !== op.startsWith('!'));
+			const vals = [];
+			for (const x of kids(c).filter((y) => !isToken(y))) explode(x, vals, 0);
+			for (const v of vals) add(text(e.GetChild(0)), op, v, neg !== op.startsWith('!'));
 			return;
 		}
 		if (k === 'FunctionCallExpression') {

@@ -266,7 +266,7 @@ static void test_kql_values_from_a_table_are_computed(void **state)
 	expect_ok("T | where A in ((U | where B == \"z\" | project A))",
 		  "B eq \"z\"\nA eq \"((U | where B == \\\"z\\\" | project A))\" computed");
 	expect_ok("let S = toscalar(U | summarize make_set(A));\nT | where A in (S)",
-		  "A eq \"(S)\" computed");
+		  "A eq \"S\" computed");
 }
 
 static void test_kql_search_terms_match_any_column(void **state)
