@@ -1,5 +1,5 @@
 /*
- * Unit tests for the KQL front end (metadata only): Sentinel YAML metadata and
+ * Unit tests for the KQL front end's containers: Sentinel YAML metadata and
  * ATT&CK, markdown blocks and technique tables, whole-file queries, the table
  * scan of a query (let, union, join, comments, strings), and files that are
  * not valid YAML or hold no query.
@@ -100,9 +100,9 @@ static void test_kusto_sentinel_metadata_uid_and_lower_case_severity(void **stat
 	assert_string_equal(str(r, "rule_type"), "Scheduled");
 	assert_string_equal(str(r, "language"), "kql");
 	assert_true(strncmp(str(r, "query"), "DeviceRegistryEvents\n| where", 28) == 0);
-	assert_string_equal(status_of(r), "failed");
-	assert_string_equal(first_error(r), "KQL queries are not parsed yet: metadata only");
-	assert_json(json_object_get(r, "predicates"), "[]");
+	/* the query is parsed (test_kql.c has the constructs): both filters, the join's too */
+	assert_string_equal(status_of(r), "ok");
+	assert_int_equal(json_array_size(json_object_get(r, "predicates")), 2);
 	json_decref(r);
 }
 
@@ -256,7 +256,7 @@ static void test_kusto_markdown_two_kql_blocks_give_records_1_and_2(void **state
 	assert_string_equal(str(r1, "description"),
 			    "Office starts an interpreter (see T1566 in prose: not a table).");
 	assert_string_equal(str(r1, "rule_type"), "hunting");
-	assert_string_equal(status_of(r2), "failed");
+	assert_string_equal(status_of(r2), "ok");
 	json_decref(a);
 }
 
@@ -281,6 +281,51 @@ static void test_kusto_markdown_table_without_technique_column_gives_any_id(void
 	assert_json(json_object_get(json_object_get(r, "attack"), "techniques"),
 		    "[\"T1059.001\",\"T1204\"]");
 	json_decref(r);
+}
+
+/* another collection's template: technique and sub-technique in two columns, a tactic column */
+static void test_kusto_markdown_sub_technique_column_joins_the_technique(void **state)
+{
+	json_t *r = parse_one("x.md", "# T\n## MITRE ATT&CK\n"
+			      "| Tactic | Technique ID | Sub-technique | Name |\n|---|---|---|---|\n"
+			      "| Discovery | T1069 | 003 | Cloud Groups |\n"
+			      "| Discovery, Collection | T1087 | - | Account Discovery |\n"
+			      "| Execution | T1059 | .001 | PowerShell |\n"
+			      "```kql\nT | take 1\n```\n");
+
+	(void)state;
+	assert_json(json_object_get(r, "attack"),
+		    "{\"techniques\":[\"T1069.003\",\"T1087\",\"T1059.001\"],"
+		    "\"tactics\":[\"Discovery\",\"Collection\",\"Execution\"],\"other\":[]}");
+	json_decref(r);
+}
+
+static void test_kusto_markdown_tactic_only_table_gives_tactics(void **state)
+{
+	json_t *r = parse_one("x.md", "# T\n### MITRE ATT&CK Tactics\n| Tactic |\n|:--|\n| Persistence |\n"
+			      "| Privilege Escalation |\n```kql\nT | take 1\n```\n");
+
+	(void)state;
+	assert_json(json_object_get(r, "attack"),
+		    "{\"techniques\":[],\"tactics\":[\"Persistence\",\"Privilege Escalation\"],\"other\":[]}");
+	json_decref(r);
+}
+
+/* several queries in one block with only a comment line between them */
+static void test_kusto_markdown_comment_header_splits_queries(void **state)
+{
+	json_t *a = parse_file("x.md", "# T\n```kql\n// Defender XDR\nDeviceProcessEvents\n"
+			       "| where FileName == \"a.exe\"\n// Sentinel\nSecurityEvent\n| where EventID == 4688\n"
+			       "// a comment inside\n| project Computer\n```\n");
+
+	(void)state;
+	assert_int_equal(json_array_size(a), 2);
+	assert_string_equal(str(json_array_get(a, 0), "query"),
+			    "// Defender XDR\nDeviceProcessEvents\n| where FileName == \"a.exe\"");
+	assert_string_equal(str(json_array_get(a, 1), "query"),
+			    "// Sentinel\nSecurityEvent\n| where EventID == 4688\n// a comment inside\n| project Computer");
+	assert_string_equal(status_of(json_array_get(a, 1)), "ok");
+	json_decref(a);
 }
 
 static void test_kusto_markdown_unlabelled_block_counts_when_it_looks_like_a_query(void **state)
@@ -512,6 +557,9 @@ int main(void)
 		cmocka_unit_test(test_kusto_markdown_two_kql_blocks_give_records_1_and_2),
 		cmocka_unit_test(test_kusto_markdown_techniques_come_from_the_attack_table),
 		cmocka_unit_test(test_kusto_markdown_table_without_technique_column_gives_any_id),
+		cmocka_unit_test(test_kusto_markdown_sub_technique_column_joins_the_technique),
+		cmocka_unit_test(test_kusto_markdown_tactic_only_table_gives_tactics),
+		cmocka_unit_test(test_kusto_markdown_comment_header_splits_queries),
 		cmocka_unit_test(test_kusto_markdown_unlabelled_block_counts_when_it_looks_like_a_query),
 		cmocka_unit_test(test_kusto_markdown_block_with_two_queries_gives_two_records),
 		cmocka_unit_test(test_kusto_markdown_without_query_is_one_no_query_record),

@@ -15,12 +15,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "kusto/kql.h"
+#include "rule/meta.h"
+#include "rule/predicate.h"
 #include "rule/rule.h"
 #include "common/util.h"
 #include "io/yamldoc.h"
 #include "rule/yamlrule.h"
-
-#define NOT_PARSED "KQL queries are not parsed yet: metadata only"
 
 /* Tokens per query: past this the scan stops (tables stay as found so far). */
 #define KQL_MAX_TOKENS 1000000
@@ -42,6 +43,8 @@ struct ktok {
 	size_t match;		/* a bracket: its partner's index; SIZE_MAX when unclosed */
 	/* a blank line before the token: [blank, resume) holds it (blank > 0 only then) */
 	size_t blank, resume;
+	/* a comment on a line of its own before the token: where the first begins, else 0 */
+	size_t header;
 };
 
 struct klex {
@@ -118,7 +121,7 @@ static size_t string_at(const char *q, size_t len, size_t i)
 /* Tokens of q[0..len): comments and white space dropped, blank lines noted. */
 static void klex_run(struct klex *lx, const char *q, size_t len)
 {
-	size_t i = 0, blank = 0, resume = 0;
+	size_t i = 0, blank = 0, resume = 0, header = 0;
 	size_t *open = NULL, depth = 0, nopen = 0;	/* the unclosed brackets */
 
 	memset(lx, 0, sizeof(*lx));
@@ -146,6 +149,12 @@ static void klex_run(struct klex *lx, const char *q, size_t len)
 			continue;
 		}
 		if (c == '/' && i + 1 < len && q[i + 1] == '/') {
+			for (k = i; k > 0 && (q[k - 1] == ' ' || q[k - 1] == '\t'); k--)
+				;
+			if (!header && (k == 0 || q[k - 1] == '\n'))
+				header = k;
+			if (header == 0 && k == 0)
+				header = SIZE_MAX;	/* a comment at offset 0 heads the first query */
 			while (i < len && q[i] != '\n')
 				i++;
 			continue;
@@ -158,7 +167,8 @@ static void klex_run(struct klex *lx, const char *q, size_t len)
 		t->b = i;
 		t->blank = blank;
 		t->resume = resume;
-		blank = resume = 0;
+		t->header = header == SIZE_MAX ? 0 : header;
+		blank = resume = header = 0;
 		if ((k = string_at(q, len, i)) > 0) {
 			t->kind = KT_STRING;
 			i += k;
@@ -535,11 +545,13 @@ struct kspan {
 
 /*
  * The queries of a block that may hold several (*out, caller frees; at least
- * one span). They are cut at a blank line at the top level after a complete
+ * one span). They are cut at a blank line, or before a comment on a line of
+ * its own (a header: "// Sentinel"), at the top level after a complete
  * statement (not after `;`, a pipe, an operator or `by`), before something
  * that starts a query. Kusto's own tools cut queries at blank lines; asking
- * both sides to look complete keeps a blank line inside one query (after its
- * lets, before a `| where`) from splitting it.
+ * both sides to look complete keeps a blank line or a comment inside one
+ * query (after its lets, before a `| where`) from splitting it. A comment
+ * header goes with the query after it.
  */
 
 static size_t split_queries(const char *q, size_t len, struct kspan **out)
@@ -553,16 +565,24 @@ static size_t split_queries(const char *q, size_t len, struct kspan **out)
 	for (i = 1; i < lx.n; i++) {
 		const struct ktok *t = &lx.v[i], *p = &lx.v[i - 1];
 
-		if (!t->blank || t->depth || p->depth)
+		if ((!t->blank && !t->header) || t->depth || p->depth)
 			continue;
 		if (p->kind == KT_PUNCT && !is_closer((unsigned char)q[p->b]))
 			continue;
 		if (tok_in(&lx, i - 1, open_words) || !starts_query(&lx, i))
 			continue;
+		/* after a comment alone, a parenthesis is more likely a union operand */
+		if (!t->blank && tok_is(&lx, i, "("))
+			continue;
 		v = xrealloc(v, (n + 2) * sizeof(*v));
 		v[n].b = b;
-		v[n++].e = t->blank;
-		b = t->resume;
+		if (t->blank && (!t->header || t->blank <= t->header)) {
+			v[n++].e = t->blank;
+			b = t->header > t->resume ? t->header : t->resume;
+		} else {
+			v[n++].e = t->header;
+			b = t->header;
+		}
 	}
 	v[n].b = b;
 	v[n++].e = len;
@@ -576,6 +596,7 @@ static size_t split_queries(const char *q, size_t len, struct kspan **out)
 struct file_ctx {
 	const char *source, *path, *text;
 	size_t len;
+	const struct fieldmap *map;
 	struct rule_list *out;
 	size_t nqueries;
 	int errors;
@@ -609,9 +630,10 @@ static void set_strn(struct rule *r, const char *key, const char *s, size_t n)
 	json_object_set_new(r->rec, key, v ? v : json_null());
 }
 
-/* Give r its query text, tables and the not-parsed error; an empty query is no query. */
-static void set_query(struct rule *r, const char *q, size_t n)
+/* Give r its query text, tables and predicates; an empty query is no query. */
+static void set_query(struct file_ctx *f, struct rule *r, const char *q, size_t n)
 {
+	struct pred_builder *pb;
 	size_t k;
 
 	for (k = 0; k < n && isspace((unsigned char)q[k]); k++)
@@ -622,7 +644,9 @@ static void set_query(struct rule *r, const char *q, size_t n)
 	}
 	set_strn(r, "query", q, n);
 	kusto_query_tables(q, n, json_object_get(json_object_get(r->rec, "context"), "tables"));
-	rule_error_at(r, 0, 0, PARSE_FAILED, RC_NOT_PARSED, NOT_PARSED);
+	pb = pb_new(r, f->map, 0, NULL, NULL);
+	kql_parse(pb, r, q, n);
+	pb_free(pb);
 }
 
 static int all_digits(const char *s, size_t n)
@@ -657,22 +681,11 @@ static void trim(const char **s, size_t *n)
 		(*n)--;
 }
 
-static json_t *attack_list(struct rule *r, const char *key)
-{
-	return json_object_get(json_object_get(r->rec, "attack"), key);
-}
-
-/* relevantTechniques: "T1204.001" → techniques; anything else → other, as written */
+/* relevantTechniques: "T1204.001" → techniques; anything else → other, as written (meta.h) */
 static void add_technique(struct rule *r, void *ctx, const char *s, size_t n)
 {
-	char id[10];
-
 	(void)ctx;
-	trim(&s, &n);
-	if (rule_technique_id(s, n, id))
-		add_unique(attack_list(r, "techniques"), id, strlen(id));
-	else if (n)
-		add_unique(attack_list(r, "other"), s, n);
+	meta_technique(r, s, n);
 }
 
 /*
@@ -684,9 +697,7 @@ static void add_technique(struct rule *r, void *ctx, const char *s, size_t n)
 static void add_tactic(struct rule *r, void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
-	trim(&s, &n);
-	if (n)
-		add_unique(attack_list(r, "tactics"), s, n);
+	meta_tactic(r, s, n);
 }
 
 static void add_table(struct rule *r, void *ctx, const char *s, size_t n)
@@ -797,7 +808,7 @@ static void sentinel(struct file_ctx *f)
 	} else if (!yamlrule_text(q)) {
 		rule_error(r, q->line, PARSE_FAILED, "'query' must be text");
 	} else {
-		set_query(r, q->str, q->len);
+		set_query(f, r, q->str, q->len);
 	}
 out:
 	yamldoc_release(&ys);
@@ -811,9 +822,14 @@ struct md_query {
 	size_t sb, se;			/* the heading it sits under */
 };
 
+/* The columns of an ATT&CK table, from its header row (-1: none). */
+struct md_cols {
+	long technique, sub, tactic;
+};
+
 struct md {
 	struct file_ctx *f;
-	json_t *techniques;
+	json_t *techniques, *tactics;	/* as the tables state them, for every query of the file */
 	size_t tb, te;			/* title: the first level-1 heading, else the first */
 	int title_level;		/* 0: none yet */
 	size_t db, de;			/* the Description section */
@@ -848,38 +864,110 @@ static void ids_in(json_t *a, const char *s, size_t n)
 	}
 }
 
-/*
- * A table row under a MITRE ATT&CK heading. The first row is the header: when
- * it has a "Technique ID" column (Bert-JanP's template) ids come from that
- * column only, else from any cell. *col carries the column between rows.
- */
-static void md_table_row(struct md *m, const char *s, size_t n, int header, long *col)
+/* A sub-technique cell: "003", ".003" or "T1069.003" (the digits at *digits). */
+static int sub_cell(const char *s, size_t n, const char **digits)
 {
-	size_t i = 0, b;
-	long c = 0;
+	if (n == 4 && s[0] == '.')
+		s++, n--;
+	if (n == 3 && all_digits(s, 3)) {
+		*digits = s;
+		return 1;
+	}
+	if (n == 9 && s[0] == 'T' && all_digits(s + 1, 4) && s[5] == '.' && all_digits(s + 6, 3)) {
+		*digits = s + 6;
+		return 1;
+	}
+	return 0;
+}
+
+#define MD_MAX_CELLS 64
+
+/*
+ * A table row under a MITRE ATT&CK heading. The first row is the header; it
+ * names the columns: "Technique ID" (Bert-JanP's template: ids come from that
+ * column only, else from any cell), a sub-technique column ("Sub-technique",
+ * "Sub-Technique ID": | T1069 | 003 | is T1069.003) and a tactic column
+ * ("Tactic", "Tactics": names as written, comma-separated; a table may hold
+ * tactics only). *cols carries the columns between rows.
+ */
+static void md_table_row(struct md *m, const char *s, size_t n, int header, struct md_cols *cols)
+{
+	const char *cell[MD_MAX_CELLS];
+	size_t len[MD_MAX_CELLS], i = 0, b, nc = 0, k;
 
 	if (n && s[0] == '|')
 		i = 1;
-	/* the delimiter row (| --- | :-: |) needs no test: it holds no ids */
-	for (b = i; i <= n; i++) {
-		const char *cell;
-		size_t cn;
-
+	for (b = i; i <= n && nc < MD_MAX_CELLS; i++) {
 		if (i < n && (s[i] != '|' || (i > 0 && s[i - 1] == '\\')))
 			continue;
-		cell = s + b;
-		cn = i - b;
-		trim(&cell, &cn);
-		if (i == n && !cn)
+		cell[nc] = s + b;
+		len[nc] = i - b;
+		trim(&cell[nc], &len[nc]);
+		if (i == n && !len[nc])
 			break;		/* after the closing pipe */
-		if (header) {
-			if (cn == 12 && !strncasecmp(cell, "technique id", 12))
-				*col = c;
-		} else if (*col < 0 || c == *col) {
-			ids_in(m->techniques, cell, cn);
-		}
-		c++;
+		nc++;
 		b = i + 1;
+	}
+	if (header) {
+		cols->technique = cols->sub = cols->tactic = -1;
+		for (k = 0; k < nc; k++) {
+			if (ci_contains(cell[k], len[k], "sub") && ci_contains(cell[k], len[k], "technique"))
+				cols->sub = (long)k;
+			else if (len[k] == 12 && !strncasecmp(cell[k], "technique id", 12))
+				cols->technique = (long)k;
+			else if (ci_contains(cell[k], len[k], "tactic"))
+				cols->tactic = (long)k;
+		}
+		return;
+	}
+	/* the delimiter row (| --- | :-: |) holds no ids nor names */
+	if (nc && len[0] && strspn(cell[0], "-: ") >= len[0])
+		return;
+	for (k = 0; k < nc; k++) {
+		json_t *ids;
+		const char *d;
+
+		if ((long)k == cols->sub || (long)k == cols->tactic ||
+		    (cols->technique >= 0 && (long)k != cols->technique))
+			continue;
+		ids = json_array();
+		ids_in(ids, cell[k], len[k]);
+		/* | T1069 | 003 |: the row's technique is the sub-technique */
+		if (cols->sub >= 0 && cols->sub < (long)nc && json_array_size(ids) == 1 &&
+		    json_string_length(json_array_get(ids, 0)) == 5 &&
+		    sub_cell(cell[cols->sub], len[cols->sub], &d)) {
+			char id[10];
+
+			memcpy(id, json_string_value(json_array_get(ids, 0)), 5);
+			id[5] = '.';
+			memcpy(id + 6, d, 3);
+			id[9] = 0;
+			json_array_clear(ids);
+			json_array_append_new(ids, json_string(id));
+		}
+		for (i = 0; i < json_array_size(ids); i++)
+			add_unique(m->techniques, json_string_value(json_array_get(ids, i)),
+				   json_string_length(json_array_get(ids, i)));
+		json_decref(ids);
+	}
+	if (cols->tactic >= 0 && cols->tactic < (long)nc) {
+		const char *t = cell[cols->tactic];
+		size_t tn = len[cols->tactic], e;
+
+		while (tn) {
+			const char *one;
+			size_t on;
+
+			for (e = 0; e < tn && t[e] != ','; e++)
+				;
+			one = t;
+			on = e;
+			trim(&one, &on);
+			if (on && strspn(one, "-") < on && strncasecmp(one, "n/a", on) != 0)
+				add_unique(m->tactics, one, on);
+			t += e < tn ? e + 1 : e;
+			tn -= e < tn ? e + 1 : e;
+		}
 	}
 }
 
@@ -933,7 +1021,7 @@ static void md_scan(struct md *m)
 	size_t fb = 0, flen = 0, sb = 0, se = 0;
 	char fch = 0;
 	int in_fence = 0, labelled = 0, mitre = 0, prev_table = 0, in_desc = 0, desc_done = 0;
-	long col = -1;
+	struct md_cols cols = { -1, -1, -1 };
 
 	while (ls < len) {
 		const char *nl = memchr(t + ls, '\n', len - ls);
@@ -1018,9 +1106,7 @@ static void md_scan(struct md *m)
 		}
 		if (p < le && t[p] == '|') {
 			if (mitre) {
-				if (!prev_table)
-					col = -1;
-				md_table_row(m, t + p, le - p, !prev_table, &col);
+				md_table_row(m, t + p, le - p, !prev_table, &cols);
 			}
 			prev_table = 1;
 		} else {
@@ -1038,11 +1124,13 @@ static void markdown(struct file_ctx *f)
 {
 	const char *t = f->text;
 	struct md m;
-	size_t i, nrec;
+	size_t i, k, nrec;
+	json_t *id;
 
 	memset(&m, 0, sizeof(m));
 	m.f = f;
 	m.techniques = json_array();
+	m.tactics = json_array();
 	md_scan(&m);
 	/* a file with no query (a README, an index) is still one record */
 	nrec = m.nq ? m.nq : 1;
@@ -1059,18 +1147,21 @@ static void markdown(struct file_ctx *f)
 		if (dn)
 			set_strn(r, "description", d, dn);
 		rule_set_str(r, "rule_type", "hunting");
-		json_object_set_new(json_object_get(r->rec, "attack"), "techniques",
-				    json_deep_copy(m.techniques));
+		json_array_foreach(m.techniques, k, id)
+			meta_technique(r, json_string_value(id), json_string_length(id));
+		json_array_foreach(m.tactics, k, id)
+			meta_tactic(r, json_string_value(id), json_string_length(id));
 		if (!m.nq) {
 			rule_set_no_query(r);
 		} else {
 			if (m.q[i].se > m.q[i].sb)
 				set_strn(r, "section", t + m.q[i].sb, m.q[i].se - m.q[i].sb);
-			set_query(r, t + m.q[i].b, m.q[i].e - m.q[i].b);
+			set_query(f, r, t + m.q[i].b, m.q[i].e - m.q[i].b);
 		}
 		finish(f, r);
 	}
 	json_decref(m.techniques);
+	json_decref(m.tactics);
 	free(m.q);
 }
 
@@ -1102,7 +1193,7 @@ static void text_file(struct file_ctx *f)
 	else if (has_suffix(f->path, ".txt") && !kusto_looks_like_query(f->text, f->len))
 		rule_error(r, 0, PARSE_FAILED, "not a query: the text does not look like KQL");
 	else
-		set_query(r, f->text, f->len);
+		set_query(f, r, f->text, f->len);
 	finish(f, r);
 }
 
@@ -1111,8 +1202,8 @@ int kusto_parse_file(const char *source, const char *path, const char *text, siz
 {
 	struct file_ctx f;
 
-	(void)map;
 	memset(&f, 0, sizeof(f));
+	f.map = map;
 	f.source = source;
 	f.path = path;
 	f.text = text;
