@@ -24,7 +24,7 @@ static json_t *parse_one(const char *yaml)
 	struct rule_list l = { NULL, 0, 0 };
 	json_t *r;
 
-	splunk_parse_file("splunk", PATH, yaml, strlen(yaml), NULL, &l);
+	splunk_parse_file("splunk", PATH, yaml, strlen(yaml), NULL, NULL, &l);
 	if (l.n != 1)
 		fail_msg("expected 1 rule, got %zu", l.n);
 	r = rule_to_json(l.v[0]);
@@ -117,7 +117,7 @@ static void test_splunk_context_has_data_sources_and_data_models(void **state)
 	(void)state;
 	assert_json(json_object_get(r, "context"),
 		    "{\"data_source\":[\"Sysmon EventID 1\",\"Windows Event Log Security 4688\"],"
-		    "\"datamodel\":[\"Endpoint.Processes\"]}");
+		    "\"datamodel\":[\"Endpoint.Processes\"],\"macros\":[\"drop_dm_object_name(1)\"]}");
 	json_decref(r);
 }
 

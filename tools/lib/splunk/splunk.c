@@ -15,6 +15,7 @@
 #include "common/util.h"
 #include "io/yamldoc.h"
 #include "rule/yamlrule.h"
+#include "splunk/macros.h"
 
 #define NOT_PARSED "SPL queries are not parsed yet: metadata only"
 
@@ -151,8 +152,36 @@ static void set_uid(struct rule *r, const char *path, const struct ynode *root)
 	free(uid);
 }
 
-static void detection(struct rule *r, const char *path, const struct ynode *root)
+/*
+ * The search with its macros expanded into x (the macros named go to the
+ * context): 0, or -1 when the expansion failed (the rule failed with why).
+ * An undefined macro makes the rule partial, naming it.
+ */
+static int expand_macros(struct rule *r, const struct splunk_macros *macros, const struct ynode *search,
+			 struct splunk_expansion *x)
 {
+	json_t *ctx = json_object_get(r->rec, "context");
+	json_t *names = json_array();
+	size_t i;
+
+	splunk_macros_expand(macros, search->str, search->len, x);
+	for (i = 0; i < x->nused; i++)
+		add_string(r, names, x->used[i], strlen(x->used[i]));
+	json_object_set_new(ctx, "macros", names);
+	for (i = 0; i < x->nundefined; i++)
+		rule_error_at(r, search->line, 0, PARSE_PARTIAL, RC_UNDEFINED,
+			      "undefined macro '%.200s'", x->undefined[i]);
+	if (x->failed) {
+		rule_error_at(r, search->line, 0, PARSE_FAILED, RC_SYNTAX, "%s", x->err);
+		return -1;
+	}
+	return 0;
+}
+
+static void detection(struct rule *r, const char *path, const struct ynode *root,
+		      const struct splunk_macros *macros)
+{
+	struct splunk_expansion x;
 	const struct ynode *search = ynode_get(root, "search");
 	const struct ynode *ds = ynode_get(root, "data_source");
 	json_t *attack = json_object_get(r->rec, "attack");
@@ -183,11 +212,14 @@ static void detection(struct rule *r, const char *path, const struct ynode *root
 	}
 	json_object_set_new(r->rec, "query", json_stringn(search->str, search->len));
 	splunk_datamodels(search->str, search->len, models);
-	rule_error_at(r, 0, 0, PARSE_FAILED, RC_NOT_PARSED, NOT_PARSED);
+	if (expand_macros(r, macros, search, &x) == 0)
+		rule_error_at(r, 0, 0, PARSE_FAILED, RC_NOT_PARSED, NOT_PARSED);
+	splunk_expansion_release(&x);
 }
 
 int splunk_parse_file(const char *source, const char *path, const char *text, size_t len,
-		      const struct fieldmap *map, struct rule_list *rules_out)
+		      const struct fieldmap *map, const struct splunk_macros *macros,
+		      struct rule_list *rules_out)
 {
 	struct rule *r = rule_new("splunk", source, path);
 	struct yamldoc ys;
@@ -216,7 +248,7 @@ int splunk_parse_file(const char *source, const char *path, const char *text, si
 			   root ? "not a detection: not a map" : "not a detection: empty file");
 		goto out;
 	}
-	detection(r, path, root);
+	detection(r, path, root, macros);
 out:
 	yamldoc_release(&ys);
 	rule_list_push(rules_out, r);
@@ -247,7 +279,25 @@ static enum fe_kind classify(const char *path, const char *text, size_t len)
 
 static int parse(const struct fe_input *in, struct rule_list *out)
 {
-	return splunk_parse_file(in->source, in->path, in->text, in->len, in->map, out);
+	return splunk_parse_file(in->source, in->path, in->text, in->len, in->map, in->support, out);
 }
 
-const struct frontend splunk_frontend = { "splunk", classify, NULL, NULL, NULL, parse };
+static void *support_new(void)
+{
+	return splunk_macros_new();
+}
+
+static int support_add(void *support, const char *path, const char *text, size_t len,
+		       struct fe_msg *msg)
+{
+	return splunk_macros_add(support, path, text, len, msg);
+}
+
+static void support_free(void *support)
+{
+	splunk_macros_free(support);
+}
+
+const struct frontend splunk_frontend = {
+	"splunk", classify, support_new, support_add, support_free, parse
+};

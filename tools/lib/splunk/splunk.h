@@ -29,18 +29,21 @@
 #include "rule/fieldmap.h"
 #include "rule/frontend.h"
 #include "rule/rule.h"
+#include "splunk/macros.h"
 
 /* The front end for detcat-normalize (rule/frontend.h). */
 extern const struct frontend splunk_frontend;
 
 /*
  * Parse one detection file (text need not be NUL-terminated) and append one
- * rule to rules_out. map is not used yet (predicates come with the SPL parser).
+ * rule to rules_out, its macros expanded with macros (NULL: none defined).
+ * map is not used yet (predicates come with the SPL parser).
  * Thread-safe for distinct lists. Returns the number of rules appended that
  * carry errors (for now every one: the query is not parsed).
  */
 int splunk_parse_file(const char *source, const char *path, const char *text, size_t len,
-		      const struct fieldmap *map, struct rule_list *rules_out);
+		      const struct fieldmap *map, const struct splunk_macros *macros,
+		      struct rule_list *rules_out);
 
 /*
  * The data models an SPL search reads, as names ("Endpoint.Processes",
