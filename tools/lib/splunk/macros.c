@@ -403,7 +403,12 @@ static int expand(struct expander *E, const char *s, size_t n)
 	size_t i = 0, j;
 
 	while (i < n) {
-		if (s[i] == '"') {
+		if (s[i] == '\\' && i + 1 < n && s[i + 1] != '`') {
+			/* \" outside a string is a quote in a word, not a string */
+			if (emit(E, s + i, 2) < 0)
+				return -1;
+			i += 2;
+		} else if (s[i] == '"') {
 			j = quoted_end(s, n, i);
 			if (emit(E, s + i, j - i) < 0)
 				return -1;
@@ -425,7 +430,7 @@ static int expand(struct expander *E, const char *s, size_t n)
 				return -1;
 			i = close - s + 1;
 		} else {
-			for (j = i; j < n && s[j] != '"' && s[j] != '`'; j++)
+			for (j = i + 1; j < n && s[j] != '"' && s[j] != '`' && s[j] != '\\'; j++)
 				;
 			if (emit(E, s + i, j - i) < 0)
 				return -1;

@@ -1,7 +1,7 @@
 /*
- * Splunk detections, metadata only: the YAML fields a record needs and the
- * data models the search names. The SPL itself is kept as written until there
- * is an SPL parser (spl.c, with macros.c for the `macro` expansions).
+ * Splunk detections: the YAML fields a record needs, the data models the
+ * search names, and the search itself, its macros expanded (macros.c), read
+ * into predicates (spl.c).
  */
 #include "splunk/splunk.h"
 
@@ -16,8 +16,7 @@
 #include "io/yamldoc.h"
 #include "rule/yamlrule.h"
 #include "splunk/macros.h"
-
-#define NOT_PARSED "SPL queries are not parsed yet: metadata only"
+#include "splunk/spl.h"
 
 /* a string onto the array ctx (invalid UTF-8 is left out) */
 static void add_string(struct rule *r, void *ctx, const char *s, size_t n)
@@ -179,7 +178,7 @@ static int expand_macros(struct rule *r, const struct splunk_macros *macros, con
 }
 
 static void detection(struct rule *r, const char *path, const struct ynode *root,
-		      const struct splunk_macros *macros)
+		      const struct fieldmap *map, const struct splunk_macros *macros)
 {
 	struct splunk_expansion x;
 	const struct ynode *search = ynode_get(root, "search");
@@ -212,8 +211,12 @@ static void detection(struct rule *r, const char *path, const struct ynode *root
 	}
 	json_object_set_new(r->rec, "query", json_stringn(search->str, search->len));
 	splunk_datamodels(search->str, search->len, models);
-	if (expand_macros(r, macros, search, &x) == 0)
-		rule_error_at(r, 0, 0, PARSE_FAILED, RC_NOT_PARSED, NOT_PARSED);
+	if (expand_macros(r, macros, search, &x) == 0) {
+		struct pred_builder *pb = pb_new(r, map, 0, NULL, NULL);
+
+		spl_parse(pb, r, x.out.buf, x.out.len, search->line, macros);
+		pb_free(pb);
+	}
 	splunk_expansion_release(&x);
 }
 
@@ -226,7 +229,6 @@ int splunk_parse_file(const char *source, const char *path, const char *text, si
 	const struct ynode *root = NULL;
 	size_t i;
 
-	(void)map;
 	json_object_set_new(r->rec, "language", json_string("spl"));
 	if (yamldoc_load(&ys, text, len, NULL) < 0) {
 		char *uid = xasprintf("splunk:%s", path);
@@ -248,7 +250,7 @@ int splunk_parse_file(const char *source, const char *path, const char *text, si
 			   root ? "not a detection: not a map" : "not a detection: empty file");
 		goto out;
 	}
-	detection(r, path, root, macros);
+	detection(r, path, root, map, macros);
 out:
 	yamldoc_release(&ys);
 	rule_list_push(rules_out, r);
