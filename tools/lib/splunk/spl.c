@@ -305,8 +305,9 @@ static const char *context_key(const char *f, size_t n)
 	static const char *const keys[] = { "sourcetype", "source", "eventtype", "index", "EventCode", NULL };
 	size_t i;
 
+	/* field names are case-sensitive: Sysmon's EventType is not Splunk's eventtype */
 	for (i = 0; keys[i]; i++)
-		if (word_is_ci(f, n, keys[i]))
+		if (word_is(f, n, keys[i]))
 			return keys[i];
 	return NULL;
 }

@@ -177,6 +177,39 @@ static int expand_macros(struct rule *r, const struct splunk_macros *macros, con
 	return 0;
 }
 
+#define SPLUNK_MAX_SCOPE 32
+
+/*
+ * The search's predicates. Its fields are named in the scope of what it reads
+ * (sourcetype, source, eventtype: the same field means different things in a
+ * CloudTrail and a Windows event), which only a first reading finds out:
+ * the search is read twice, first into a probe rule that is thrown away.
+ */
+static void predicates(struct rule *r, const struct fieldmap *map, const struct splunk_macros *macros,
+		       unsigned line, const struct strbuf *spl)
+{
+	static const char *const scope_keys[] = { "sourcetype", "source", "eventtype" };
+	const char *keys[SPLUNK_MAX_SCOPE], *vals[SPLUNK_MAX_SCOPE];
+	struct rule *probe = rule_new("splunk", NULL, NULL);
+	struct pred_builder *pb = pb_new(probe, NULL, 0, NULL, NULL);
+	json_t *ctx, *v;
+	size_t n = 0, i, k;
+
+	spl_parse(pb, probe, spl->buf, spl->len, line, macros);
+	pb_free(pb);
+	ctx = json_object_get(probe->rec, "context");
+	for (k = 0; k < 3; k++)
+		json_array_foreach(json_object_get(ctx, scope_keys[k]), i, v)
+			if (n < SPLUNK_MAX_SCOPE) {
+				keys[n] = scope_keys[k];
+				vals[n++] = json_string_value(v);
+			}
+	pb = pb_new(r, map, n, keys, vals);
+	spl_parse(pb, r, spl->buf, spl->len, line, macros);
+	pb_free(pb);
+	rule_free(probe);
+}
+
 static void detection(struct rule *r, const char *path, const struct ynode *root,
 		      const struct fieldmap *map, const struct splunk_macros *macros)
 {
@@ -211,12 +244,8 @@ static void detection(struct rule *r, const char *path, const struct ynode *root
 	}
 	json_object_set_new(r->rec, "query", json_stringn(search->str, search->len));
 	splunk_datamodels(search->str, search->len, models);
-	if (expand_macros(r, macros, search, &x) == 0) {
-		struct pred_builder *pb = pb_new(r, map, 0, NULL, NULL);
-
-		spl_parse(pb, r, x.out.buf, x.out.len, search->line, macros);
-		pb_free(pb);
-	}
+	if (expand_macros(r, macros, search, &x) == 0)
+		predicates(r, map, macros, search->line, &x.out);
 	splunk_expansion_release(&x);
 }
 
