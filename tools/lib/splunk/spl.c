@@ -37,6 +37,8 @@ struct spl {
 	struct pattern pat;
 	struct strbuf a, b;	/* scratch */
 	const struct splunk_macros *macros;	/* for the search strings of map */
+	size_t nscope;		/* the rule's scope, for the scopes opened inside it */
+	const char *const *skeys, *const *svals;
 };
 
 static void syntax(struct spl *S, enum rule_code code, const char *fmt, ...)
@@ -1444,6 +1446,27 @@ static void by_clause(struct spl *S, const struct src *t, const struct words *w,
 		}
 }
 
+#define SPL_MAX_SCOPE 40
+
+/* A scope of the rule's own pairs and n more (a scope replaces the rule's for the fields made in it). */
+static void scope_push(struct spl *S, size_t n, const char *const *keys, const char *const *vals,
+		       unsigned flags)
+{
+	const char *k[SPL_MAX_SCOPE], *v[SPL_MAX_SCOPE];
+	size_t m = 0, i;
+
+	for (i = 0; i < S->nscope && m < SPL_MAX_SCOPE; i++, m++) {
+		k[m] = S->skeys[i];
+		v[m] = S->svals[i];
+	}
+	for (i = 0; i < n && m < SPL_MAX_SCOPE; i++, m++) {
+		k[m] = keys[i];
+		v[m] = vals[i];
+	}
+	pb_scope_push(S->pb, m, k, v, flags);
+	S->scopes++;
+}
+
 /* Open the scope of a data model "Root[.Dataset]" named by s[0..n). */
 static void datamodel_scope(struct spl *S, const char *s, size_t n)
 {
@@ -1465,8 +1488,7 @@ static void datamodel_scope(struct spl *S, const char *s, size_t n)
 		*dot++ = 0;
 	vals[0] = root;
 	vals[1] = dot && *dot ? dot : NULL;
-	pb_scope_push(S->pb, 2, keys, vals, 0);
-	S->scopes++;
+	scope_push(S, 2, keys, vals, 0);
 	free(root);
 }
 
@@ -1816,15 +1838,14 @@ static size_t subpipeline(struct spl *S, const struct src *t, size_t b, size_t e
 
 	if (enter(S) < 0)
 		return NONE;
-	pb_scope_push(S->pb, 0, NULL, NULL, fresh ? PB_SCOPE_FRESH : 0);
 	S->scopes = 0;
+	scope_push(S, 0, NULL, NULL, fresh ? PB_SCOPE_FRESH : 0);
 	S->all_computed = 0;
 	root = pipeline(S, &sub, b, 2);
 	while (S->scopes) {
 		pb_scope_pop(S->pb);
 		S->scopes--;
 	}
-	pb_scope_pop(S->pb);
 	S->scopes = saved;
 	S->all_computed = all;
 	S->depth--;
@@ -2174,7 +2195,8 @@ static size_t pipeline(struct spl *S, const struct src *t, size_t start, int fir
 }
 
 void spl_parse(struct pred_builder *pb, struct rule *r, const char *spl, size_t len,
-	       unsigned line, const struct splunk_macros *macros)
+	       unsigned line, const struct splunk_macros *macros, size_t nscope,
+	       const char *const *keys, const char *const *vals)
 {
 	struct spl S;
 	struct src t = { spl, len };
@@ -2185,6 +2207,9 @@ void spl_parse(struct pred_builder *pb, struct rule *r, const char *spl, size_t 
 	S.r = r;
 	S.line = line;
 	S.macros = macros;
+	S.nscope = nscope;
+	S.skeys = keys;
+	S.svals = vals;
 	pattern_init(&S.pat);
 	strbuf_init(&S.a, 64);
 	strbuf_init(&S.b, 64);

@@ -45,8 +45,11 @@
  * messages on the given line (the search's line in the file). A syntax error
  * fails the rule and emits nothing. macros (may be NULL) expand the search
  * strings of `map search="..."`, which Splunk expands when map runs them.
+ * keys/vals (n pairs) are the scope pb was made with: the scopes the search
+ * opens (data models, subsearches) hold them too.
  */
 void spl_parse(struct pred_builder *pb, struct rule *r, const char *spl, size_t len,
-	       unsigned line, const struct splunk_macros *macros);
+	       unsigned line, const struct splunk_macros *macros, size_t n,
+	       const char *const *keys, const char *const *vals);
 
 #endif

@@ -195,7 +195,7 @@ static void predicates(struct rule *r, const struct fieldmap *map, const struct 
 	json_t *ctx, *v;
 	size_t n = 0, i, k;
 
-	spl_parse(pb, probe, spl->buf, spl->len, line, macros);
+	spl_parse(pb, probe, spl->buf, spl->len, line, macros, 0, NULL, NULL);
 	pb_free(pb);
 	ctx = json_object_get(probe->rec, "context");
 	for (k = 0; k < 3; k++)
@@ -205,7 +205,7 @@ static void predicates(struct rule *r, const struct fieldmap *map, const struct 
 				vals[n++] = json_string_value(v);
 			}
 	pb = pb_new(r, map, n, keys, vals);
-	spl_parse(pb, r, spl->buf, spl->len, line, macros);
+	spl_parse(pb, r, spl->buf, spl->len, line, macros, n, keys, vals);
 	pb_free(pb);
 	rule_free(probe);
 }
