@@ -359,10 +359,8 @@ static int reference(struct expander *E, const char *s, size_t n)
 	for (i = 0; i < nlen; i++)
 		if (is_space(name[i]) || name[i] == '`')
 			break;
-	if (i < nlen) {
-		/* not a name: a stray backtick pair around text; keep it as written */
-		return emit(E, s - 1, n + 2);
-	}
+	if (i < nlen)
+		return xfail(E, "a backtick that starts no macro name: `%.*s`", (int)(n > 60 ? 60 : n), s);
 	key = make_key(name, nlen, nargs);
 	note_name(&E->x->used, &E->x->nused, key);
 	strbuf_init(&buf, 64);
