@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/hashmap.h"
+#include "common/text.h"
 #include "common/util.h"
 #include "io/yamldoc.h"
 
@@ -359,8 +360,13 @@ static int reference(struct expander *E, const char *s, size_t n)
 	for (i = 0; i < nlen; i++)
 		if (is_space(name[i]) || name[i] == '`')
 			break;
-	if (i < nlen)
-		return xfail(E, "a backtick that starts no macro name: `%.*s`", (int)(n > 60 ? 60 : n), s);
+	if (i < nlen) {
+		size_t l = 0;
+
+		while (l < n && l < 60 && (unsigned char)s[l] >= ' ' && (unsigned char)s[l] < 0x80)
+			l++;	/* the message stays one line of UTF-8 */
+		return xfail(E, "a backtick that starts no macro name: `%.*s`", (int)l, s);
+	}
 	key = make_key(name, nlen, nargs);
 	note_name(&E->x->used, &E->x->nused, key);
 	strbuf_init(&buf, 64);
@@ -464,4 +470,21 @@ void splunk_expansion_release(struct splunk_expansion *x)
 	free(x->used);
 	free(x->undefined);
 	memset(x, 0, sizeof(*x));
+}
+
+void splunk_expansion_report(const struct splunk_expansion *x, struct rule *r, unsigned line)
+{
+	size_t i;
+
+	for (i = 0; i < x->nundefined; i++) {
+		const char *u = x->undefined[i];
+
+		if (utf8_invalid_at(u, strlen(u)) == UTF8_VALID)
+			rule_error_at(r, line, 0, PARSE_PARTIAL, RC_UNDEFINED, "undefined macro '%.200s'", u);
+		else
+			rule_error_at(r, line, 0, PARSE_PARTIAL, RC_UNDEFINED,
+				      "an undefined macro whose name is not valid UTF-8");
+	}
+	if (x->failed)
+		rule_error_at(r, line, 0, PARSE_FAILED, RC_SYNTAX, "%s", x->err);
 }

@@ -32,6 +32,7 @@
 
 #include "common/util.h"
 #include "rule/frontend.h"
+#include "rule/rule.h"
 
 #define SPLUNK_MACRO_DEPTH 32
 /* An expansion larger than this (or 16 times its input) is cut off: an error. */
@@ -70,5 +71,10 @@ struct splunk_expansion {
 int splunk_macros_expand(const struct splunk_macros *m, const char *spl, size_t len,
 			 struct splunk_expansion *x);
 void splunk_expansion_release(struct splunk_expansion *x);
+/*
+ * Its problems as the rule's messages on line: each undefined macro (partial,
+ * naming it), the failure (failed).
+ */
+void splunk_expansion_report(const struct splunk_expansion *x, struct rule *r, unsigned line);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/text.h"
 #include "common/util.h"
 #include "rule/pattern.h"
 #include "splunk/macros.h"
@@ -1913,16 +1914,15 @@ static size_t cmd_map(struct spl *S, const struct src *t, size_t i)
 	/* a string is expanded when map runs it: its macros are expanded now */
 	{
 		struct splunk_expansion x;
-		size_t u;
 
 		if (splunk_macros_expand(S->macros, text.buf, text.len, &x) < 0) {
-			syntax(S, RC_SYNTAX, "%s", x.err);
+			splunk_expansion_report(&x, S->r, S->line);
+			S->failed = 1;
 			splunk_expansion_release(&x);
 			strbuf_release(&text);
 			return NONE;
 		}
-		for (u = 0; u < x.nundefined; u++)
-			partial(S, RC_UNDEFINED, "undefined macro '%.200s'", x.undefined[u]);
+		splunk_expansion_report(&x, S->r, S->line);
 		sub.q = x.out.buf;
 		sub.end = x.out.len;
 		root = subpipeline(S, &sub, 0, x.out.len, 1);
@@ -2213,7 +2213,12 @@ void spl_parse(struct pred_builder *pb, struct rule *r, const char *spl, size_t 
 	pattern_init(&S.pat);
 	strbuf_init(&S.a, 64);
 	strbuf_init(&S.b, 64);
-	root = pipeline(&S, &t, 0, 1);
+	/* every text the builder is handed is a piece of this one */
+	if (utf8_invalid_at(spl, len) != UTF8_VALID)
+		syntax(&S, RC_ENCODING, "the search is not valid UTF-8");
+	else if (memchr(spl, '\0', len))
+		syntax(&S, RC_SYNTAX, "the search holds a NUL byte");
+	root = S.failed ? NONE : pipeline(&S, &t, 0, 1);
 	if (!S.failed)
 		pb_emit(pb, root);
 	while (S.scopes) {

@@ -167,14 +167,8 @@ static int expand_macros(struct rule *r, const struct splunk_macros *macros, con
 	for (i = 0; i < x->nused; i++)
 		add_string(r, names, x->used[i], strlen(x->used[i]));
 	json_object_set_new(ctx, "macros", names);
-	for (i = 0; i < x->nundefined; i++)
-		rule_error_at(r, search->line, 0, PARSE_PARTIAL, RC_UNDEFINED,
-			      "undefined macro '%.200s'", x->undefined[i]);
-	if (x->failed) {
-		rule_error_at(r, search->line, 0, PARSE_FAILED, RC_SYNTAX, "%s", x->err);
-		return -1;
-	}
-	return 0;
+	splunk_expansion_report(x, r, search->line);
+	return x->failed ? -1 : 0;
 }
 
 #define SPLUNK_MAX_SCOPE 32
