@@ -8,7 +8,9 @@
 # detcat-normalize followed by the good rule, and must give, within 60 s:
 # exit status 1; a record for the bad file, failed or partial; one-line
 # messages "detcat-normalize: golden:PATH...: ..."; and the good rule's
-# record, ok (or no_query). Prints PASS/FAIL per input and "bad-input: N passed, M failed".
+# record, ok (or no_query). An optional folder support/ holds files given to
+# normalize first, at their paths below it (Splunk macros: support/macros/x.yml).
+# Prints PASS/FAIL per input and "bad-input: N passed, M failed".
 bin=$1
 if [ ! -x "$bin/detcat-normalize" ] || ! command -v jq >/dev/null 2>&1; then
 	echo "usage: run.sh BINDIR (needs BINDIR/detcat-normalize and jq)" >&2
@@ -61,7 +63,7 @@ for dir in "$here"/*/; do
 	for f in "$dir"/*; do
 		base=$(basename "$f")
 		case $base in
-		vendor|good.*|README*) continue ;;
+		vendor|good.*|README*|support) continue ;;
 		*.sh) sh "$f" > "$tmp/input" || { : > "$tmp/err"; fail "$parser/$base" "generator failed"; continue; }
 		      base=${base%.sh} ;;
 		*) cp "$f" "$tmp/input" ;;
@@ -69,7 +71,14 @@ for dir in "$here"/*/; do
 		ext=${base##*.}
 		name=${base%.*}
 		bpath=$(path_for "$vendor" "$name" "$ext")
-		{ raw_record "$vendor" "$bpath" "$tmp/input"; raw_record "$vendor" "$gpath" "$good"; } > "$tmp/raw.ndjson"
+		: > "$tmp/raw.ndjson"
+		if [ -d "$dir/support" ]; then	# support files first, at their paths below support/
+			(cd "$dir/support" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) |
+			while read -r sp; do
+				raw_record "$vendor" "$sp" "$dir/support/$sp" >> "$tmp/raw.ndjson"
+			done
+		fi
+		{ raw_record "$vendor" "$bpath" "$tmp/input"; raw_record "$vendor" "$gpath" "$good"; } >> "$tmp/raw.ndjson"
 		if command -v timeout >/dev/null 2>&1; then
 			timeout 60 "$bin/detcat-normalize" --plain --mappings "$top/mappings" \
 				"$tmp/raw.ndjson" > "$tmp/out.ndjson" 2> "$tmp/err"

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!size)
 		return 0;
 	if (data[0] % 5 == 4)
-		splunk_parse_file("s", "detections/x.yml", (const char *)data + 1, size - 1, NULL, &l);
+		splunk_parse_file("s", "detections/x.yml", (const char *)data + 1, size - 1, NULL, NULL, &l);
 	else
 		kusto_parse_file("s", paths[data[0] % 5], (const char *)data + 1, size - 1, NULL, &l);
 	for (i = 0; i < l.n; i++)

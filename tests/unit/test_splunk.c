@@ -1,7 +1,7 @@
 /*
- * Unit tests for the Splunk front end (metadata only): uid, metadata, ATT&CK
- * ids, data sources, the data model scan of the search, and files that are not
- * valid YAML or not detections.
+ * Unit tests for the Splunk front end: uid, metadata, ATT&CK ids, data
+ * sources, the data model scan of the search, its predicates, and files that
+ * are not valid YAML or not detections.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,7 +24,7 @@ static json_t *parse_one(const char *yaml)
 	struct rule_list l = { NULL, 0, 0 };
 	json_t *r;
 
-	splunk_parse_file("splunk", PATH, yaml, strlen(yaml), NULL, &l);
+	splunk_parse_file("splunk", PATH, yaml, strlen(yaml), NULL, NULL, &l);
 	if (l.n != 1)
 		fail_msg("expected 1 rule, got %zu", l.n);
 	r = rule_to_json(l.v[0]);
@@ -85,18 +85,20 @@ static void test_splunk_metadata_and_uid_come_from_the_detection(void **state)
 			    "| tstats count from datamodel=Endpoint.Processes where "
 			    "Processes.process_name=cmd.exe by Processes.dest | "
 			    "`drop_dm_object_name(Processes)`");
-	assert_json(json_object_get(r, "predicates"), "[]");
 	json_decref(r);
 }
 
-static void test_splunk_search_is_not_parsed_yet(void **state)
+static void test_splunk_search_becomes_predicates(void **state)
 {
 	json_t *r = parse_one(detection);
 
 	(void)state;
-	assert_string_equal(status_of(r), "failed");
-	assert_int_equal(json_array_size(json_object_get(json_object_get(r, "parse"), "errors")), 1);
-	assert_string_equal(first_error(r), "SPL queries are not parsed yet: metadata only");
+	assert_string_equal(status_of(r), "ok");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(r, "parse"), "errors")), 0);
+	assert_json(json_object_get(r, "predicates"),
+		    "[{\"field\":\"Processes.process_name\",\"raw_field\":\"Processes.process_name\","
+		    "\"op\":\"eq\",\"value\":\"cmd.exe\",\"ci\":true,\"negated\":false,"
+		    "\"exclusion\":false,\"raw_value\":\"cmd.exe\",\"unmapped\":true}]");
 	json_decref(r);
 }
 
@@ -117,7 +119,8 @@ static void test_splunk_context_has_data_sources_and_data_models(void **state)
 	(void)state;
 	assert_json(json_object_get(r, "context"),
 		    "{\"data_source\":[\"Sysmon EventID 1\",\"Windows Event Log Security 4688\"],"
-		    "\"datamodel\":[\"Endpoint.Processes\"]}");
+		    "\"datamodel\":[\"Endpoint.Processes\"],\"macros\":[\"drop_dm_object_name(1)\"],"
+		    "\"commands\":[\"tstats\",\"rename\"]}");
 	json_decref(r);
 }
 
@@ -172,7 +175,7 @@ static void test_splunk_missing_id_gives_a_uid_from_the_path(void **state)
 	(void)state;
 	assert_string_equal(str(r, "uid"), "splunk:" PATH);
 	assert_string_equal(first_error(r), "missing id");
-	assert_string_equal(status_of(r), "failed");
+	assert_string_equal(status_of(r), "partial");
 	json_decref(r);
 }
 
@@ -210,7 +213,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_splunk_metadata_and_uid_come_from_the_detection),
-		cmocka_unit_test(test_splunk_search_is_not_parsed_yet),
+		cmocka_unit_test(test_splunk_search_becomes_predicates),
 		cmocka_unit_test(test_splunk_mitre_attack_ids_are_trimmed_techniques),
 		cmocka_unit_test(test_splunk_context_has_data_sources_and_data_models),
 		cmocka_unit_test(test_splunk_explicit_severity_is_copied),

@@ -1,7 +1,7 @@
 /*
- * Splunk detections, metadata only: the YAML fields a record needs and the
- * data models the search names. The SPL itself is kept as written until there
- * is an SPL parser (spl.c, with macros.c for the `macro` expansions).
+ * Splunk detections: the YAML fields a record needs, the data models the
+ * search names, and the search itself, its macros expanded (macros.c), read
+ * into predicates (spl.c).
  */
 #include "splunk/splunk.h"
 
@@ -15,8 +15,8 @@
 #include "common/util.h"
 #include "io/yamldoc.h"
 #include "rule/yamlrule.h"
-
-#define NOT_PARSED "SPL queries are not parsed yet: metadata only"
+#include "splunk/macros.h"
+#include "splunk/spl.h"
 
 /* a string onto the array ctx (invalid UTF-8 is left out) */
 static void add_string(struct rule *r, void *ctx, const char *s, size_t n)
@@ -151,8 +151,63 @@ static void set_uid(struct rule *r, const char *path, const struct ynode *root)
 	free(uid);
 }
 
-static void detection(struct rule *r, const char *path, const struct ynode *root)
+/*
+ * The search with its macros expanded into x (the macros named go to the
+ * context): 0, or -1 when the expansion failed (the rule failed with why).
+ * An undefined macro makes the rule partial, naming it.
+ */
+static int expand_macros(struct rule *r, const struct splunk_macros *macros, const struct ynode *search,
+			 struct splunk_expansion *x)
 {
+	json_t *ctx = json_object_get(r->rec, "context");
+	json_t *names = json_array();
+	size_t i;
+
+	splunk_macros_expand(macros, search->str, search->len, x);
+	for (i = 0; i < x->nused; i++)
+		add_string(r, names, x->used[i], strlen(x->used[i]));
+	json_object_set_new(ctx, "macros", names);
+	splunk_expansion_report(x, r, search->line);
+	return x->failed ? -1 : 0;
+}
+
+#define SPLUNK_MAX_SCOPE 32
+
+/*
+ * The search's predicates. Its fields are named in the scope of what it reads
+ * (sourcetype, source, eventtype: the same field means different things in a
+ * CloudTrail and a Windows event), which only a first reading finds out:
+ * the search is read twice, first into a probe rule that is thrown away.
+ */
+static void predicates(struct rule *r, const struct fieldmap *map, const struct splunk_macros *macros,
+		       unsigned line, const struct strbuf *spl)
+{
+	static const char *const scope_keys[] = { "sourcetype", "source", "eventtype" };
+	const char *keys[SPLUNK_MAX_SCOPE], *vals[SPLUNK_MAX_SCOPE];
+	struct rule *probe = rule_new("splunk", NULL, NULL);
+	struct pred_builder *pb = pb_new(probe, NULL, 0, NULL, NULL);
+	json_t *ctx, *v;
+	size_t n = 0, i, k;
+
+	spl_parse(pb, probe, spl->buf, spl->len, line, macros, 0, NULL, NULL);
+	pb_free(pb);
+	ctx = json_object_get(probe->rec, "context");
+	for (k = 0; k < 3; k++)
+		json_array_foreach(json_object_get(ctx, scope_keys[k]), i, v)
+			if (n < SPLUNK_MAX_SCOPE) {
+				keys[n] = scope_keys[k];
+				vals[n++] = json_string_value(v);
+			}
+	pb = pb_new(r, map, n, keys, vals);
+	spl_parse(pb, r, spl->buf, spl->len, line, macros, n, keys, vals);
+	pb_free(pb);
+	rule_free(probe);
+}
+
+static void detection(struct rule *r, const char *path, const struct ynode *root,
+		      const struct fieldmap *map, const struct splunk_macros *macros)
+{
+	struct splunk_expansion x;
 	const struct ynode *search = ynode_get(root, "search");
 	const struct ynode *ds = ynode_get(root, "data_source");
 	json_t *attack = json_object_get(r->rec, "attack");
@@ -183,18 +238,20 @@ static void detection(struct rule *r, const char *path, const struct ynode *root
 	}
 	json_object_set_new(r->rec, "query", json_stringn(search->str, search->len));
 	splunk_datamodels(search->str, search->len, models);
-	rule_error_at(r, 0, 0, PARSE_FAILED, RC_NOT_PARSED, NOT_PARSED);
+	if (expand_macros(r, macros, search, &x) == 0)
+		predicates(r, map, macros, search->line, &x.out);
+	splunk_expansion_release(&x);
 }
 
 int splunk_parse_file(const char *source, const char *path, const char *text, size_t len,
-		      const struct fieldmap *map, struct rule_list *rules_out)
+		      const struct fieldmap *map, const struct splunk_macros *macros,
+		      struct rule_list *rules_out)
 {
 	struct rule *r = rule_new("splunk", source, path);
 	struct yamldoc ys;
 	const struct ynode *root = NULL;
 	size_t i;
 
-	(void)map;
 	json_object_set_new(r->rec, "language", json_string("spl"));
 	if (yamldoc_load(&ys, text, len, NULL) < 0) {
 		char *uid = xasprintf("splunk:%s", path);
@@ -216,7 +273,7 @@ int splunk_parse_file(const char *source, const char *path, const char *text, si
 			   root ? "not a detection: not a map" : "not a detection: empty file");
 		goto out;
 	}
-	detection(r, path, root);
+	detection(r, path, root, map, macros);
 out:
 	yamldoc_release(&ys);
 	rule_list_push(rules_out, r);
@@ -247,7 +304,25 @@ static enum fe_kind classify(const char *path, const char *text, size_t len)
 
 static int parse(const struct fe_input *in, struct rule_list *out)
 {
-	return splunk_parse_file(in->source, in->path, in->text, in->len, in->map, out);
+	return splunk_parse_file(in->source, in->path, in->text, in->len, in->map, in->support, out);
 }
 
-const struct frontend splunk_frontend = { "splunk", classify, NULL, NULL, NULL, parse };
+static void *support_new(void)
+{
+	return splunk_macros_new();
+}
+
+static int support_add(void *support, const char *path, const char *text, size_t len,
+		       struct fe_msg *msg)
+{
+	return splunk_macros_add(support, path, text, len, msg);
+}
+
+static void support_free(void *support)
+{
+	splunk_macros_free(support);
+}
+
+const struct frontend splunk_frontend = {
+	"splunk", classify, support_new, support_add, support_free, parse
+};

@@ -1,7 +1,8 @@
 /*
- * splunk.h: the Splunk front end for splunk/security_content's detections/,
- * metadata only for now: one rule per detection file (SPEC §3), with the SPL
- * search kept as written but not yet parsed into predicates.
+ * splunk.h: the Splunk front end for splunk/security_content's detections/:
+ * one rule per detection file (SPEC §3), its SPL search with its macros
+ * expanded (macros.h, from the source's macros/ support files) read into
+ * predicates (spl.h).
  *
  * What it records:
  *   uid         "splunk:<id>"; "splunk:<path>" when the id is missing (an error)
@@ -13,9 +14,13 @@
  *               T####[.###] goes to other); tactics: none in this format
  *   context     data_source: the `data_source` list as written (`data_sources`,
  *               a misspelling some files carry, when it is absent); datamodel:
- *               the data models the search names (splunk_datamodels())
- *   parse       failed, "SPL queries are not parsed yet: metadata only"; a file
- *               that is not valid YAML or has no `search` fails with its reason
+ *               the data models the search names (splunk_datamodels());
+ *               macros: the macros it names; commands, sourcetype, source,
+ *               eventtype, index, EventCode, subsearch: from the SPL (spl.h)
+ *   predicates  from the search, mapped with map in the data model's scope
+ *   parse       ok, or partial/failed with the reason (an undefined macro, a
+ *               command not read, a syntax error); a file that is not valid
+ *               YAML or has no `search` fails with its reason
  *
  * Ownership: rules appended to rules_out belong to the list; splunk_datamodels()
  * appends new strings to an array the caller owns.
@@ -29,18 +34,20 @@
 #include "rule/fieldmap.h"
 #include "rule/frontend.h"
 #include "rule/rule.h"
+#include "splunk/macros.h"
 
 /* The front end for detcat-normalize (rule/frontend.h). */
 extern const struct frontend splunk_frontend;
 
 /*
  * Parse one detection file (text need not be NUL-terminated) and append one
- * rule to rules_out. map is not used yet (predicates come with the SPL parser).
- * Thread-safe for distinct lists. Returns the number of rules appended that
- * carry errors (for now every one: the query is not parsed).
+ * rule to rules_out, its macros expanded with macros (NULL: none defined).
+ * map (may be NULL) names the fields. Thread-safe for distinct lists. Returns
+ * the number of rules appended that carry errors.
  */
 int splunk_parse_file(const char *source, const char *path, const char *text, size_t len,
-		      const struct fieldmap *map, struct rule_list *rules_out);
+		      const struct fieldmap *map, const struct splunk_macros *macros,
+		      struct rule_list *rules_out);
 
 /*
  * The data models an SPL search reads, as names ("Endpoint.Processes",
