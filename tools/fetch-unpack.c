@@ -978,6 +978,8 @@ int main(int argc, char **argv)
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "");
 	parse_options(argc, argv, &opt);
+	if (!opt.output && opt.format == NDJSON_ZSTD && isatty(STDOUT_FILENO))
+		msg_die("will not write zstd-compressed output to a terminal (use -p for plain NDJSON, or -o FILE)");
 	location = argv[optind];
 	memset(&u, 0, sizeof(u));
 	u.opt = &opt;

@@ -67,6 +67,7 @@ static struct ndjson_reader *reader_new(FILE *f, int own, const char *name)
 
 struct ndjson_reader *ndjson_reader_open(const char *path, const char **err)
 {
+	struct stat st;
 	FILE *f;
 
 	if (!path || !strcmp(path, "-"))
@@ -74,6 +75,12 @@ struct ndjson_reader *ndjson_reader_open(const char *path, const char **err)
 	f = fopen(path, "rb");
 	if (!f) {
 		*err = strerror(errno);
+		return NULL;
+	}
+	/* a folder opens, then fails on the first read: say so up front (exit 2) */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		*err = "is a folder, not an NDJSON file";
 		return NULL;
 	}
 	return reader_new(f, 1, path);
@@ -284,6 +291,13 @@ struct ndjson_writer *ndjson_writer_open(const char *path, enum ndjson_format fm
 	w->name = xstrdup(path && strcmp(path, "-") ? path : "standard output");
 
 	w->fmt = fmt;
+	if ((!path || !strcmp(path, "-")) && fmt == NDJSON_ZSTD && isatty(STDOUT_FILENO)) {
+		/* as zstd does: compressed bytes are no use on a terminal */
+		*err = "will not write zstd-compressed output to a terminal (use -p for plain NDJSON, or -o FILE)";
+		free(w->name);
+		free(w);
+		return NULL;
+	}
 	if (!path || !strcmp(path, "-")) {
 		w->f = stdout;
 	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {

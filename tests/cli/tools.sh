@@ -1,0 +1,88 @@
+#!/bin/sh
+# tools.sh BIN BUILD: the tools explain themselves (issue 13). Each check runs the
+# tools as a user would and looks at exit status, messages and what is left on disk:
+# a folder as input, zstd on a terminal, detcat-report's input and its output folder.
+BIN=$1 BUILD=$2
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."
+. tests/lib.sh
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+# a small chain of the fixtures, in $T
+"$BIN/detcat-fetch-unpack" -s attack -V attack fixtures/attack/enterprise-attack-mini.json -o "$T/attack-raw.zst" &&
+"$BIN/detcat-attack" "$T/attack-raw.zst" -o "$T/attack.zst" &&
+"$BIN/detcat-fetch-unpack" -s sigma -V sigma fixtures/sigma -o "$T/raw.zst" &&
+{ "$BIN/detcat-normalize" --mappings mappings "$T/raw.zst" -o "$T/rules.zst" 2>/dev/null || [ $? -eq 1 ]; } &&
+"$BIN/detcat-tag" --attack "$T/attack.zst" --events mappings/events.yaml "$T/rules.zst" -o "$T/tagged.zst" &&
+"$BIN/detcat-aggregate" --attack "$T/attack.zst" "$T/tagged.zst" -o "$T/catalog.zst"
+check "the fixtures' chain builds" $?
+
+# ---- a folder as input: exit 2, one message ----
+mkdir "$T/folder"
+for t in normalize tag aggregate attack report; do
+	case $t in
+	tag|aggregate) set -- --attack "$T/attack.zst" ;;
+	report) set -- -o "$T/folder-site" ;;
+	*) set -- ;;
+	esac
+	"$BIN/detcat-$t" "$@" -p "$T/folder" >/dev/null 2>"$T/err"; rc=$?
+	[ $t = report ] && { "$BIN/detcat-$t" "$@" "$T/folder" >/dev/null 2>"$T/err"; rc=$?; }
+	[ $rc -eq 2 ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "is a folder" "$T/err"
+	check "detcat-$t with a folder as input: exit 2, one message (rc $rc: $(head -c 120 "$T/err"))" $?
+done
+
+# ---- zstd never goes to a terminal unless asked for plain text or a file ----
+if script -qec true /dev/null >/dev/null 2>&1; then
+	script -qec "$BIN/detcat-tag --attack $T/attack.zst --events mappings/events.yaml $T/rules.zst" /dev/null > "$T/tty" 2>&1; rc=$?
+	[ $rc -eq 2 ] && grep -q "will not write zstd-compressed output to a terminal" "$T/tty" && ! grep -q "$(printf '\050\265\057\375')" "$T/tty"
+	check "detcat-tag refuses to write zstd to a terminal (rc $rc)" $?
+	script -qec "$BIN/detcat-tag -p --attack $T/attack.zst --events mappings/events.yaml $T/rules.zst" /dev/null > "$T/tty" 2>&1; rc=$?
+	[ $rc -eq 0 ] && grep -q '"uid"' "$T/tty"
+	check "with -p it writes plain NDJSON to the terminal (rc $rc)" $?
+	script -qec "$BIN/detcat-fetch-unpack -s sigma -V sigma fixtures/sigma" /dev/null > "$T/tty" 2>&1; rc=$?
+	[ $rc -eq 2 ] && grep -q "will not write zstd" "$T/tty"
+	check "detcat-fetch-unpack refuses too, before reading anything (rc $rc)" $?
+else
+	check "script(1) runs, to give the tools a terminal" 1
+fi
+
+# ---- detcat-report: standard input, an empty catalog, its own files only ----
+S=$T/site
+"$BIN/detcat-report" -o "$S" < "$T/catalog.zst" 2>"$T/err"; rc=$?
+[ $rc -eq 0 ] && [ -s "$S/index.html" ] && [ -s "$S/.detcat-pages" ]
+check "detcat-report reads the catalog from standard input (rc $rc: $(head -c 120 "$T/err"))" $?
+grep -q "open $S/index.html" "$T/err"
+check "and says where the site is" $?
+
+mkdir -p "$T/empty-site"
+: > "$T/empty.ndjson"
+"$BIN/detcat-report" -o "$T/empty-site" "$T/empty.ndjson" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "no rule in the catalog" "$T/err" && [ -z "$(ls -A "$T/empty-site")" ]
+check "an empty catalog is an error and writes nothing (rc $rc)" $?
+zstdcat "$T/catalog.zst" | jq -c 'select(.kind != "rule")' > "$T/norules.ndjson"
+"$BIN/detcat-report" -o "$T/empty-site" "$T/norules.ndjson" 2>/dev/null; rc=$?
+[ $rc -eq 2 ] && [ -z "$(ls -A "$T/empty-site")" ]
+check "so is a catalog of techniques without a rule (rc $rc)" $?
+
+# files under -o the tool did not write survive every run, even where pages go
+echo mine > "$S/rule/my-notes.html"
+echo mine > "$S/technique/T0000.md"
+echo mine > "$S/README.md"
+first=$(zstdcat "$T/catalog.zst" | jq -r 'select(.kind == "rule") | .uid' | sort | head -n 1)
+page=$(grep "^rule/" "$S/.detcat-pages" | head -n 1)
+zstdcat "$T/catalog.zst" | jq -c --arg u "$first" 'select(.kind != "rule" or .uid != $u)' > "$T/less.ndjson"
+"$BIN/detcat-report" -o "$S" "$T/less.ndjson" 2>/dev/null; rc=$?
+[ $rc -eq 0 ] && [ -f "$S/rule/my-notes.html" ] && [ -f "$S/technique/T0000.md" ] && [ -f "$S/README.md" ]
+check "files under -o that detcat-report did not write are left alone (rc $rc)" $?
+n_before=$(grep -c . "$S/.detcat-pages")
+"$BIN/detcat-report" -o "$S" "$T/catalog.zst" 2>/dev/null &&
+"$BIN/detcat-report" -o "$S" "$T/less.ndjson" 2>/dev/null
+[ -n "$page" ] && [ "$(grep -c . "$S/.detcat-pages")" -eq "$n_before" ] &&
+	! grep -qx "rule/my-notes.html" "$S/.detcat-pages"
+check "the list names only what the run wrote ($n_before lines)" $?
+ls "$S/rule" | sed 's|^|rule/|' | sort > "$T/on-disk"
+grep '^rule/' "$S/.detcat-pages" | sort > "$T/listed"
+[ "$(comm -23 "$T/on-disk" "$T/listed")" = "rule/my-notes.html" ]
+check "a rule page the last run wrote and this one did not is removed, nothing else" $?
+
+finish cli-tools
