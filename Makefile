@@ -120,10 +120,11 @@ RULES = $(RULE_SOURCES:%=$(OUT)/rules/%.ndjson.zst)
 .SECONDEXPANSION:
 RULE_MAPPINGS = $(wildcard mappings/fields/$(SOURCE_VENDOR_$(1)).yaml mappings/fields/common.yaml)
 
-# exit status 1 (some rules carry parse errors) is a complete output
+# exit status 1 (some rules carry parse errors) is a complete output; a source
+# that gives no rule, or an input of nothing but bad lines, is exit 2 and stops
 $(OUT)/rules/%.ndjson.zst: $(OUT)/raw/%.ndjson.zst $(BIN)/detcat-normalize $$(call RULE_MAPPINGS,$$*)
 	@mkdir -p $(@D)
-	$(BIN)/detcat-normalize --mappings mappings $< -o $@ || [ $$? -eq 1 ]
+	$(BIN)/detcat-normalize --require-rules --mappings mappings $< -o $@ || [ $$? -eq 1 ]
 
 # the compact ATT&CK table, read once per build (the bundle is ~40 MB of JSON)
 ATTACK_SOURCE = $(firstword $(foreach s,$(SOURCE_NAMES),$(if $(filter attack,$(SOURCE_VENDOR_$(s))),$(s))))

@@ -14,6 +14,7 @@
 #include "catalog/catalog.h"
 #include "common/cli.h"
 #include "io/ndjson.h"
+#include "io/stage.h"
 #include "common/util.h"
 
 #include <getopt.h>
@@ -44,12 +45,15 @@ static void usage(FILE *f)
 		"was truncated, 2 usage or fatal error.\n");
 }
 
+static size_t nadded;	/* records the catalog took, over every input */
+
 /* add every record of one file; returns EXIT_OK or EXIT_RECORD_ERRORS; dies when it cannot be opened */
 static int read_file(struct catalog *cat, const char *path, int merge)
 {
 	const char *name = strcmp(path, "-") ? path : "standard input", *oerr = NULL;
 	struct ndjson_reader *r = ndjson_reader_open(path, &oerr);
-	int status = EXIT_OK, rc;
+	int status = EXIT_OK, rc, first = 1;
+	struct stage_msgs msgs = { 0, 0 };
 	char jerr[256];
 	json_t *rec;
 
@@ -58,6 +62,14 @@ static int read_file(struct catalog *cat, const char *path, int merge)
 	while ((rc = ndjson_reader_next_json(r, &rec, jerr, sizeof(jerr))) != 0) {
 		char *err = NULL;
 		const char *kind;
+		const char *wrong = rc == 1 && first && !merge ? stage_wrong_kind(rec, STAGE_TAGGED) : NULL;
+
+		if (wrong && strstr(wrong, "catalog"))
+			msg_die("%s: a catalog or partial of detcat-aggregate: give --merge to reduce it "
+				"with others", name);
+		if (wrong)
+			msg_die("%s: %s", name, wrong);
+		first &= rc != 1;
 
 		if (rc == -1) {	/* truncated zstd, read error: keep what came before */
 			msg_warn("%s: %s", name, ndjson_reader_error(r));
@@ -65,7 +77,7 @@ static int read_file(struct catalog *cat, const char *path, int merge)
 			break;
 		}
 		if (rc == -2) {
-			msg_warn("%s:%zu: %s", name, ndjson_reader_lineno(r), jerr);
+			stage_warn(&msgs, "%s:%zu: %s", name, ndjson_reader_lineno(r), jerr);
 			status = EXIT_RECORD_ERRORS;
 			continue;
 		}
@@ -75,17 +87,20 @@ static int read_file(struct catalog *cat, const char *path, int merge)
 			continue;	/* recomputed from the rule records */
 		}
 		if (merge != (kind && !strcmp(kind, "rule"))) {
-			msg_warn("%s:%zu: %s", name, ndjson_reader_lineno(r), merge
-				 ? "not a rule record of a partial or catalog"
-				 : "not a tagged rule (a catalog or partial? use --merge)");
+			stage_warn(&msgs, "%s:%zu: %s", name, ndjson_reader_lineno(r), merge
+				   ? "not a rule record of a partial or catalog"
+				   : "not a tagged rule (a catalog or partial? use --merge)");
 			status = EXIT_RECORD_ERRORS;
 		} else if (catalog_add(cat, rec, &err) != 0) {
-			msg_warn("%s:%zu: %s", name, ndjson_reader_lineno(r), err);
+			stage_warn(&msgs, "%s:%zu: %s", name, ndjson_reader_lineno(r), err);
 			status = EXIT_RECORD_ERRORS;
+		} else {
+			nadded++;
 		}
 		free(err);
 		json_decref(rec);
 	}
+	stage_warn_end(&msgs, name);
 	ndjson_reader_close(r);
 	return status;
 }
@@ -139,6 +154,11 @@ int main(int argc, char **argv)
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		status |= read_file(cat, argv[i], merge);
 
+	if (status && !nadded) {
+		catalog_free(cat);
+		attack_db_free(db);
+		msg_die("no input line was a tagged rule: nothing to aggregate");
+	}
 	records = partial ? catalog_partial(cat) : catalog_finish(cat);
 	wr = ndjson_writer_open(output, format, &err);
 	if (!wr)

@@ -17,6 +17,7 @@
 #include "elastic/elastic.h"
 #include "io/ndjson.h"
 #include "io/rawfile.h"
+#include "io/stage.h"
 #include "kusto/kusto.h"
 #include "rule/fieldmap.h"
 #include "rule/frontend.h"
@@ -41,6 +42,7 @@ struct options {
 	enum ndjson_format format;
 	const char *mappings;
 	int stats;
+	int require_rules;	/* a source (or the input) with no rule is fatal */
 	long threads;
 };
 
@@ -130,6 +132,86 @@ static struct source *source_for(struct vendor *v, const char *name)
 	sources[nsources].name = xstrdup(name ? name : "");
 	sources[nsources].support = v->fe->support_new();
 	return &sources[nsources++];
+}
+
+/* ---- the summary: per source, files read and rules by status ---- */
+
+struct tally {
+	char *source;
+	size_t files, rules, status[4], metadata_only;
+};
+
+static struct tally *tallies;
+static size_t ntallies, atallies;
+static size_t nrecords;		/* input lines that were raw-file records */
+
+static struct tally *tally_for(const char *source)
+{
+	size_t i;
+
+	if (!source)
+		source = "?";
+	for (i = 0; i < ntallies; i++)
+		if (strcmp(tallies[i].source, source) == 0)
+			return &tallies[i];
+	if (ntallies == atallies) {
+		atallies = atallies ? atallies * 2 : 8;
+		tallies = xrealloc(tallies, atallies * sizeof(*tallies));
+	}
+	memset(&tallies[ntallies], 0, sizeof(tallies[0]));
+	tallies[ntallies].source = xstrdup(source);
+	return &tallies[ntallies++];
+}
+
+/* 4058 → "4,058" (into buf) */
+static const char *thousands(size_t n, char *buf, size_t size)
+{
+	char digits[32];
+	size_t len, i, o = 0;
+
+	snprintf(digits, sizeof(digits), "%zu", n);
+	len = strlen(digits);
+	for (i = 0; i < len && o + 2 < size; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* "sigma: 4,058 files → 4,025 rules: 4,021 ok, 4 partial"; the statuses with no
+ * rule are left out. Returns the number of sources that gave no rule. */
+static size_t print_summary(void)
+{
+	static const char *const names[4] = { "ok", "partial", "failed", "no query" };
+	struct strbuf sb = STRBUF_INIT;
+	char a[32], b[32];
+	size_t i, k, empty = 0;
+
+	for (i = 0; i < ntallies; i++) {
+		const struct tally *t = &tallies[i];
+		const char *sep = ": ";
+
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s: %s files \xe2\x86\x92 %s rules", t->source, thousands(t->files, a, sizeof(a)),
+			    thousands(t->rules, b, sizeof(b)));
+		for (k = 0; k < 4; k++) {
+			size_t n = t->status[k] - (k == PARSE_FAILED ? t->metadata_only : 0);
+
+			if (!n)
+				continue;
+			strbuf_addf(&sb, "%s%s %s", sep, thousands(n, a, sizeof(a)), names[k]);
+			sep = ", ";
+		}
+		if (t->metadata_only)
+			strbuf_addf(&sb, "%s%s metadata only (query not parsed yet)", sep,
+				    thousands(t->metadata_only, a, sizeof(a)));
+		msg_warn("%s", sb.buf);
+		empty += t->rules == 0;
+	}
+	strbuf_release(&sb);
+	return empty;
 }
 
 /* ---- parallel parsing ---- */
@@ -272,8 +354,9 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 	const char *err = NULL, *line;
 	struct ndjson_reader *rd = ndjson_reader_open(name, &err);
 	struct raw_file raw;
+	struct stage_msgs badlines = { 0, 0 };
 	size_t len;
-	int rc, bad = 0;
+	int rc, bad = 0, first = 1;
 
 	if (!rd)
 		msg_die("%s: %s", strcmp(name, "-") ? name : "standard input", err);
@@ -288,20 +371,29 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 			break;
 		}
 		raw_file_release(&raw);
+		if (first) {
+			const char *wrong = stage_wrong_kind_line(line, len, STAGE_RAW);
+
+			if (wrong)
+				msg_die("%s: %s", strcmp(name, "-") ? name : "standard input", wrong);
+			first = 0;
+		}
 		if (raw_file_decode(line, len, &raw, &err) < 0) {
-			msg_warn("%s:%zu: %s", ndjson_reader_name(rd), ndjson_reader_lineno(rd), err);
+			stage_warn(&badlines, "%s:%zu: %s", ndjson_reader_name(rd), ndjson_reader_lineno(rd), err);
 			bad = 1;
 			continue;
 		}
 		if (!raw.vendor || !raw.path) {
-			msg_warn("%s:%zu: not a raw-file record (no vendor or path)",
-				 ndjson_reader_name(rd), ndjson_reader_lineno(rd));
+			stage_warn(&badlines, "%s:%zu: not a raw-file record (no vendor or path)",
+				   ndjson_reader_name(rd), ndjson_reader_lineno(rd));
 			bad = 1;
 			continue;
 		}
+		nrecords++;
 		v = find_vendor(raw.vendor);
 		if (!v)
 			continue;	/* the ATT&CK bundle, other data */
+		tally_for(raw.source)->files++;
 		kind = v->fe->classify(raw.path, raw.has_text ? raw.text : "",
 				       raw.has_text ? raw.text_len : 0);
 		if (kind == FE_SUPPORT) {
@@ -316,6 +408,7 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 		}
 	}
 	raw_file_release(&raw);
+	stage_warn_end(&badlines, strcmp(name, "-") ? name : "standard input");
 	ndjson_reader_close(rd);
 	return bad;
 }
@@ -483,10 +576,15 @@ static void usage(FILE *f)
 		"                        else the installed ones)\n"
 		"  -j, --threads N       parse with N threads (default: one per CPU)\n"
 		"      --stats           print counts and the most common unmapped fields\n"
+		"      --require-rules   a source that gives no rule (or an input with no rule\n"
+		"                        file) is a fatal error: nothing is written, exit 2\n"
 		"  -h, --help            this text\n"
 		"      --version         print the version\n"
 		"\n"
-		"Exit status: 0 all good, 1 some records carry errors, 2 usage or fatal error.\n");
+		"One line per source on standard error at the end: files read, rules by status.\n"
+		"\n"
+		"Exit status: 0 all good, 1 some records carry errors, 2 usage or fatal error\n"
+		"(or no input line was a raw-file record).\n");
 }
 
 int main(int argc, char **argv)
@@ -497,11 +595,12 @@ int main(int argc, char **argv)
 		{ "mappings", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "require-rules", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct options opt = { NULL, NDJSON_ZSTD, NULL, 0, 0 };
+	struct options opt = { NULL, NDJSON_ZSTD, NULL, 0, 0, 0 };
 	struct pool pool;
 	pthread_t tids[MAX_THREADS];
 	struct stats st;
@@ -512,7 +611,8 @@ int main(int argc, char **argv)
 	char *end;
 	int c, status = EXIT_OK;
 	long t, nthreads;
-	size_t i, k;
+	size_t i, k, empty;
+	char num[32];
 
 	msg_setprog("detcat-normalize");
 	while ((c = getopt_long(argc, argv, "o:pm:j:h", longopts, NULL)) != -1) {
@@ -528,6 +628,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'S': opt.stats = 1; break;
+		case 'R': opt.require_rules = 1; break;
 		case 'h': usage(stdout); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		case 'V': cli_print_version(); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		default: usage(stderr); return EXIT_FATAL;
@@ -576,9 +677,18 @@ int main(int argc, char **argv)
 	st.unmapped = json_object();
 	for (i = 0; i < rules.n; i++) {
 		struct rule *r = rules.v[i];
+		struct tally *tl = tally_for(rule_source(r));
 
+		tl->rules++;
+		tl->status[rule_status(r)]++;
 		if (rule_has_errors(r)) {
-			report_errors(r, rule_vendor(r));
+			size_t before;
+			struct vendor *rv = rule_vendor(r);
+
+			before = rv ? rv->metadata_only : 0;
+			report_errors(r, rv);
+			if (rv)
+				tl->metadata_only += rv->metadata_only > before;
 			status = EXIT_RECORD_ERRORS;
 		}
 		if (opt.stats) {
@@ -595,17 +705,36 @@ int main(int argc, char **argv)
 		}
 	}
 	strbuf_release(&line);
-	for (i = 0; i < NVENDORS; i++) {
-		if (vendors[i].metadata_only)
-			msg_warn("%s: %zu rules with their metadata only (queries are not parsed yet)",
-				 vendors[i].fe->vendor, vendors[i].metadata_only);
+	for (i = 0; i < NVENDORS; i++)
 		fieldmap_free(vendors[i].map);
-	}
 	free_sources();
+	empty = print_summary();
+	if (status && !nrecords) {
+		msg_warn("no input line was a raw-file record: nothing to normalize");
+		ndjson_writer_abort(w);
+		w = NULL;
+		status = EXIT_FATAL;
+	} else if (opt.require_rules && (empty || rules.n == 0)) {
+		for (i = 0; i < ntallies; i++)
+			if (!tallies[i].rules)
+				msg_warn("%s: no rule in %s files: is its vendor right, do its include globs match?",
+					 tallies[i].source, thousands(tallies[i].files, num, sizeof(num)));
+		if (!ntallies)
+			msg_warn("%s: no rule file in the input: is the source's location right, do its "
+				 "include globs match anything?", optind < argc ? argv[optind] : "standard input");
+		ndjson_writer_abort(w);
+		w = NULL;
+		status = EXIT_FATAL;
+	}
+	for (i = 0; i < ntallies; i++)
+		free(tallies[i].source);
+	free(tallies);
 	if (opt.stats)
 		print_stats(&st);
 	json_decref(st.unmapped);
 	rule_list_release(&rules);
+	if (!w)
+		return EXIT_FATAL;
 	if (ndjson_writer_close(w) < 0)
 		return EXIT_FATAL;
 	if (!opt.output && cli_close_stdout() < 0)

@@ -6,6 +6,7 @@
 #include "common/cli.h"
 #include "common/util.h"
 #include "io/ndjson.h"
+#include "io/stage.h"
 #include "site/site.h"
 
 #include <errno.h>
@@ -43,14 +44,19 @@ static int read_catalog(struct site *s, const char *path)
 {
 	const char *name = strcmp(path, "-") ? path : "standard input", *oerr = NULL;
 	struct ndjson_reader *r = ndjson_reader_open(path, &oerr);
-	int status = EXIT_OK, rc;
+	int status = EXIT_OK, rc, first = 1;
+	struct stage_msgs msgs = { 0, 0 };
 	char jerr[256];
 	json_t *rec;
 
 	if (!r)
 		msg_die("%s: %s", name, oerr);
 	while ((rc = ndjson_reader_next_json(r, &rec, jerr, sizeof(jerr))) != 0) {
-		const char *kind;
+		const char *kind, *wrong = rc == 1 && first ? stage_wrong_kind(rec, STAGE_CATALOG) : NULL;
+
+		if (wrong)
+			msg_die("%s: %s", name, wrong);
+		first &= rc != 1;
 
 		if (rc == -1) {
 			msg_warn("%s: %s", name, ndjson_reader_error(r));
@@ -58,7 +64,7 @@ static int read_catalog(struct site *s, const char *path)
 			break;
 		}
 		if (rc == -2) {
-			msg_warn("%s:%zu: %s", name, ndjson_reader_lineno(r), jerr);
+			stage_warn(&msgs, "%s:%zu: %s", name, ndjson_reader_lineno(r), jerr);
 			status = EXIT_RECORD_ERRORS;
 			continue;
 		}
@@ -72,11 +78,13 @@ static int read_catalog(struct site *s, const char *path)
 			json_decref(s->corpus);
 			s->corpus = json_incref(rec);
 		} else {
-			msg_warn("%s:%zu: not a technique, rule or corpus record", name, ndjson_reader_lineno(r));
+			stage_warn(&msgs, "%s:%zu: not a technique, rule or corpus record", name,
+				   ndjson_reader_lineno(r));
 			status = EXIT_RECORD_ERRORS;
 		}
 		json_decref(rec);
 	}
+	stage_warn_end(&msgs, name);
 	ndjson_reader_close(r);
 	return status;
 }

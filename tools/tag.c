@@ -9,6 +9,7 @@
 #include "common/cli.h"
 #include "catalog/events.h"
 #include "io/ndjson.h"
+#include "io/stage.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -262,7 +263,7 @@ static int read_input(const char *name, unsigned file, struct input *in)
 	const char *err = NULL, *line;
 	struct ndjson_reader *rd = ndjson_reader_open(name, &err);
 	size_t len;
-	int rc;
+	int rc, first = 1;
 
 	if (!rd)
 		msg_die("%s: %s", strcmp(name, "-") ? name : "standard input", err);
@@ -273,6 +274,14 @@ static int read_input(const char *name, unsigned file, struct input *in)
 			msg_warn("%s: %s", ndjson_reader_name(rd), ndjson_reader_error(rd));
 			ndjson_reader_close(rd);
 			return 1;
+		}
+		if (first) {
+			const char *wrong = stage_wrong_kind_line(line, len, STAGE_RULE);
+
+			/* tagged rules may be tagged again */
+			if (wrong && !strstr(wrong, "tagged rules"))
+				msg_die("%s: %s", strcmp(name, "-") ? name : "standard input", wrong);
+			first = 0;
 		}
 		if (in->n == in->alloc) {
 			in->alloc = in->alloc ? in->alloc * 2 : 1024;
@@ -466,6 +475,7 @@ int main(int argc, char **argv)
 	long threads = 0, t, nthreads;
 	int c, stats = 0, status = EXIT_OK;
 	size_t i, ngood = 0;
+	struct stage_msgs badlines = { 0, 0 };
 
 	msg_setprog("detcat-tag");
 	while ((c = getopt_long(argc, argv, "a:e:o:pj:h", longopts, NULL)) != -1) {
@@ -538,12 +548,18 @@ int main(int argc, char **argv)
 		if (it->err) {
 			const char *name = it->file ? argv[it->file] : "standard input";
 
-			msg_warn("%s:%zu: %s", strcmp(name, "-") ? name : "standard input",
-				 it->lineno, it->err);
+			stage_warn(&badlines, "%s:%zu: %s", strcmp(name, "-") ? name : "standard input",
+				   it->lineno, it->err);
 			status = EXIT_RECORD_ERRORS;
 			continue;
 		}
 		sorted[ngood++] = it;
+	}
+	stage_warn_end(&badlines, "detcat-tag");
+	if (in.n && !ngood) {
+		msg_warn("no input line was a rule record: nothing to tag");
+		ndjson_writer_abort(wr);
+		wr = NULL;
 	}
 	qsort(sorted, ngood, sizeof(*sorted), cmp_item);
 	for (i = 0; i < ngood; i++)
@@ -559,7 +575,7 @@ int main(int argc, char **argv)
 	free(in.items);
 	events_free(ev);
 	attack_db_free(db);
-	if (ndjson_writer_close(wr) < 0)
+	if (!wr || ndjson_writer_close(wr) < 0)
 		return EXIT_FATAL;
 	if (!output && cli_close_stdout() < 0)
 		return EXIT_FATAL;

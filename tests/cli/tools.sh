@@ -85,4 +85,50 @@ grep '^rule/' "$S/.detcat-pages" | sort > "$T/listed"
 [ "$(comm -23 "$T/on-disk" "$T/listed")" = "rule/my-notes.html" ]
 check "a rule page the last run wrote and this one did not is removed, nothing else" $?
 
+# ---- one summary line per source; no rule is fatal with --require-rules ----
+"$BIN/detcat-normalize" --mappings mappings "$T/raw.zst" -o "$T/rules2.zst" 2>"$T/err"
+files=$(zstdcat "$T/raw.zst" | grep -c .)
+rules=$(zstdcat "$T/rules2.zst" | grep -c .)
+ok=$(zstdcat "$T/rules2.zst" | jq -r .parse.status | grep -c '^ok$')
+line="detcat-normalize: sigma: $files files → $rules rules: $ok ok"
+[ "$(grep -c ' files → ' "$T/err")" -eq 1 ] && grep -qxF "$line" "$T/err"
+check "normalize prints one summary line per source ($line)" $? "$(cat "$T/err")"
+"$BIN/detcat-fetch-unpack" -s wrong -V sigma fixtures/elastic -o "$T/wrong-raw.zst" &&
+"$BIN/detcat-normalize" --require-rules --mappings mappings "$T/wrong-raw.zst" -o "$T/wrong.zst" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "^detcat-normalize: wrong: no rule in [0-9]* files" "$T/err" && [ ! -e "$T/wrong.zst" ]
+check "--require-rules: Elastic files read as Sigma give no rule: exit 2, the source named, nothing written (rc $rc)" $?
+"$BIN/detcat-fetch-unpack" -s none -V sigma --include 'nothing/*' fixtures/sigma -o "$T/none-raw.zst" &&
+"$BIN/detcat-normalize" --require-rules --mappings mappings "$T/none-raw.zst" -o "$T/none.zst" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "none-raw.zst: no rule file in the input" "$T/err" && [ ! -e "$T/none.zst" ]
+check "--require-rules: an --include matching nothing is exit 2 too (rc $rc)" $?
+printf 'not json\n{"also": "not a raw file"}\n' > "$T/junk.ndjson"
+"$BIN/detcat-normalize" --mappings mappings "$T/junk.ndjson" -o "$T/junk.zst" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && [ ! -e "$T/junk.zst" ]
+check "an input where every line is bad is exit 2, not 1 (rc $rc)" $?
+
+# ---- the wrong kind of input is named once ----
+zstdcat "$T/raw.zst" | gzip -c > "$T/raw.gz"
+"$BIN/detcat-normalize" --mappings mappings "$T/raw.gz" -o "$T/x.zst" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "gzip-compressed input" "$T/err"
+check "gzip given as NDJSON: one message, exit 2 (rc $rc, $(wc -l < "$T/err") lines)" $?
+"$BIN/detcat-tag" --attack "$T/attack.zst" --events mappings/events.yaml -p "$T/raw.zst" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "raw-file records of detcat-fetch-unpack: run detcat-normalize on them first" "$T/err"
+check "raw records given to detcat-tag: one message saying what to run (rc $rc)" $?
+"$BIN/detcat-report" -o "$T/rule-site" "$T/rules.zst" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "rule records of detcat-normalize: run detcat-tag then detcat-aggregate" "$T/err" &&
+	[ ! -e "$T/rule-site" ]
+check "rule records given to detcat-report: one message, no site (rc $rc)" $?
+"$BIN/detcat-aggregate" --attack "$T/attack.zst" -p "$T/catalog.zst" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q "give --merge" "$T/err"
+check "a catalog given to detcat-aggregate without --merge: one message (rc $rc)" $?
+{ zstdcat "$T/tagged.zst" | head -n 1; yes 'not json' | head -n 500; } > "$T/many-bad.ndjson"
+"$BIN/detcat-aggregate" --attack "$T/attack.zst" -p "$T/many-bad.ndjson" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && [ "$(grep -c 'invalid JSON' "$T/err")" -eq 10 ] && grep -q "490 more messages like these not shown (500 in all)" "$T/err"
+check "500 bad lines: 10 shown, the rest counted at the end (rc $rc)" $?
+yes 'not json' | head -n 50 > "$T/all-bad.ndjson"
+"$BIN/detcat-tag" --attack "$T/attack.zst" --events mappings/events.yaml -p "$T/all-bad.ndjson" >/dev/null 2>"$T/err"; rc1=$?
+"$BIN/detcat-aggregate" --attack "$T/attack.zst" -p "$T/all-bad.ndjson" >/dev/null 2>"$T/err"; rc2=$?
+[ $rc1 -eq 2 ] && [ $rc2 -eq 2 ]
+check "tag and aggregate: when every line is bad, exit 2 (rc $rc1, $rc2)" $?
+
 finish cli-tools

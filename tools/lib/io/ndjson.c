@@ -29,6 +29,21 @@ struct ndjson_reader {
 	size_t lineno;
 };
 
+/* Input that is neither zstd nor text: what it is, to say so once. */
+static const char *other_format(const unsigned char *p, size_t n)
+{
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		return "gzip-compressed input: the tools read zstd or plain NDJSON (gunzip it; "
+		       "an archive of rules goes to detcat-fetch-unpack)";
+	if (n >= 4 && !memcmp(p, "PK\3\4", 4))
+		return "a zip archive, not NDJSON (an archive of rules goes to detcat-fetch-unpack)";
+	if (n >= 3 && !memcmp(p, "BZh", 3))
+		return "bzip2-compressed input: the tools read zstd or plain NDJSON";
+	if (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6))
+		return "xz-compressed input: the tools read zstd or plain NDJSON";
+	return NULL;
+}
+
 static struct ndjson_reader *reader_new(FILE *f, int own, const char *name)
 {
 	struct ndjson_reader *r = xcalloc(1, sizeof(*r));
@@ -56,6 +71,8 @@ static struct ndjson_reader *reader_new(FILE *f, int own, const char *name)
 		r->dctx = ZSTD_createDCtx();
 		if (!r->dctx)
 			msg_die("cannot allocate a zstd decompression context");
+	} else if (!r->err && (r->err = other_format(r->in, r->in_len)) != NULL) {
+		r->eof = 1;	/* named once, at the open: not one bad line per record */
 	} else {
 		/* plain: move what we peeked into the line buffer */
 		memcpy(r->buf, r->in, r->in_len);
@@ -67,11 +84,19 @@ static struct ndjson_reader *reader_new(FILE *f, int own, const char *name)
 
 struct ndjson_reader *ndjson_reader_open(const char *path, const char **err)
 {
+	struct ndjson_reader *r;
 	struct stat st;
 	FILE *f;
 
-	if (!path || !strcmp(path, "-"))
-		return reader_new(stdin, 0, "-");
+	if (!path || !strcmp(path, "-")) {
+		r = reader_new(stdin, 0, "-");
+		if (r->err && r->eof && !r->zstd && r->end == 0 && r->in_len) {
+			*err = r->err;
+			ndjson_reader_close(r);
+			return NULL;
+		}
+		return r;
+	}
 	f = fopen(path, "rb");
 	if (!f) {
 		*err = strerror(errno);
@@ -83,7 +108,13 @@ struct ndjson_reader *ndjson_reader_open(const char *path, const char **err)
 		*err = "is a folder, not an NDJSON file";
 		return NULL;
 	}
-	return reader_new(f, 1, path);
+	r = reader_new(f, 1, path);
+	if (r->err && r->eof && !r->zstd && r->end == 0 && r->in_len) {
+		*err = r->err;
+		ndjson_reader_close(r);
+		return NULL;
+	}
+	return r;
 }
 
 struct ndjson_reader *ndjson_reader_fdopen(FILE *f, const char *name)
