@@ -143,8 +143,12 @@ $(OUT)/tagged/%.ndjson.zst: $(OUT)/rules/%.ndjson.zst $(ATTACK_TABLE) $(BIN)/det
 # one catalog of the whole build: techniques, rules, corpus totals
 CATALOG = $(if $(TAGGED),$(OUT)/catalog.ndjson.zst)
 
-$(OUT)/catalog.ndjson.zst: $(TAGGED) $(ATTACK_TABLE) $(BIN)/detcat-aggregate
-	$(BIN)/detcat-aggregate --attack $(ATTACK_TABLE) $(TAGGED) -o $@ || [ $$? -eq 1 ]
+# each source's record (raw/NAME.source.json, written by fetch-unpack --record):
+# when it was last fetched, whether it is stale; listed in the corpus record
+RECORDS = $(SOURCE_NAMES:%=$(OUT)/raw/%.source.json)
+
+$(OUT)/catalog.ndjson.zst: $(TAGGED) $(ATTACK_TABLE) $(BIN)/detcat-aggregate $(wildcard $(RECORDS))
+	$(BIN)/detcat-aggregate --attack $(ATTACK_TABLE) $(addprefix --sources ,$(RECORDS)) $(TAGGED) -o $@ || [ $$? -eq 1 ]
 
 # the static site and its Markdown pages; detcat-report rewrites site/.detcat-pages
 # (the list of what it wrote) at every run, even when every page kept its bytes:
@@ -154,7 +158,20 @@ SITE = $(if $(CATALOG),$(OUT)/site/.detcat-pages)
 $(OUT)/site/.detcat-pages: $(CATALOG) $(BIN)/detcat-report
 	$(BIN)/detcat-report -o $(OUT)/site $(CATALOG) || [ $$? -eq 1 ]
 
-catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED) $(CATALOG) $(SITE)
+# the end of a build: where the site is; a stale source (its fetch failed, its last
+# good raw file used) makes the build fail here, after the site is written, so that
+# cron reports it. The stamp is left out then, so every later make says it again.
+DONE = $(if $(SITE),$(OUT)/.built)
+
+$(OUT)/.built: $(SITE) $(wildcard $(RECORDS))
+	@stale=$$(grep -l '"stale":true' $(RECORDS) 2>/dev/null | sed 's|.*/||; s|\.source\.json$$||' | tr '\n' ' '); \
+	echo "site: $(OUT)/site/index.html"; \
+	if [ -n "$$stale" ]; then \
+		echo "make: stale sources: $$stale(their fetch failed; the site shows their last good fetch)" >&2; exit 1; \
+	fi; \
+	touch $@
+
+catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED) $(CATALOG) $(SITE) $(DONE)
 
 FORCE:
 
@@ -220,6 +237,7 @@ check-browser: catalog
 check-http: $(TOOLS)
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/http.log sh tests/http/run.sh $(BIN) $(BUILD)
+	@sh tests/suite.sh $(RESULTS)/http-upstream.log sh tests/http/upstream.sh $(BIN)
 
 check-chain: $(TOOLS)
 	@mkdir -p $(RESULTS)

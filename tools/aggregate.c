@@ -33,6 +33,8 @@ static void usage(FILE *f)
 		"order), one rule record per rule (by uid), one corpus record.\n"
 		"\n"
 		"  -a, --attack TABLE    the ATT&CK table written by detcat-attack (required)\n"
+		"      --sources FILE    a source's record (detcat-fetch-unpack --record), listed\n"
+		"                        in the corpus record with the rules it gave (repeatable)\n"
 		"      --partial         write only the rule records (a partial aggregate)\n"
 		"      --merge           the inputs are partial aggregates or catalogs: take\n"
 		"                        their rule records, skip technique and corpus records\n"
@@ -105,6 +107,69 @@ static int read_file(struct catalog *cat, const char *path, int merge)
 	return status;
 }
 
+/*
+ * corpus.sources: every source, in the order of the --sources records, then
+ * any other source of the rules by name; each with the rules it gave and, from
+ * its record, its files, when it was last fetched, and whether it is stale.
+ */
+static void add_sources(json_t *records, char **paths, size_t npaths)
+{
+	json_t *counts = json_object(), *list = json_array(), *corpus = NULL, *rec, *v;
+	const char *key;
+	size_t i;
+
+	json_array_foreach(records, i, rec) {
+		const char *kind = json_string_value(json_object_get(rec, "kind"));
+		const char *src = json_string_value(json_object_get(rec, "source"));
+
+		if (kind && !strcmp(kind, "corpus"))
+			corpus = rec;
+		else if (kind && !strcmp(kind, "rule") && src) {
+			json_t *c = json_object_get(counts, src);
+
+			if (!c)
+				json_object_set_new(counts, src, c = json_pack("{s:s?,s:I}", "vendor",
+					json_string_value(json_object_get(rec, "vendor")), "rules", (json_int_t)0));
+			json_object_set_new(c, "rules", json_integer(json_integer_value(json_object_get(c, "rules")) + 1));
+		}
+	}
+	if (!corpus) {
+		json_decref(counts);
+		json_decref(list);
+		return;
+	}
+	for (i = 0; i < npaths; i++) {
+		json_error_t jerr;
+		json_t *r = json_load_file(paths[i], 0, &jerr), *c;
+		const char *name = json_string_value(json_object_get(r, "name"));
+		json_t *out;
+
+		if (!name) {
+			msg_warn("%s: not a source record (detcat-fetch-unpack --record): %s", paths[i],
+				 r ? "no name" : jerr.text);
+			json_decref(r);
+			continue;
+		}
+		c = json_object_get(counts, name);
+		out = json_pack("{s:s,s:O*,s:I,s:O*,s:O*,s:b}", "name", name,
+				"vendor", json_object_get(r, "vendor"),
+				"rules", c ? json_integer_value(json_object_get(c, "rules")) : (json_int_t)0,
+				"files", json_object_get(r, "files"), "fetched", json_object_get(r, "fetched"),
+				"stale", json_is_true(json_object_get(r, "stale")));
+		if (json_object_get(r, "error"))
+			json_object_set(out, "error", json_object_get(r, "error"));
+		json_array_append_new(list, out);
+		json_object_del(counts, name);
+		json_decref(r);
+	}
+	json_object_foreach(counts, key, v)
+		json_array_append_new(list, json_pack("{s:s,s:O*,s:O,s:b}", "name", key, "vendor",
+						      json_object_get(v, "vendor"), "rules",
+						      json_object_get(v, "rules"), "stale", 0));
+	json_object_set_new(corpus, "sources", list);
+	json_decref(counts);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -113,6 +178,7 @@ int main(int argc, char **argv)
 		{ "plain", no_argument, NULL, 'p' },
 		{ "partial", no_argument, NULL, 'P' },
 		{ "merge", no_argument, NULL, 'M' },
+		{ "sources", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -125,7 +191,8 @@ int main(int argc, char **argv)
 	json_t *records, *rec;
 	char *aerr = NULL;
 	int c, status = EXIT_OK, partial = 0, merge = 0;
-	size_t i;
+	char **source_paths = xcalloc((size_t)argc, sizeof(char *));
+	size_t i, nsource_paths = 0;
 
 	msg_setprog("detcat-aggregate");
 	while ((c = getopt_long(argc, argv, "a:o:ph", longopts, NULL)) != -1) {
@@ -135,6 +202,7 @@ int main(int argc, char **argv)
 		case 'p': format = NDJSON_PLAIN; break;
 		case 'P': partial = 1; break;
 		case 'M': merge = 1; break;
+		case 'S': source_paths[nsource_paths++] = optarg; break;
 		case 'h': usage(stdout); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		case 'V': cli_print_version(); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		default: usage(stderr); return EXIT_FATAL;
@@ -160,6 +228,9 @@ int main(int argc, char **argv)
 		msg_die("no input line was a tagged rule: nothing to aggregate");
 	}
 	records = partial ? catalog_partial(cat) : catalog_finish(cat);
+	if (!partial)
+		add_sources(records, source_paths, nsource_paths);
+	free(source_paths);
 	wr = ndjson_writer_open(output, format, &err);
 	if (!wr)
 		msg_die("%s: %s", output ? output : "standard output", err);

@@ -321,7 +321,9 @@ int main(int argc, char **argv)
 			strbuf_addch(&out, ' ');
 			add_make_path(&out, s->location);
 		}
-		strbuf_addf(&out, "\n\t@mkdir -p $(@D)\n\t$(BIN)/detcat-fetch-unpack %s -o $@ || [ $$? -eq 1 ]\n\n", cmd.buf);
+		/* --record: the source's record beside its raw file (fetch date, stale) */
+		strbuf_addf(&out, "\n\t@mkdir -p $(@D)\n\t$(BIN)/detcat-fetch-unpack %s --record $(OUT)/raw/%s.source.json -o $@ || [ $$? -eq 1 ]\n\n",
+			    cmd.buf, s->name);
 	}
 	fwrite(out.buf, 1, out.len, stdout);
 	for (i = 0; i < n; i++) {

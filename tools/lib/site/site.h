@@ -40,6 +40,8 @@ void site_write(const struct site *s);
 void site_index_page(const struct site *s);
 void site_technique_page(const struct site *s, const json_t *t);
 void site_rule_page(const struct site *s, const char *uid, const json_t *r);
+/* the index's Sources section: rules, last fetch and stale flag per source (sources.c) */
+void site_sources_section(const struct site *s, struct strbuf *html, struct strbuf *md);
 
 /* ---- helpers the pages share ---- */
 /* a string member, "" when absent */
