@@ -131,4 +131,21 @@ yes 'not json' | head -n 50 > "$T/all-bad.ndjson"
 [ $rc1 -eq 2 ] && [ $rc2 -eq 2 ]
 check "tag and aggregate: when every line is bad, exit 2 (rc $rc1, $rc2)" $?
 
+# ---- --attack takes the STIX bundle as downloaded, plain or zstd, as well as the table ----
+zstd -qc fixtures/attack/enterprise-attack-mini.json > "$T/bundle.json.zst"
+"$BIN/detcat-tag" --attack "$T/attack.zst" --events mappings/events.yaml -p "$T/rules.zst" > "$T/by-table" 2>/dev/null
+for b in fixtures/attack/enterprise-attack-mini.json "$T/bundle.json.zst"; do
+	"$BIN/detcat-tag" --attack "$b" --events mappings/events.yaml -p "$T/rules.zst" > "$T/by-bundle" 2>"$T/err"; rc=$?
+	[ $rc -eq 0 ] && [ -s "$T/by-table" ] && cmp -s "$T/by-table" "$T/by-bundle"
+	check "detcat-tag --attack $(basename "$b"): the same records as with the table (rc $rc)" $? "$(head -c 200 "$T/err")"
+	"$BIN/detcat-aggregate" --attack "$b" -p "$T/tagged.zst" > "$T/agg-bundle" 2>"$T/err"; rc=$?
+	"$BIN/detcat-aggregate" --attack "$T/attack.zst" -p "$T/tagged.zst" > "$T/agg-table" 2>/dev/null
+	[ $rc -eq 0 ] && cmp -s "$T/agg-table" "$T/agg-bundle"
+	check "detcat-aggregate --attack $(basename "$b"): the same catalog as with the table (rc $rc)" $?
+done
+echo '{"type": "nope"}' > "$T/not-bundle.json"
+"$BIN/detcat-tag" --attack "$T/not-bundle.json" -p "$T/rules.zst" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "neither the table of detcat-attack nor a STIX bundle" "$T/err"
+check "--attack with neither: exit 2, says what it expected (rc $rc)" $?
+
 finish cli-tools
