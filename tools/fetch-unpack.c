@@ -797,7 +797,8 @@ static int unpack_finish(struct unpack *u, int abort)
 		ndjson_writer_abort(w);
 		return 1;
 	}
-	qsort(u->v, u->n, sizeof(*u->v), entry_cmp);
+	if (u->n)	/* qsort(NULL, 0, ...) is undefined: an --include matching nothing */
+		qsort(u->v, u->n, sizeof(*u->v), entry_cmp);
 	for (i = 0; i < u->n; i++)
 		if (u->v[i]->error)
 			msg_warn("%s:%s: %s", u->opt->source, u->v[i]->path, u->v[i]->error);
