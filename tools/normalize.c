@@ -84,7 +84,7 @@ static const struct fieldmap *vendor_map(struct vendor *v, const struct options 
 	file = xasprintf("%s/fields/%s.yaml", opt->mappings, v->fe->vendor);
 	v->map = fieldmap_load(file, err, sizeof(err));
 	if (!v->map)
-		msg_die("%s", err);
+		msg_die("%s (%s)", err, cli_mappings_hint());
 	free(file);
 	return v->map;
 }

@@ -510,6 +510,8 @@ int main(int argc, char **argv)
 	if (!db)
 		msg_die("%s", aerr);
 	ev = events_load(events_path, eerr, sizeof(eerr));
+	if (!ev && file)
+		msg_die("%s (%s)", eerr, cli_mappings_hint());
 	if (!ev)
 		msg_die("%s", eerr);
 	free(file);

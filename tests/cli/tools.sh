@@ -148,4 +148,20 @@ echo '{"type": "nope"}' > "$T/not-bundle.json"
 [ $rc -eq 2 ] && grep -q "neither the table of detcat-attack nor a STIX bundle" "$T/err"
 check "--attack with neither: exit 2, says what it expected (rc $rc)" $?
 
+# ---- installed tools find their mappings beside themselves, from any folder ----
+make --no-print-directory -s install PREFIX="$T/opt" BIN="$BIN" >"$T/install" 2>&1
+check "make install PREFIX=\$T/opt" $? "$(tail -n 3 "$T/install")"
+(cd / && "$T/opt/bin/detcat-normalize" --require-rules "$T/raw.zst" -o "$T/installed.zst") 2>"$T/err"; rc=$?
+[ $rc -eq 0 ] && [ "$(zstdcat "$T/installed.zst" | grep -c .)" -eq "$(zstdcat "$T/rules2.zst" | grep -c .)" ]
+check "the installed detcat-normalize, run from /, finds PREFIX/share/detcat/mappings (rc $rc)" $? "$(head -c 300 "$T/err")"
+(cd / && "$T/opt/bin/detcat-tag" --attack "$T/attack.zst" "$T/rules.zst" -o "$T/installed-tagged.zst") 2>"$T/err"; rc=$?
+[ $rc -eq 0 ]
+check "so does the installed detcat-tag, for events.yaml (rc $rc)" $? "$(head -c 300 "$T/err")"
+mv "$T/opt/share/detcat/mappings" "$T/opt/share/detcat/moved"
+(cd / && "$T/opt/bin/detcat-normalize" "$T/raw.zst" -o "$T/installed.zst") 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--mappings DIR, \$DETCAT_MAPPINGS" "$T/err"
+check "mappings missing: exit 2, and the message says how to point at them (rc $rc)" $? "$(cat "$T/err")"
+(cd / && DETCAT_MAPPINGS=$T/opt/share/detcat/moved "$T/opt/bin/detcat-normalize" "$T/raw.zst" -o "$T/installed.zst") 2>/dev/null
+check "and \$DETCAT_MAPPINGS points at them" $?
+
 finish cli-tools
