@@ -218,6 +218,7 @@ check-cli: $(TOOLS) $(BUILD)/tests/mkhostile $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/cli.log sh tests/cli/run.sh $(BIN) $(BUILD)
 	@sh tests/suite.sh $(RESULTS)/cli-tools.log sh tests/cli/tools.sh $(BIN) $(BUILD)
+	@sh tests/suite.sh $(RESULTS)/man.log sh tests/cli/man.sh $(BIN)
 
 # hand-written expected predicates for one small rule per construct
 check-golden: $(TOOLS)
