@@ -121,10 +121,11 @@ RULES = $(RULE_SOURCES:%=$(OUT)/rules/%.ndjson.zst)
 RULE_MAPPINGS = $(wildcard mappings/fields/$(SOURCE_VENDOR_$(1)).yaml mappings/fields/common.yaml)
 
 # exit status 1 (some rules carry parse errors) is a complete output; a source
-# that gives no rule, or an input of nothing but bad lines, is exit 2 and stops
+# that gives no rule, or an input of nothing but bad lines, is exit 2 and stops.
+# The rules' own messages go to rules/NAME.log; the summary line says how many.
 $(OUT)/rules/%.ndjson.zst: $(OUT)/raw/%.ndjson.zst $(BIN)/detcat-normalize $$(call RULE_MAPPINGS,$$*)
 	@mkdir -p $(@D)
-	$(BIN)/detcat-normalize --require-rules --mappings mappings $< -o $@ || [ $$? -eq 1 ]
+	$(BIN)/detcat-normalize --require-rules --log $(OUT)/rules/$*.log --mappings mappings $< -o $@ || [ $$? -eq 1 ]
 
 # the compact ATT&CK table, read once per build (the bundle is ~40 MB of JSON)
 ATTACK_SOURCE = $(firstword $(foreach s,$(SOURCE_NAMES),$(if $(filter attack,$(SOURCE_VENDOR_$(s))),$(s))))
@@ -165,6 +166,7 @@ DONE = $(if $(SITE),$(OUT)/.built)
 
 $(OUT)/.built: $(SITE) $(wildcard $(RECORDS))
 	@stale=$$(grep -l '"stale":true' $(RECORDS) 2>/dev/null | sed 's|.*/||; s|\.source\.json$$||' | tr '\n' ' '); \
+	$(if $(filter fixtures,$(SET)),echo "fixtures: the rules that fail are broken on purpose (each tests one bad input); their messages: $(OUT)/rules/*.log";) \
 	echo "site: $(OUT)/site/index.html"; \
 	if [ -n "$$stale" ]; then \
 		echo "make: stale sources: $$stale(their fetch failed; the site shows their last good fetch)" >&2; exit 1; \
@@ -233,6 +235,7 @@ check-report: $(TOOLS) $(BUILD)/tests/schema-check catalog
 # the site in headless chromium: renders, loads only its own files, parses whole; every link resolves
 check-browser: catalog
 	@mkdir -p $(RESULTS)
+	@tools/install-deps.sh --browser
 	@sh tests/suite.sh $(RESULTS)/browser.log sh tests/browser/run.sh $(BIN) $(OUT)/site $(RESULTS)/browser
 
 check-http: $(TOOLS)

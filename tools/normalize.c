@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ struct options {
 	const char *mappings;
 	int stats;
 	int require_rules;	/* a source (or the input) with no rule is fatal */
+	const char *log;	/* --log: the rules' messages go there, not to stderr */
 	long threads;
 };
 
@@ -101,6 +103,31 @@ static struct rule *failed_record(const struct raw_file *raw, const char *msg)
 	if (raw->url)
 		rule_set_str(r, "url", raw->url);
 	return r;
+}
+
+/* ---- the rules' own messages: standard error, or the --log file ---- */
+
+static FILE *log_file;
+static size_t nnotes;
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	nnotes++;
+	va_start(ap, fmt);
+	if (log_file) {
+		fprintf(log_file, "%s: ", msg_prog());
+		vfprintf(log_file, fmt, ap);
+		fputc('\n', log_file);
+	} else {
+		char *text = xvasprintf(fmt, ap);
+
+		msg_warn("%s", text);
+		free(text);
+	}
+	va_end(ap);
 }
 
 /* ---- support: one state per (vendor, source) whose front end has support files ---- */
@@ -314,7 +341,7 @@ static int add_support(struct vendor *v, struct raw_file *raw)
 		return 0;
 	src = source_for(v, raw->source);
 	if (raw->error || !raw->has_text) {
-		msg_warn("%s:%s: %s", raw->source ? raw->source : "?", raw->path,
+		note("%s:%s: %s", raw->source ? raw->source : "?", raw->path,
 			 raw->error ? raw->error : "raw record has no text");
 		return 1;
 	}
@@ -322,9 +349,9 @@ static int add_support(struct vendor *v, struct raw_file *raw)
 	if (v->fe->support_add(src->support, raw->path, raw->text, raw->text_len, &m) == 0)
 		return 0;
 	if (m.line)
-		msg_warn("%s:%s:%u: %s", raw->source ? raw->source : "?", raw->path, m.line, m.text);
+		note("%s:%s:%u: %s", raw->source ? raw->source : "?", raw->path, m.line, m.text);
 	else
-		msg_warn("%s:%s: %s", raw->source ? raw->source : "?", raw->path, m.text);
+		note("%s:%s: %s", raw->source ? raw->source : "?", raw->path, m.text);
 	return 1;
 }
 
@@ -538,13 +565,13 @@ static void report_errors(const struct rule *r, struct vendor *v)
 			continue;
 		}
 		if (m[i].line && m[i].column)
-			msg_warn("%s:%s:%u:%u: %s", src ? src : "?", path ? path : "?", m[i].line,
+			note("%s:%s:%u:%u: %s", src ? src : "?", path ? path : "?", m[i].line,
 				 m[i].column, m[i].text);
 		else if (m[i].line)
-			msg_warn("%s:%s:%u: %s", src ? src : "?", path ? path : "?", m[i].line,
+			note("%s:%s:%u: %s", src ? src : "?", path ? path : "?", m[i].line,
 				 m[i].text);
 		else
-			msg_warn("%s:%s: %s", src ? src : "?", path ? path : "?", m[i].text);
+			note("%s:%s: %s", src ? src : "?", path ? path : "?", m[i].text);
 	}
 }
 
@@ -576,6 +603,8 @@ static void usage(FILE *f)
 		"                        else the installed ones)\n"
 		"  -j, --threads N       parse with N threads (default: one per CPU)\n"
 		"      --stats           print counts and the most common unmapped fields\n"
+		"      --log FILE        write the rules' own messages (parse errors) to FILE,\n"
+		"                        not standard error; the summary says how many\n"
 		"      --require-rules   a source that gives no rule (or an input with no rule\n"
 		"                        file) is a fatal error: nothing is written, exit 2\n"
 		"  -h, --help            this text\n"
@@ -596,11 +625,12 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 'j' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "require-rules", no_argument, NULL, 'R' },
+		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct options opt = { NULL, NDJSON_ZSTD, NULL, 0, 0, 0 };
+	struct options opt = { NULL, NDJSON_ZSTD, NULL, 0, 0, NULL, 0 };
 	struct pool pool;
 	pthread_t tids[MAX_THREADS];
 	struct stats st;
@@ -629,6 +659,7 @@ int main(int argc, char **argv)
 			break;
 		case 'S': opt.stats = 1; break;
 		case 'R': opt.require_rules = 1; break;
+		case 'L': opt.log = optarg; break;
 		case 'h': usage(stdout); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		case 'V': cli_print_version(); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		default: usage(stderr); return EXIT_FATAL;
@@ -641,6 +672,8 @@ int main(int argc, char **argv)
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
 
+	if (opt.log && !(log_file = fopen(opt.log, "w")))
+		msg_die("cannot write '%s': %s", opt.log, strerror(errno));
 	/* open the output first: a bad path should not cost a parse */
 	w = ndjson_writer_open(opt.output, opt.format, &err);
 	if (!w)
@@ -709,6 +742,12 @@ int main(int argc, char **argv)
 		fieldmap_free(vendors[i].map);
 	free_sources();
 	empty = print_summary();
+	if (log_file) {
+		if (fclose(log_file) != 0)
+			msg_die("cannot write '%s': %s", opt.log, strerror(errno));
+		if (nnotes)
+			msg_warn("%zu message%s about rules in %s", nnotes, nnotes > 1 ? "s" : "", opt.log);
+	}
 	if (status && !nrecords) {
 		msg_warn("no input line was a raw-file record: nothing to normalize");
 		ndjson_writer_abort(w);

@@ -164,4 +164,18 @@ check "mappings missing: exit 2, and the message says how to point at them (rc $
 (cd / && DETCAT_MAPPINGS=$T/opt/share/detcat/moved "$T/opt/bin/detcat-normalize" "$T/raw.zst" -o "$T/installed.zst") 2>/dev/null
 check "and \$DETCAT_MAPPINGS points at them" $?
 
+# ---- --log: the rules' own messages in a file, the summary on standard error ----
+printf '{"source":"s","vendor":"sigma","path":"rules/broken.yml","bytes":9,"sha256":"x","text":"title: [\\n"}\n' > "$T/broken.ndjson"
+"$BIN/detcat-normalize" --log "$T/rules.log" --mappings mappings "$T/broken.ndjson" -o "$T/broken.zst" 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "rules/broken.yml" "$T/rules.log" && ! grep -q "rules/broken.yml" "$T/err" &&
+	grep -q "^detcat-normalize: s: 1 files → 1 rules: 1 failed$" "$T/err" && grep -q "1 message about rules in $T/rules.log" "$T/err"
+check "normalize --log: the parse error goes to the log, the summary says where (rc $rc)" $? "$(cat "$T/err")"
+
+# ---- make alone installs no browser ----
+! tools/install-deps.sh --list | grep -qw chromium && tools/install-deps.sh --browser --list | grep -qw chromium
+check "install-deps.sh wants chromium only with --browser" $?
+[ "$(grep -c 'install-deps.sh --browser' Makefile)" -eq 1 ] &&
+	sed -n '/^check-browser:/,/^$/p' Makefile | grep -q 'install-deps.sh --browser'
+check "and only the browser test passes --browser" $?
+
 finish cli-tools
