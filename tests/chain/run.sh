@@ -71,4 +71,19 @@ got=$(mk catalog | runs)
 [ "$got" = "aggregate fetch:elastic normalize:elastic tag:elastic " ]; check "editing one source's entry re-runs its chain and the catalog ($got)" $?
 mk -q catalog >/dev/null; check "and then nothing is left to do" $?
 
+# a source that gives no rule stops the build, naming the source, before any site
+cat > "$list" <<LIST
+sources:
+  - name: wrongvendor
+    vendor: sigma
+    location: fixtures/elastic
+  - name: attack
+    vendor: attack
+    location: fixtures/attack/enterprise-attack-mini.json
+LIST
+mk catalog > "$tmp/wrong.log"; rc=$?
+[ $rc -ne 0 ] && grep -q "detcat-normalize: wrongvendor: no rule in [0-9]* files" "$tmp/wrong.log" &&
+	[ ! -e "out/$set_name/rules/wrongvendor.ndjson.zst" ] && ! grep -q "detcat-report " "$tmp/wrong.log"
+check "Elastic files under the sigma vendor: make stops with a message naming the source (rc $rc)" $? "$(tail -n 3 "$tmp/wrong.log")"
+
 finish chain
