@@ -236,6 +236,20 @@ int main(int argc, char **argv)
 	wr = ndjson_writer_open(output, format, &err);
 	if (!wr)
 		msg_die("%s: %s", output ? output : "standard output", err);
+	{
+		size_t nrules = 0, ntech = 0;
+		char a[32], b[32];
+
+		json_array_foreach(records, i, rec) {
+			const char *kind = json_string_value(json_object_get(rec, "kind"));
+
+			nrules += kind && !strcmp(kind, "rule");
+			ntech += kind && !strcmp(kind, "technique");
+		}
+		msg_warn("%s: %s rules, %s techniques with rules%s", output ? output : "standard output",
+			 stage_num(nrules, a, sizeof(a)), stage_num(ntech, b, sizeof(b)),
+			 partial ? " (partial: no technique record)" : "");
+	}
 	json_array_foreach(records, i, rec)
 		if (ndjson_writer_put(wr, rec) < 0) {
 			ndjson_writer_abort(wr);

@@ -190,23 +190,6 @@ static struct tally *tally_for(const char *source)
 	return &tallies[ntallies++];
 }
 
-/* 4058 → "4,058" (into buf) */
-static const char *thousands(size_t n, char *buf, size_t size)
-{
-	char digits[32];
-	size_t len, i, o = 0;
-
-	snprintf(digits, sizeof(digits), "%zu", n);
-	len = strlen(digits);
-	for (i = 0; i < len && o + 2 < size; i++) {
-		if (i && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 /* "sigma: 4,058 files → 4,025 rules: 4,021 ok, 4 partial"; the statuses with no
  * rule are left out. Returns the number of sources that gave no rule. */
 static size_t print_summary(void)
@@ -221,19 +204,19 @@ static size_t print_summary(void)
 		const char *sep = ": ";
 
 		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%s: %s files \xe2\x86\x92 %s rules", t->source, thousands(t->files, a, sizeof(a)),
-			    thousands(t->rules, b, sizeof(b)));
+		strbuf_addf(&sb, "%s: %s files \xe2\x86\x92 %s rules", t->source, stage_num(t->files, a, sizeof(a)),
+			    stage_num(t->rules, b, sizeof(b)));
 		for (k = 0; k < 4; k++) {
 			size_t n = t->status[k] - (k == PARSE_FAILED ? t->metadata_only : 0);
 
 			if (!n)
 				continue;
-			strbuf_addf(&sb, "%s%s %s", sep, thousands(n, a, sizeof(a)), names[k]);
+			strbuf_addf(&sb, "%s%s %s", sep, stage_num(n, a, sizeof(a)), names[k]);
 			sep = ", ";
 		}
 		if (t->metadata_only)
 			strbuf_addf(&sb, "%s%s metadata only (query not parsed yet)", sep,
-				    thousands(t->metadata_only, a, sizeof(a)));
+				    stage_num(t->metadata_only, a, sizeof(a)));
 		msg_warn("%s", sb.buf);
 		empty += t->rules == 0;
 	}
@@ -757,7 +740,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < ntallies; i++)
 			if (!tallies[i].rules)
 				msg_warn("%s: no rule in %s files: is its vendor right, do its include globs match?",
-					 tallies[i].source, thousands(tallies[i].files, num, sizeof(num)));
+					 tallies[i].source, stage_num(tallies[i].files, num, sizeof(num)));
 		if (!ntallies)
 			msg_warn("%s: no rule file in the input: is the source's location right, do its "
 				 "include globs match anything?", optind < argc ? argv[optind] : "standard input");

@@ -571,6 +571,18 @@ int main(int argc, char **argv)
 			ndjson_writer_abort(wr);
 			msg_die("%s: write error", output ? output : "standard output");
 		}
+	if (wr) {
+		size_t ntech = 0, nev = 0;
+		char a[32], b[32], c3[32];
+
+		for (i = 0; i < ngood; i++) {
+			ntech += sorted[i]->ntech > 0;
+			nev += sorted[i]->nevents > 0;
+		}
+		msg_warn("%s: %s rules tagged: %s with a valid ATT&CK technique, %s with a log event",
+			 output ? output : "standard output", stage_num(ngood, a, sizeof(a)),
+			 stage_num(ntech, b, sizeof(b)), stage_num(nev, c3, sizeof(c3)));
+	}
 	if (stats)
 		print_stats(sorted, ngood);
 	free(sorted);

@@ -77,6 +77,22 @@ const char *stage_wrong_kind_line(const char *line, size_t len, enum stage_kind 
 	return msg;
 }
 
+const char *stage_num(size_t n, char *buf, size_t size)
+{
+	char digits[32];
+	size_t len, i, o = 0;
+
+	snprintf(digits, sizeof(digits), "%zu", n);
+	len = strlen(digits);
+	for (i = 0; i < len && o + 2 < size; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 void stage_warn(struct stage_msgs *m, const char *fmt, ...)
 {
 	va_list ap;

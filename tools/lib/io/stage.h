@@ -31,6 +31,9 @@ const char *stage_wrong_kind(const json_t *rec, enum stage_kind want);
 /* the same for one NDJSON line (NULL too when the line is not JSON) */
 const char *stage_wrong_kind_line(const char *line, size_t len, enum stage_kind want);
 
+/* 4058 → "4,058", into buf (32 bytes are enough); returns buf */
+const char *stage_num(size_t n, char *buf, size_t size);
+
 /* the first STAGE_MSG_CAP messages of a kind are shown, the rest counted */
 #define STAGE_MSG_CAP 10
 
