@@ -50,6 +50,7 @@ static void usage(FILE *f)
 }
 
 static size_t nadded;	/* records the catalog took, over every input */
+static char **source_paths;	/* --sources, in order (global: still reachable at an early exit) */
 
 /* add every record of one file; returns EXIT_OK or EXIT_RECORD_ERRORS; dies when it cannot be opened */
 static int read_file(struct catalog *cat, const char *path, int merge)
@@ -193,10 +194,10 @@ int main(int argc, char **argv)
 	json_t *records, *rec;
 	char *aerr = NULL;
 	int c, status = EXIT_OK, partial = 0, merge = 0;
-	char **source_paths = xcalloc((size_t)argc, sizeof(char *));
 	size_t i, nsource_paths = 0;
 
 	msg_setprog("detcat-aggregate");
+	source_paths = xcalloc((size_t)argc, sizeof(char *));
 	while ((c = getopt_long(argc, argv, "a:o:ph", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': attack_path = optarg; break;
