@@ -203,8 +203,13 @@ int main(int argc, char **argv)
 
 	site_write(&s);
 	write_pages_list(s.dir, s.written);
-	msg_warn("%s: %zu technique and %zu rule pages; open %s/index.html", s.dir,
-		 json_array_size(s.techniques), json_object_size(s.rules), s.dir);
+	{
+		char a[32], b[32];
+
+		msg_warn("%s: %s technique and %s rule pages; open %s/index.html", s.dir,
+			 stage_num(json_array_size(s.techniques), a, sizeof(a)),
+			 stage_num(json_object_size(s.rules), b, sizeof(b)), s.dir);
+	}
 
 	json_decref(s.techniques);
 	json_decref(s.rules);
