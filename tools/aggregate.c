@@ -219,6 +219,10 @@ int main(int argc, char **argv)
 	db = attack_db_load(attack_path, &aerr);
 	if (!db)
 		msg_die("%s", aerr);
+	/* before the reading: a terminal or a bad path should not cost it */
+	wr = ndjson_writer_open(output, format, &err);
+	if (!wr)
+		msg_die("%s: %s", output ? output : "standard output", err);
 	cat = catalog_new(db);
 	if (optind == argc)
 		status |= read_file(cat, "-", merge);
@@ -226,6 +230,7 @@ int main(int argc, char **argv)
 		status |= read_file(cat, argv[i], merge);
 
 	if (status && !nadded) {
+		ndjson_writer_abort(wr);
 		catalog_free(cat);
 		attack_db_free(db);
 		msg_die("no input line was a tagged rule: nothing to aggregate");
@@ -234,9 +239,6 @@ int main(int argc, char **argv)
 	if (!partial)
 		add_sources(records, source_paths, nsource_paths);
 	free(source_paths);
-	wr = ndjson_writer_open(output, format, &err);
-	if (!wr)
-		msg_die("%s: %s", output ? output : "standard output", err);
 	{
 		size_t nrules = 0, ntech = 0;
 		char a[32], b[32];

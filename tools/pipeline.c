@@ -296,6 +296,8 @@ int main(int argc, char **argv)
 		strbuf_reset(&target);
 		strbuf_addf(&target, "$(OUT)/raw/%s.ndjson.zst", s->name);
 		strbuf_addf(&out, "SOURCE_VENDOR_%s := %s\n", s->name, s->vendor);
+		/* a raw file without its record (an output of an older detcat) is made again */
+		strbuf_addf(&out, "ifeq ($(wildcard $(OUT)/raw/%s.source.json),)\n%s: FORCE\nendif\n", s->name, target.buf);
 		strbuf_addf(&out, "%s: $(BIN)/detcat-fetch-unpack", target.buf);
 		if (cmd_dir) {
 			char *p = xasprintf("%s/%s.cmd", cmd_dir, s->name);

@@ -71,6 +71,12 @@ got=$(mk catalog | runs)
 [ "$got" = "aggregate fetch:elastic normalize:elastic tag:elastic " ]; check "editing one source's entry re-runs its chain and the catalog ($got)" $?
 mk -q catalog >/dev/null; check "and then nothing is left to do" $?
 
+# a raw file without its source record (made by an older detcat) is fetched again
+rm "out/$set_name/raw/sigma.source.json"
+got=$(mk catalog | runs)
+case $got in *fetch:sigma*) ok=0 ;; *) ok=1 ;; esac
+[ $ok = 0 ] && [ -s "out/$set_name/raw/sigma.source.json" ]; check "a raw file without its record is fetched again ($got)" $?
+
 # a source that gives no rule stops the build, naming the source, before any site
 cat > "$list" <<LIST
 sources:

@@ -10,11 +10,11 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 # a small chain of the fixtures, in $T
 "$BIN/detcat-fetch-unpack" -s attack -V attack fixtures/attack/enterprise-attack-mini.json -o "$T/attack-raw.zst" &&
-"$BIN/detcat-attack" "$T/attack-raw.zst" -o "$T/attack.zst" &&
+"$BIN/detcat-attack" "$T/attack-raw.zst" -o "$T/attack.zst" 2>/dev/null &&
 "$BIN/detcat-fetch-unpack" -s sigma -V sigma fixtures/sigma -o "$T/raw.zst" &&
 { "$BIN/detcat-normalize" --mappings mappings "$T/raw.zst" -o "$T/rules.zst" 2>/dev/null || [ $? -eq 1 ]; } &&
-"$BIN/detcat-tag" --attack "$T/attack.zst" --events mappings/events.yaml "$T/rules.zst" -o "$T/tagged.zst" &&
-"$BIN/detcat-aggregate" --attack "$T/attack.zst" "$T/tagged.zst" -o "$T/catalog.zst"
+"$BIN/detcat-tag" --attack "$T/attack.zst" --events mappings/events.yaml "$T/rules.zst" -o "$T/tagged.zst" 2>/dev/null &&
+"$BIN/detcat-aggregate" --attack "$T/attack.zst" "$T/tagged.zst" -o "$T/catalog.zst" 2>/dev/null
 check "the fixtures' chain builds" $?
 
 # ---- a folder as input: exit 2, one message ----
@@ -130,6 +130,14 @@ yes 'not json' | head -n 50 > "$T/all-bad.ndjson"
 "$BIN/detcat-aggregate" --attack "$T/attack.zst" -p "$T/all-bad.ndjson" >/dev/null 2>"$T/err"; rc2=$?
 [ $rc1 -eq 2 ] && [ $rc2 -eq 2 ]
 check "tag and aggregate: when every line is bad, exit 2 (rc $rc1, $rc2)" $?
+
+# a tool that stops on its input leaves nothing in the output's folder
+mkdir "$T/outdir"
+"$BIN/detcat-normalize" --mappings mappings "$T/tagged.zst" -o "$T/outdir/a.zst" 2>/dev/null
+"$BIN/detcat-tag" --attack "$T/attack.zst" --events mappings/events.yaml "$T/folder" -o "$T/outdir/b.zst" 2>/dev/null
+"$BIN/detcat-aggregate" --attack "$T/attack.zst" "$T/rules.zst" -o "$T/outdir/c.zst" 2>/dev/null
+[ -z "$(ls -A "$T/outdir")" ]
+check "a tool that stops on its input leaves no temporary file behind ($(ls -A "$T/outdir" | tr '\n' ' '))" $?
 
 # ---- --attack takes the STIX bundle as downloaded, plain or zstd, as well as the table ----
 zstd -qc fixtures/attack/enterprise-attack-mini.json > "$T/bundle.json.zst"

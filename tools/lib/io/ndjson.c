@@ -310,7 +310,33 @@ struct ndjson_writer {
 	struct strbuf in;	/* uncompressed bytes waiting for the compressor */
 	unsigned char *out;
 	size_t out_size;
+	struct ndjson_writer *next_open;	/* the writers with a temporary file */
 };
+
+/*
+ * A tool that dies (msg_die, exit) with a writer open leaves no temporary file
+ * behind: the writers with one are listed, and removed at exit.
+ */
+static struct ndjson_writer *open_writers;
+
+static void remove_temporaries(void)
+{
+	struct ndjson_writer *w;
+
+	for (w = open_writers; w; w = w->next_open)
+		unlink(w->tmp);
+}
+
+static void unlist(struct ndjson_writer *w)
+{
+	struct ndjson_writer **p;
+
+	for (p = &open_writers; *p; p = &(*p)->next_open)
+		if (*p == w) {
+			*p = w->next_open;
+			return;
+		}
+}
 
 #define WRITER_CHUNK (1 << 20)
 
@@ -363,6 +389,14 @@ struct ndjson_writer *ndjson_writer_open(const char *path, enum ndjson_format fm
 		w->f = fdopen(fd, "wb");
 		if (!w->f)
 			msg_die("fdopen: %s", strerror(errno));
+		{
+			static int registered;
+
+			if (!registered++)
+				atexit(remove_temporaries);
+		}
+		w->next_open = open_writers;
+		open_writers = w;
 	}
 	strbuf_init(&w->in, WRITER_CHUNK + 4096);
 	if (fmt == NDJSON_ZSTD) {
@@ -439,6 +473,7 @@ int ndjson_writer_put(struct ndjson_writer *w, const json_t *obj)
 
 static void writer_free(struct ndjson_writer *w)
 {
+	unlist(w);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->out);
 	strbuf_release(&w->in);
