@@ -120,10 +120,12 @@ RULES = $(RULE_SOURCES:%=$(OUT)/rules/%.ndjson.zst)
 .SECONDEXPANSION:
 RULE_MAPPINGS = $(wildcard mappings/fields/$(SOURCE_VENDOR_$(1)).yaml mappings/fields/common.yaml)
 
-# exit status 1 (some rules carry parse errors) is a complete output
+# exit status 1 (some rules carry parse errors) is a complete output; a source
+# that gives no rule, or an input of nothing but bad lines, is exit 2 and stops.
+# The rules' own messages go to rules/NAME.log; the summary line says how many.
 $(OUT)/rules/%.ndjson.zst: $(OUT)/raw/%.ndjson.zst $(BIN)/detcat-normalize $$(call RULE_MAPPINGS,$$*)
 	@mkdir -p $(@D)
-	$(BIN)/detcat-normalize --mappings mappings $< -o $@ || [ $$? -eq 1 ]
+	$(BIN)/detcat-normalize --require-rules --log $(OUT)/rules/$*.log --mappings mappings $< -o $@ || [ $$? -eq 1 ]
 
 # the compact ATT&CK table, read once per build (the bundle is ~40 MB of JSON)
 ATTACK_SOURCE = $(firstword $(foreach s,$(SOURCE_NAMES),$(if $(filter attack,$(SOURCE_VENDOR_$(s))),$(s))))
@@ -142,16 +144,36 @@ $(OUT)/tagged/%.ndjson.zst: $(OUT)/rules/%.ndjson.zst $(ATTACK_TABLE) $(BIN)/det
 # one catalog of the whole build: techniques, rules, corpus totals
 CATALOG = $(if $(TAGGED),$(OUT)/catalog.ndjson.zst)
 
-$(OUT)/catalog.ndjson.zst: $(TAGGED) $(ATTACK_TABLE) $(BIN)/detcat-aggregate
-	$(BIN)/detcat-aggregate --attack $(ATTACK_TABLE) $(TAGGED) -o $@ || [ $$? -eq 1 ]
+# each source's record (raw/NAME.source.json, written by fetch-unpack --record):
+# when it was last fetched, whether it is stale; listed in the corpus record
+RECORDS = $(SOURCE_NAMES:%=$(OUT)/raw/%.source.json)
 
-# the static site and its Markdown pages
-SITE = $(if $(CATALOG),$(OUT)/site/index.html)
+$(OUT)/catalog.ndjson.zst: $(TAGGED) $(ATTACK_TABLE) $(BIN)/detcat-aggregate $(wildcard $(RECORDS))
+	$(BIN)/detcat-aggregate --attack $(ATTACK_TABLE) $(addprefix --sources ,$(RECORDS)) $(TAGGED) -o $@ || [ $$? -eq 1 ]
 
-$(OUT)/site/index.html: $(CATALOG) $(BIN)/detcat-report
+# the static site and its Markdown pages; detcat-report rewrites site/.detcat-pages
+# (the list of what it wrote) at every run, even when every page kept its bytes:
+# make's stamp of the site
+SITE = $(if $(CATALOG),$(OUT)/site/.detcat-pages)
+
+$(OUT)/site/.detcat-pages: $(CATALOG) $(BIN)/detcat-report
 	$(BIN)/detcat-report -o $(OUT)/site $(CATALOG) || [ $$? -eq 1 ]
 
-catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED) $(CATALOG) $(SITE)
+# the end of a build: where the site is; a stale source (its fetch failed, its last
+# good raw file used) makes the build fail here, after the site is written, so that
+# cron reports it. The stamp is left out then, so every later make says it again.
+DONE = $(if $(SITE),$(OUT)/.built)
+
+$(OUT)/.built: $(SITE) $(wildcard $(RECORDS))
+	@stale=$$(grep -l '"stale":true' $(RECORDS) 2>/dev/null | sed 's|.*/||; s|\.source\.json$$||' | tr '\n' ' '); \
+	$(if $(filter fixtures,$(SET)),echo "fixtures: the rules that fail are broken on purpose (each tests one bad input); their messages: $(OUT)/rules/*.log";) \
+	echo "site: $(OUT)/site/index.html"; \
+	if [ -n "$$stale" ]; then \
+		echo "make: stale sources: $$stale(their fetch failed; the site shows their last good fetch)" >&2; exit 1; \
+	fi; \
+	touch $@
+
+catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED) $(CATALOG) $(SITE) $(DONE)
 
 FORCE:
 
@@ -197,6 +219,8 @@ check-schema: $(BUILD)/tests/schema-check
 check-cli: $(TOOLS) $(BUILD)/tests/mkhostile $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/cli.log sh tests/cli/run.sh $(BIN) $(BUILD)
+	@sh tests/suite.sh $(RESULTS)/cli-tools.log sh tests/cli/tools.sh $(BIN) $(BUILD)
+	@sh tests/suite.sh $(RESULTS)/man.log sh tests/cli/man.sh $(BIN)
 
 # hand-written expected predicates for one small rule per construct
 check-golden: $(TOOLS)
@@ -211,11 +235,13 @@ check-report: $(TOOLS) $(BUILD)/tests/schema-check catalog
 # the site in headless chromium: renders, loads only its own files, parses whole; every link resolves
 check-browser: catalog
 	@mkdir -p $(RESULTS)
+	@tools/install-deps.sh --browser
 	@sh tests/suite.sh $(RESULTS)/browser.log sh tests/browser/run.sh $(BIN) $(OUT)/site $(RESULTS)/browser
 
 check-http: $(TOOLS)
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/http.log sh tests/http/run.sh $(BIN) $(BUILD)
+	@sh tests/suite.sh $(RESULTS)/http-upstream.log sh tests/http/upstream.sh $(BIN)
 
 check-chain: $(TOOLS)
 	@mkdir -p $(RESULTS)

@@ -14,6 +14,7 @@
 #include "catalog/catalog.h"
 #include "common/cli.h"
 #include "io/ndjson.h"
+#include "io/stage.h"
 #include "common/util.h"
 
 #include <getopt.h>
@@ -31,7 +32,11 @@ static void usage(FILE *f)
 		"and write the catalog: one technique record per technique with rules (ATT&CK\n"
 		"order), one rule record per rule (by uid), one corpus record.\n"
 		"\n"
-		"  -a, --attack TABLE    the ATT&CK table written by detcat-attack (required)\n"
+		"  -a, --attack TABLE    the ATT&CK table written by detcat-attack, or the STIX\n"
+		"                        bundle itself (enterprise-attack.json, plain or zstd;\n"
+		"                        slower: read whole at every run) (required)\n"
+		"      --sources FILE    a source's record (detcat-fetch-unpack --record), listed\n"
+		"                        in the corpus record with the rules it gave (repeatable)\n"
 		"      --partial         write only the rule records (a partial aggregate)\n"
 		"      --merge           the inputs are partial aggregates or catalogs: take\n"
 		"                        their rule records, skip technique and corpus records\n"
@@ -44,12 +49,16 @@ static void usage(FILE *f)
 		"was truncated, 2 usage or fatal error.\n");
 }
 
+static size_t nadded;	/* records the catalog took, over every input */
+static char **source_paths;	/* --sources, in order (global: still reachable at an early exit) */
+
 /* add every record of one file; returns EXIT_OK or EXIT_RECORD_ERRORS; dies when it cannot be opened */
 static int read_file(struct catalog *cat, const char *path, int merge)
 {
 	const char *name = strcmp(path, "-") ? path : "standard input", *oerr = NULL;
 	struct ndjson_reader *r = ndjson_reader_open(path, &oerr);
-	int status = EXIT_OK, rc;
+	int status = EXIT_OK, rc, first = 1;
+	struct stage_msgs msgs = { 0, 0 };
 	char jerr[256];
 	json_t *rec;
 
@@ -58,6 +67,14 @@ static int read_file(struct catalog *cat, const char *path, int merge)
 	while ((rc = ndjson_reader_next_json(r, &rec, jerr, sizeof(jerr))) != 0) {
 		char *err = NULL;
 		const char *kind;
+		const char *wrong = rc == 1 && first && !merge ? stage_wrong_kind(rec, STAGE_TAGGED) : NULL;
+
+		if (wrong && strstr(wrong, "catalog"))
+			msg_die("%s: a catalog or partial of detcat-aggregate: give --merge to reduce it "
+				"with others", name);
+		if (wrong)
+			msg_die("%s: %s", name, wrong);
+		first &= rc != 1;
 
 		if (rc == -1) {	/* truncated zstd, read error: keep what came before */
 			msg_warn("%s: %s", name, ndjson_reader_error(r));
@@ -65,7 +82,7 @@ static int read_file(struct catalog *cat, const char *path, int merge)
 			break;
 		}
 		if (rc == -2) {
-			msg_warn("%s:%zu: %s", name, ndjson_reader_lineno(r), jerr);
+			stage_warn(&msgs, "%s:%zu: %s", name, ndjson_reader_lineno(r), jerr);
 			status = EXIT_RECORD_ERRORS;
 			continue;
 		}
@@ -75,19 +92,85 @@ static int read_file(struct catalog *cat, const char *path, int merge)
 			continue;	/* recomputed from the rule records */
 		}
 		if (merge != (kind && !strcmp(kind, "rule"))) {
-			msg_warn("%s:%zu: %s", name, ndjson_reader_lineno(r), merge
-				 ? "not a rule record of a partial or catalog"
-				 : "not a tagged rule (a catalog or partial? use --merge)");
+			stage_warn(&msgs, "%s:%zu: %s", name, ndjson_reader_lineno(r), merge
+				   ? "not a rule record of a partial or catalog"
+				   : "not a tagged rule (a catalog or partial? use --merge)");
 			status = EXIT_RECORD_ERRORS;
 		} else if (catalog_add(cat, rec, &err) != 0) {
-			msg_warn("%s:%zu: %s", name, ndjson_reader_lineno(r), err);
+			stage_warn(&msgs, "%s:%zu: %s", name, ndjson_reader_lineno(r), err);
 			status = EXIT_RECORD_ERRORS;
+		} else {
+			nadded++;
 		}
 		free(err);
 		json_decref(rec);
 	}
+	stage_warn_end(&msgs, name);
 	ndjson_reader_close(r);
 	return status;
+}
+
+/*
+ * corpus.sources: every source, in the order of the --sources records, then
+ * any other source of the rules by name; each with the rules it gave and, from
+ * its record, its files, when it was last fetched, and whether it is stale.
+ */
+static void add_sources(json_t *records, char **paths, size_t npaths)
+{
+	json_t *counts = json_object(), *list = json_array(), *corpus = NULL, *rec, *v;
+	const char *key;
+	size_t i;
+
+	json_array_foreach(records, i, rec) {
+		const char *kind = json_string_value(json_object_get(rec, "kind"));
+		const char *src = json_string_value(json_object_get(rec, "source"));
+
+		if (kind && !strcmp(kind, "corpus"))
+			corpus = rec;
+		else if (kind && !strcmp(kind, "rule") && src) {
+			json_t *c = json_object_get(counts, src);
+
+			if (!c)
+				json_object_set_new(counts, src, c = json_pack("{s:s?,s:I}", "vendor",
+					json_string_value(json_object_get(rec, "vendor")), "rules", (json_int_t)0));
+			json_object_set_new(c, "rules", json_integer(json_integer_value(json_object_get(c, "rules")) + 1));
+		}
+	}
+	if (!corpus) {
+		json_decref(counts);
+		json_decref(list);
+		return;
+	}
+	for (i = 0; i < npaths; i++) {
+		json_error_t jerr;
+		json_t *r = json_load_file(paths[i], 0, &jerr), *c;
+		const char *name = json_string_value(json_object_get(r, "name"));
+		json_t *out;
+
+		if (!name) {
+			msg_warn("%s: not a source record (detcat-fetch-unpack --record): %s", paths[i],
+				 r ? "no name" : jerr.text);
+			json_decref(r);
+			continue;
+		}
+		c = json_object_get(counts, name);
+		out = json_pack("{s:s,s:O*,s:I,s:O*,s:O*,s:b}", "name", name,
+				"vendor", json_object_get(r, "vendor"),
+				"rules", c ? json_integer_value(json_object_get(c, "rules")) : (json_int_t)0,
+				"files", json_object_get(r, "files"), "fetched", json_object_get(r, "fetched"),
+				"stale", json_is_true(json_object_get(r, "stale")));
+		if (json_object_get(r, "error"))
+			json_object_set(out, "error", json_object_get(r, "error"));
+		json_array_append_new(list, out);
+		json_object_del(counts, name);
+		json_decref(r);
+	}
+	json_object_foreach(counts, key, v)
+		json_array_append_new(list, json_pack("{s:s,s:O*,s:O,s:b}", "name", key, "vendor",
+						      json_object_get(v, "vendor"), "rules",
+						      json_object_get(v, "rules"), "stale", 0));
+	json_object_set_new(corpus, "sources", list);
+	json_decref(counts);
 }
 
 int main(int argc, char **argv)
@@ -98,6 +181,7 @@ int main(int argc, char **argv)
 		{ "plain", no_argument, NULL, 'p' },
 		{ "partial", no_argument, NULL, 'P' },
 		{ "merge", no_argument, NULL, 'M' },
+		{ "sources", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -110,9 +194,10 @@ int main(int argc, char **argv)
 	json_t *records, *rec;
 	char *aerr = NULL;
 	int c, status = EXIT_OK, partial = 0, merge = 0;
-	size_t i;
+	size_t i, nsource_paths = 0;
 
 	msg_setprog("detcat-aggregate");
+	source_paths = xcalloc((size_t)argc, sizeof(char *));
 	while ((c = getopt_long(argc, argv, "a:o:ph", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': attack_path = optarg; break;
@@ -120,6 +205,7 @@ int main(int argc, char **argv)
 		case 'p': format = NDJSON_PLAIN; break;
 		case 'P': partial = 1; break;
 		case 'M': merge = 1; break;
+		case 'S': source_paths[nsource_paths++] = optarg; break;
 		case 'h': usage(stdout); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		case 'V': cli_print_version(); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		default: usage(stderr); return EXIT_FATAL;
@@ -133,16 +219,40 @@ int main(int argc, char **argv)
 	db = attack_db_load(attack_path, &aerr);
 	if (!db)
 		msg_die("%s", aerr);
+	/* before the reading: a terminal or a bad path should not cost it */
+	wr = ndjson_writer_open(output, format, &err);
+	if (!wr)
+		msg_die("%s: %s", output ? output : "standard output", err);
 	cat = catalog_new(db);
 	if (optind == argc)
 		status |= read_file(cat, "-", merge);
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		status |= read_file(cat, argv[i], merge);
 
+	if (status && !nadded) {
+		ndjson_writer_abort(wr);
+		catalog_free(cat);
+		attack_db_free(db);
+		msg_die("no input line was a tagged rule: nothing to aggregate");
+	}
 	records = partial ? catalog_partial(cat) : catalog_finish(cat);
-	wr = ndjson_writer_open(output, format, &err);
-	if (!wr)
-		msg_die("%s: %s", output ? output : "standard output", err);
+	if (!partial)
+		add_sources(records, source_paths, nsource_paths);
+	free(source_paths);
+	{
+		size_t nrules = 0, ntech = 0;
+		char a[32], b[32];
+
+		json_array_foreach(records, i, rec) {
+			const char *kind = json_string_value(json_object_get(rec, "kind"));
+
+			nrules += kind && !strcmp(kind, "rule");
+			ntech += kind && !strcmp(kind, "technique");
+		}
+		msg_warn("%s: %s rules, %s techniques with rules%s", output ? output : "standard output",
+			 stage_num(nrules, a, sizeof(a)), stage_num(ntech, b, sizeof(b)),
+			 partial ? " (partial: no technique record)" : "");
+	}
 	json_array_foreach(records, i, rec)
 		if (ndjson_writer_put(wr, rec) < 0) {
 			ndjson_writer_abort(wr);

@@ -154,6 +154,15 @@ int main(int argc, char **argv)
 	json_decref(problems);
 	free(in.where);
 
+	v = json_array_get(table, 0);	/* the head record: its counts */
+	msg_warn("%s: ATT&CK %s: %lld tactics, %lld techniques and %lld sub-techniques (%lld revoked, %lld deprecated)",
+		 output ? output : "standard output",
+		 json_string_value(json_object_get(v, "version")) ? json_string_value(json_object_get(v, "version")) : "(no version)",
+		 (long long)json_integer_value(json_object_get(v, "tactics")),
+		 (long long)(json_integer_value(json_object_get(v, "techniques")) - json_integer_value(json_object_get(v, "subtechniques"))),
+		 (long long)json_integer_value(json_object_get(v, "subtechniques")),
+		 (long long)json_integer_value(json_object_get(v, "revoked")),
+		 (long long)json_integer_value(json_object_get(v, "deprecated")));
 	json_array_foreach(table, i, v) {
 		if (ndjson_writer_put(w, v) < 0) {
 			ndjson_writer_abort(w);

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Defaults sized for the real corpora (largest file: the ATT&CK bundle, ~50 MB;
@@ -47,6 +48,7 @@ struct options {
 	size_t nexclude;
 	const char *output;
 	const char *state;
+	const char *record;	/* the source record (--record), or NULL */
 	const char *browse;	/* URL prefix of the files' web pages, or NULL */
 	enum ndjson_format format;
 	unsigned long long max_entry_size;
@@ -795,7 +797,8 @@ static int unpack_finish(struct unpack *u, int abort)
 		ndjson_writer_abort(w);
 		return 1;
 	}
-	qsort(u->v, u->n, sizeof(*u->v), entry_cmp);
+	if (u->n)	/* qsort(NULL, 0, ...) is undefined: an --include matching nothing */
+		qsort(u->v, u->n, sizeof(*u->v), entry_cmp);
 	for (i = 0; i < u->n; i++)
 		if (u->v[i]->error)
 			msg_warn("%s:%s: %s", u->opt->source, u->v[i]->path, u->v[i]->error);
@@ -884,6 +887,11 @@ static void usage(FILE *f)
 		"  -o, --output FILE          write FILE instead of standard output\n"
 		"  -p, --plain                write plain NDJSON, not zstd\n"
 		"      --state FILE           HTTP validators (default: OUTPUT.http-state)\n"
+		"      --record FILE          keep the source's record in FILE: name, vendor,\n"
+		"                             location, files, when last fetched, stale or not;\n"
+		"                             with it, a failed fetch of a URL that fetched\n"
+		"                             before keeps the output, marks the source stale\n"
+		"                             and exits 1; one that never fetched exits 2\n"
 		"      --max-entry-size SIZE  largest file unpacked (default 256M)\n"
 		"      --max-total-size SIZE  most bytes unpacked in all (default 2G)\n"
 		"      --max-entries N        most entries read (default 200000)\n"
@@ -894,7 +902,7 @@ static void usage(FILE *f)
 		"Exit status: 0 all good, 1 some records carry errors, 2 usage or fatal error.\n");
 }
 
-enum { OPT_STATE = 256, OPT_BROWSE, OPT_MAX_ENTRY, OPT_MAX_TOTAL, OPT_MAX_ENTRIES, OPT_TIMEOUT, OPT_VERSION };
+enum { OPT_STATE = 256, OPT_RECORD, OPT_BROWSE, OPT_MAX_ENTRY, OPT_MAX_TOTAL, OPT_MAX_ENTRIES, OPT_TIMEOUT, OPT_VERSION };
 
 static const struct option longopts[] = {
 	{ "source", required_argument, NULL, 's' },
@@ -904,6 +912,7 @@ static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "plain", no_argument, NULL, 'p' },
 	{ "state", required_argument, NULL, OPT_STATE },
+	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "browse", required_argument, NULL, OPT_BROWSE },
 	{ "max-entry-size", required_argument, NULL, OPT_MAX_ENTRY },
 	{ "max-total-size", required_argument, NULL, OPT_MAX_TOTAL },
@@ -935,6 +944,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		case 'o': opt->output = strcmp(optarg, "-") ? optarg : NULL; break;
 		case 'p': opt->format = NDJSON_PLAIN; break;
 		case OPT_STATE: opt->state = optarg; break;
+		case OPT_RECORD: opt->record = optarg; break;
 		case OPT_BROWSE: opt->browse = optarg; break;
 		case OPT_MAX_ENTRY: opt->max_entry_size = cli_parse_size(optarg, "--max-entry-size"); break;
 		case OPT_MAX_TOTAL: opt->max_total_size = cli_parse_size(optarg, "--max-total-size"); break;
@@ -960,12 +970,63 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		msg_die("unknown vendor '%s' (sigma, elastic, splunk, kusto or attack)", opt->vendor);
 }
 
+/* ---- the source record (--record) ---- */
+
+static char *iso_time(time_t t)
+{
+	char buf[32];
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+/* Written only when its bytes change, so that make sees a change only then. */
+static void record_write(const struct options *opt, const char *location, json_int_t files,
+			 const char *fetched, const char *error)
+{
+	json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:b}", "kind", "source", "name", opt->source,
+				"vendor", opt->vendor, "location", location, "files", files,
+				"fetched", fetched, "stale", error != NULL);
+	char *text, *tmp;
+	struct strbuf old = STRBUF_INIT;
+	FILE *f;
+
+	if (error)
+		json_object_set_new(rec, "error", json_string(error));
+	text = json_dumps(rec, JSON_COMPACT);
+	json_decref(rec);
+	if (strbuf_read_file(&old, opt->record) == 0 && old.len == strlen(text) + 1 &&
+	    !memcmp(old.buf, text, old.len - 1)) {
+		strbuf_release(&old);
+		free(text);
+		return;
+	}
+	strbuf_release(&old);
+	tmp = xasprintf("%s.tmp", opt->record);
+	f = fopen(tmp, "wb");
+	if (!f || fprintf(f, "%s\n", text) < 0 || fclose(f) != 0 || rename(tmp, opt->record) != 0)
+		msg_die("cannot write '%s': %s", opt->record, strerror(errno));
+	free(tmp);
+	free(text);
+}
+
+static size_t files_written(const struct unpack *u)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < u->n; i++)
+		n += !u->v[i]->skipped;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
 	struct unpack u;
 	const char *location;
-	int rc;
+	int rc, stale = 0;
 	struct stat st;
 
 	msg_setprog("detcat-fetch-unpack");
@@ -978,6 +1039,8 @@ int main(int argc, char **argv)
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "");
 	parse_options(argc, argv, &opt);
+	if (!opt.output && opt.format == NDJSON_ZSTD && isatty(STDOUT_FILENO))
+		msg_die("will not write zstd-compressed output to a terminal (use -p for plain NDJSON, or -o FILE)");
 	location = argv[optind];
 	memset(&u, 0, sizeof(u));
 	u.opt = &opt;
@@ -994,11 +1057,22 @@ int main(int argc, char **argv)
 			state = xstrdup(opt.state);
 		else if (opt.output)
 			state = xasprintf("%s.http-state", opt.output);
+		json_t *prev = opt.record ? json_load_file(opt.record, 0, NULL) : NULL;
+		const char *prev_fetched = json_string_value(json_object_get(prev, "fetched"));
+		json_int_t prev_files = json_integer_value(json_object_get(prev, "files"));
+		int have_output = opt.output && access(opt.output, F_OK) == 0;
+
 		got = fetch_url(&opt, location, state, &body, &seen);
 		rc = -1;
 		if (got == HTTP_NOT_MODIFIED) {
 			msg_warn("%s: %s: not modified, '%s' kept", opt.source, location, opt.output);
 			rc = 0;
+			if (opt.record) {
+				char *now = prev_fetched ? NULL : iso_time(time(NULL));
+
+				record_write(&opt, location, prev_files, prev_fetched ? prev_fetched : now, NULL);
+				free(now);
+			}
 		} else if (got == HTTP_OK) {
 			rc = unpack_run(&u, location, body.buf, body.len, 0);
 			/* validators only once the output they describe is in place */
@@ -1006,7 +1080,24 @@ int main(int argc, char **argv)
 				seen.url = xstrdup(location);
 				http_state_save(state, &seen);
 			}
+			if (rc == 0 && opt.record) {
+				char *now = iso_time(time(NULL));
+
+				record_write(&opt, location, (json_int_t)files_written(&u), now, NULL);
+				free(now);
+			}
+		} else if (opt.record && prev_fetched && have_output) {
+			/* the last good output stays: the build goes on, the source is stale */
+			msg_warn("%s: fetch failed: keeping the raw file of its last good fetch, %s (stale)",
+				 opt.source, prev_fetched);
+			record_write(&opt, location, prev_files, prev_fetched, "fetch failed");
+			stale = 1;
+			rc = 0;
+		} else if (opt.record) {
+			msg_warn("%s: fetch failed and it never fetched before: no raw file to fall back on",
+				 opt.source);
 		}
+		json_decref(prev);
 		strbuf_release(&body);
 		http_state_release(&seen);
 		free(state);
@@ -1014,6 +1105,13 @@ int main(int argc, char **argv)
 		if (stat(location, &st) != 0)
 			msg_die("%s: cannot read '%s': %s", opt.source, location, strerror(errno));
 		rc = unpack_run(&u, location, NULL, 0, S_ISDIR(st.st_mode));
+		if (rc == 0 && opt.record) {
+			/* a local snapshot: fetched when it was last written */
+			char *when = iso_time(st.st_mtime);
+
+			record_write(&opt, location, (json_int_t)files_written(&u), when, NULL);
+			free(when);
+		}
 	}
 	unpack_release(&u);
 	free(opt.include);
@@ -1022,6 +1120,7 @@ int main(int argc, char **argv)
 		return EXIT_FATAL;
 	if (!opt.output && cli_close_stdout() != 0)
 		return EXIT_FATAL;
-	/* a limit hit or a damaged archive is an error even if every record is fine */
-	return u.errors || u.stop ? EXIT_RECORD_ERRORS : EXIT_OK;
+	/* a limit hit or a damaged archive is an error even if every record is fine;
+	 * so is a stale source, whose output is its last good one */
+	return u.errors || u.stop || stale ? EXIT_RECORD_ERRORS : EXIT_OK;
 }

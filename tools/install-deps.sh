@@ -3,14 +3,28 @@
 # On Debian/Ubuntu, missing packages are installed with apt-get (as root, or through
 # sudo); elsewhere the exact packages to install are printed and the script fails.
 # Called by make before the first compile; quiet when everything is there.
-# chromium (headless) and a font for it render the site in tests/browser/run.sh.
+#   --browser  also chromium (headless) and a font for it, which only the browser
+#              test (tests/browser/run.sh, make check-browser) needs: plain make
+#              never installs them
+#   --list     print the Debian packages it would want, one line, and exit
 set -u
 
 PACKAGES="build-essential pkg-config libyaml-dev libjansson-dev libpcre2-dev libzstd-dev \
-libarchive-dev libcurl4-openssl-dev libcmocka-dev zstd jq python3 libarchive-tools \
-chromium fonts-dejavu-core"
+libarchive-dev libcurl4-openssl-dev libcmocka-dev zstd jq python3 libarchive-tools"
 PKGCONFIG_MODULES="yaml-0.1 jansson libpcre2-8 libzstd libarchive libcurl cmocka"
-COMMANDS="cc make pkg-config zstd jq python3 bsdtar chromium"
+COMMANDS="cc make pkg-config zstd jq python3 bsdtar"
+list=
+for a in "$@"; do
+	case $a in
+	--browser) PACKAGES="$PACKAGES chromium fonts-dejavu-core" COMMANDS="$COMMANDS chromium" ;;
+	--list) list=1 ;;
+	*) echo "usage: tools/install-deps.sh [--browser] [--list]" >&2; exit 2 ;;
+	esac
+done
+if [ -n "$list" ]; then
+	echo $PACKAGES
+	exit 0
+fi
 
 missing() {
 	for c in $COMMANDS; do

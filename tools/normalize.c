@@ -17,6 +17,7 @@
 #include "elastic/elastic.h"
 #include "io/ndjson.h"
 #include "io/rawfile.h"
+#include "io/stage.h"
 #include "kusto/kusto.h"
 #include "rule/fieldmap.h"
 #include "rule/frontend.h"
@@ -26,6 +27,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -41,6 +43,8 @@ struct options {
 	enum ndjson_format format;
 	const char *mappings;
 	int stats;
+	int require_rules;	/* a source (or the input) with no rule is fatal */
+	const char *log;	/* --log: the rules' messages go there, not to stderr */
 	long threads;
 };
 
@@ -82,7 +86,7 @@ static const struct fieldmap *vendor_map(struct vendor *v, const struct options 
 	file = xasprintf("%s/fields/%s.yaml", opt->mappings, v->fe->vendor);
 	v->map = fieldmap_load(file, err, sizeof(err));
 	if (!v->map)
-		msg_die("%s", err);
+		msg_die("%s (%s)", err, cli_mappings_hint());
 	free(file);
 	return v->map;
 }
@@ -99,6 +103,31 @@ static struct rule *failed_record(const struct raw_file *raw, const char *msg)
 	if (raw->url)
 		rule_set_str(r, "url", raw->url);
 	return r;
+}
+
+/* ---- the rules' own messages: standard error, or the --log file ---- */
+
+static FILE *log_file;
+static size_t nnotes;
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	nnotes++;
+	va_start(ap, fmt);
+	if (log_file) {
+		fprintf(log_file, "%s: ", msg_prog());
+		vfprintf(log_file, fmt, ap);
+		fputc('\n', log_file);
+	} else {
+		char *text = xvasprintf(fmt, ap);
+
+		msg_warn("%s", text);
+		free(text);
+	}
+	va_end(ap);
 }
 
 /* ---- support: one state per (vendor, source) whose front end has support files ---- */
@@ -130,6 +159,69 @@ static struct source *source_for(struct vendor *v, const char *name)
 	sources[nsources].name = xstrdup(name ? name : "");
 	sources[nsources].support = v->fe->support_new();
 	return &sources[nsources++];
+}
+
+/* ---- the summary: per source, files read and rules by status ---- */
+
+struct tally {
+	char *source;
+	size_t files, rules, status[4], metadata_only;
+};
+
+static struct tally *tallies;
+static size_t ntallies, atallies;
+static size_t nrecords;		/* input lines that were raw-file records */
+
+static struct tally *tally_for(const char *source)
+{
+	size_t i;
+
+	if (!source)
+		source = "?";
+	for (i = 0; i < ntallies; i++)
+		if (strcmp(tallies[i].source, source) == 0)
+			return &tallies[i];
+	if (ntallies == atallies) {
+		atallies = atallies ? atallies * 2 : 8;
+		tallies = xrealloc(tallies, atallies * sizeof(*tallies));
+	}
+	memset(&tallies[ntallies], 0, sizeof(tallies[0]));
+	tallies[ntallies].source = xstrdup(source);
+	return &tallies[ntallies++];
+}
+
+/* "sigma: 4,058 files → 4,025 rules: 4,021 ok, 4 partial"; the statuses with no
+ * rule are left out. Returns the number of sources that gave no rule. */
+static size_t print_summary(void)
+{
+	static const char *const names[4] = { "ok", "partial", "failed", "no query" };
+	struct strbuf sb = STRBUF_INIT;
+	char a[32], b[32];
+	size_t i, k, empty = 0;
+
+	for (i = 0; i < ntallies; i++) {
+		const struct tally *t = &tallies[i];
+		const char *sep = ": ";
+
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s: %s files \xe2\x86\x92 %s rules", t->source, stage_num(t->files, a, sizeof(a)),
+			    stage_num(t->rules, b, sizeof(b)));
+		for (k = 0; k < 4; k++) {
+			size_t n = t->status[k] - (k == PARSE_FAILED ? t->metadata_only : 0);
+
+			if (!n)
+				continue;
+			strbuf_addf(&sb, "%s%s %s", sep, stage_num(n, a, sizeof(a)), names[k]);
+			sep = ", ";
+		}
+		if (t->metadata_only)
+			strbuf_addf(&sb, "%s%s metadata only (query not parsed yet)", sep,
+				    stage_num(t->metadata_only, a, sizeof(a)));
+		msg_warn("%s", sb.buf);
+		empty += t->rules == 0;
+	}
+	strbuf_release(&sb);
+	return empty;
 }
 
 /* ---- parallel parsing ---- */
@@ -232,7 +324,7 @@ static int add_support(struct vendor *v, struct raw_file *raw)
 		return 0;
 	src = source_for(v, raw->source);
 	if (raw->error || !raw->has_text) {
-		msg_warn("%s:%s: %s", raw->source ? raw->source : "?", raw->path,
+		note("%s:%s: %s", raw->source ? raw->source : "?", raw->path,
 			 raw->error ? raw->error : "raw record has no text");
 		return 1;
 	}
@@ -240,9 +332,9 @@ static int add_support(struct vendor *v, struct raw_file *raw)
 	if (v->fe->support_add(src->support, raw->path, raw->text, raw->text_len, &m) == 0)
 		return 0;
 	if (m.line)
-		msg_warn("%s:%s:%u: %s", raw->source ? raw->source : "?", raw->path, m.line, m.text);
+		note("%s:%s:%u: %s", raw->source ? raw->source : "?", raw->path, m.line, m.text);
 	else
-		msg_warn("%s:%s: %s", raw->source ? raw->source : "?", raw->path, m.text);
+		note("%s:%s: %s", raw->source ? raw->source : "?", raw->path, m.text);
 	return 1;
 }
 
@@ -272,8 +364,9 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 	const char *err = NULL, *line;
 	struct ndjson_reader *rd = ndjson_reader_open(name, &err);
 	struct raw_file raw;
+	struct stage_msgs badlines = { 0, 0 };
 	size_t len;
-	int rc, bad = 0;
+	int rc, bad = 0, first = 1;
 
 	if (!rd)
 		msg_die("%s: %s", strcmp(name, "-") ? name : "standard input", err);
@@ -288,20 +381,29 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 			break;
 		}
 		raw_file_release(&raw);
+		if (first) {
+			const char *wrong = stage_wrong_kind_line(line, len, STAGE_RAW);
+
+			if (wrong)
+				msg_die("%s: %s", strcmp(name, "-") ? name : "standard input", wrong);
+			first = 0;
+		}
 		if (raw_file_decode(line, len, &raw, &err) < 0) {
-			msg_warn("%s:%zu: %s", ndjson_reader_name(rd), ndjson_reader_lineno(rd), err);
+			stage_warn(&badlines, "%s:%zu: %s", ndjson_reader_name(rd), ndjson_reader_lineno(rd), err);
 			bad = 1;
 			continue;
 		}
 		if (!raw.vendor || !raw.path) {
-			msg_warn("%s:%zu: not a raw-file record (no vendor or path)",
-				 ndjson_reader_name(rd), ndjson_reader_lineno(rd));
+			stage_warn(&badlines, "%s:%zu: not a raw-file record (no vendor or path)",
+				   ndjson_reader_name(rd), ndjson_reader_lineno(rd));
 			bad = 1;
 			continue;
 		}
+		nrecords++;
 		v = find_vendor(raw.vendor);
 		if (!v)
 			continue;	/* the ATT&CK bundle, other data */
+		tally_for(raw.source)->files++;
 		kind = v->fe->classify(raw.path, raw.has_text ? raw.text : "",
 				       raw.has_text ? raw.text_len : 0);
 		if (kind == FE_SUPPORT) {
@@ -316,6 +418,7 @@ static int read_input(const char *name, const struct options *opt, struct pool *
 		}
 	}
 	raw_file_release(&raw);
+	stage_warn_end(&badlines, strcmp(name, "-") ? name : "standard input");
 	ndjson_reader_close(rd);
 	return bad;
 }
@@ -445,13 +548,13 @@ static void report_errors(const struct rule *r, struct vendor *v)
 			continue;
 		}
 		if (m[i].line && m[i].column)
-			msg_warn("%s:%s:%u:%u: %s", src ? src : "?", path ? path : "?", m[i].line,
+			note("%s:%s:%u:%u: %s", src ? src : "?", path ? path : "?", m[i].line,
 				 m[i].column, m[i].text);
 		else if (m[i].line)
-			msg_warn("%s:%s:%u: %s", src ? src : "?", path ? path : "?", m[i].line,
+			note("%s:%s:%u: %s", src ? src : "?", path ? path : "?", m[i].line,
 				 m[i].text);
 		else
-			msg_warn("%s:%s: %s", src ? src : "?", path ? path : "?", m[i].text);
+			note("%s:%s: %s", src ? src : "?", path ? path : "?", m[i].text);
 	}
 }
 
@@ -483,10 +586,17 @@ static void usage(FILE *f)
 		"                        else the installed ones)\n"
 		"  -j, --threads N       parse with N threads (default: one per CPU)\n"
 		"      --stats           print counts and the most common unmapped fields\n"
+		"      --log FILE        write the rules' own messages (parse errors) to FILE,\n"
+		"                        not standard error; the summary says how many\n"
+		"      --require-rules   a source that gives no rule (or an input with no rule\n"
+		"                        file) is a fatal error: nothing is written, exit 2\n"
 		"  -h, --help            this text\n"
 		"      --version         print the version\n"
 		"\n"
-		"Exit status: 0 all good, 1 some records carry errors, 2 usage or fatal error.\n");
+		"One line per source on standard error at the end: files read, rules by status.\n"
+		"\n"
+		"Exit status: 0 all good, 1 some records carry errors, 2 usage or fatal error\n"
+		"(or no input line was a raw-file record).\n");
 }
 
 int main(int argc, char **argv)
@@ -497,11 +607,13 @@ int main(int argc, char **argv)
 		{ "mappings", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "require-rules", no_argument, NULL, 'R' },
+		{ "log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct options opt = { NULL, NDJSON_ZSTD, NULL, 0, 0 };
+	struct options opt = { NULL, NDJSON_ZSTD, NULL, 0, 0, NULL, 0 };
 	struct pool pool;
 	pthread_t tids[MAX_THREADS];
 	struct stats st;
@@ -512,7 +624,8 @@ int main(int argc, char **argv)
 	char *end;
 	int c, status = EXIT_OK;
 	long t, nthreads;
-	size_t i, k;
+	size_t i, k, empty;
+	char num[32];
 
 	msg_setprog("detcat-normalize");
 	while ((c = getopt_long(argc, argv, "o:pm:j:h", longopts, NULL)) != -1) {
@@ -528,6 +641,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'S': opt.stats = 1; break;
+		case 'R': opt.require_rules = 1; break;
+		case 'L': opt.log = optarg; break;
 		case 'h': usage(stdout); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		case 'V': cli_print_version(); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		default: usage(stderr); return EXIT_FATAL;
@@ -540,6 +655,8 @@ int main(int argc, char **argv)
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
 
+	if (opt.log && !(log_file = fopen(opt.log, "w")))
+		msg_die("cannot write '%s': %s", opt.log, strerror(errno));
 	/* open the output first: a bad path should not cost a parse */
 	w = ndjson_writer_open(opt.output, opt.format, &err);
 	if (!w)
@@ -576,9 +693,18 @@ int main(int argc, char **argv)
 	st.unmapped = json_object();
 	for (i = 0; i < rules.n; i++) {
 		struct rule *r = rules.v[i];
+		struct tally *tl = tally_for(rule_source(r));
 
+		tl->rules++;
+		tl->status[rule_status(r)]++;
 		if (rule_has_errors(r)) {
-			report_errors(r, rule_vendor(r));
+			size_t before;
+			struct vendor *rv = rule_vendor(r);
+
+			before = rv ? rv->metadata_only : 0;
+			report_errors(r, rv);
+			if (rv)
+				tl->metadata_only += rv->metadata_only > before;
 			status = EXIT_RECORD_ERRORS;
 		}
 		if (opt.stats) {
@@ -595,17 +721,42 @@ int main(int argc, char **argv)
 		}
 	}
 	strbuf_release(&line);
-	for (i = 0; i < NVENDORS; i++) {
-		if (vendors[i].metadata_only)
-			msg_warn("%s: %zu rules with their metadata only (queries are not parsed yet)",
-				 vendors[i].fe->vendor, vendors[i].metadata_only);
+	for (i = 0; i < NVENDORS; i++)
 		fieldmap_free(vendors[i].map);
-	}
 	free_sources();
+	empty = print_summary();
+	if (log_file) {
+		if (fclose(log_file) != 0)
+			msg_die("cannot write '%s': %s", opt.log, strerror(errno));
+		if (nnotes)
+			msg_warn("%zu message%s about rules in %s", nnotes, nnotes > 1 ? "s" : "", opt.log);
+	}
+	if (status && !nrecords) {
+		msg_warn("no input line was a raw-file record: nothing to normalize");
+		ndjson_writer_abort(w);
+		w = NULL;
+		status = EXIT_FATAL;
+	} else if (opt.require_rules && (empty || rules.n == 0)) {
+		for (i = 0; i < ntallies; i++)
+			if (!tallies[i].rules)
+				msg_warn("%s: no rule in %s files: is its vendor right, do its include globs match?",
+					 tallies[i].source, stage_num(tallies[i].files, num, sizeof(num)));
+		if (!ntallies)
+			msg_warn("%s: no rule file in the input: is the source's location right, do its "
+				 "include globs match anything?", optind < argc ? argv[optind] : "standard input");
+		ndjson_writer_abort(w);
+		w = NULL;
+		status = EXIT_FATAL;
+	}
+	for (i = 0; i < ntallies; i++)
+		free(tallies[i].source);
+	free(tallies);
 	if (opt.stats)
 		print_stats(&st);
 	json_decref(st.unmapped);
 	rule_list_release(&rules);
+	if (!w)
+		return EXIT_FATAL;
 	if (ndjson_writer_close(w) < 0)
 		return EXIT_FATAL;
 	if (!opt.output && cli_close_stdout() < 0)

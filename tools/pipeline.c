@@ -296,6 +296,8 @@ int main(int argc, char **argv)
 		strbuf_reset(&target);
 		strbuf_addf(&target, "$(OUT)/raw/%s.ndjson.zst", s->name);
 		strbuf_addf(&out, "SOURCE_VENDOR_%s := %s\n", s->name, s->vendor);
+		/* a raw file without its record (an output of an older detcat) is made again */
+		strbuf_addf(&out, "ifeq ($(wildcard $(OUT)/raw/%s.source.json),)\n%s: FORCE\nendif\n", s->name, target.buf);
 		strbuf_addf(&out, "%s: $(BIN)/detcat-fetch-unpack", target.buf);
 		if (cmd_dir) {
 			char *p = xasprintf("%s/%s.cmd", cmd_dir, s->name);
@@ -321,7 +323,9 @@ int main(int argc, char **argv)
 			strbuf_addch(&out, ' ');
 			add_make_path(&out, s->location);
 		}
-		strbuf_addf(&out, "\n\t@mkdir -p $(@D)\n\t$(BIN)/detcat-fetch-unpack %s -o $@ || [ $$? -eq 1 ]\n\n", cmd.buf);
+		/* --record: the source's record beside its raw file (fetch date, stale) */
+		strbuf_addf(&out, "\n\t@mkdir -p $(@D)\n\t$(BIN)/detcat-fetch-unpack %s --record $(OUT)/raw/%s.source.json -o $@ || [ $$? -eq 1 ]\n\n",
+			    cmd.buf, s->name);
 	}
 	fwrite(out.buf, 1, out.len, stdout);
 	for (i = 0; i < n; i++) {

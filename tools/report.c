@@ -6,8 +6,10 @@
 #include "common/cli.h"
 #include "common/util.h"
 #include "io/ndjson.h"
+#include "io/stage.h"
 #include "site/site.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -17,13 +19,16 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: detcat-report -o DIR CATALOG\n"
+		"usage: detcat-report -o DIR [CATALOG]\n"
 		"\n"
 		"Read the catalog written by detcat-aggregate (zstd or plain NDJSON; standard\n"
-		"input when CATALOG is -) and write a static site into DIR: index.html and\n"
-		"index.md, vendor/VENDOR.html, technique/ID.html and .md, rule/UID.html and\n"
-		".md, navigator/all.json and navigator/VENDOR.json (ATT&CK Navigator\n"
-		"layers), style.css. Pages of an earlier run not written again are removed.\n"
+		"input when CATALOG is - or absent) and write a static site into DIR:\n"
+		"index.html and index.md, vendor/VENDOR.html, technique/ID.html and .md,\n"
+		"rule/UID.html and .md, navigator/all.json and navigator/VENDOR.json (ATT&CK\n"
+		"Navigator layers), style.css. DIR/.detcat-pages lists what the run wrote; it\n"
+		"is rewritten at every run (make's stamp of the site), and the pages the last\n"
+		"run listed but this one did not write are removed: nothing else in DIR is.\n"
+		"A catalog without rules is an error: nothing is written.\n"
 		"\n"
 		"  -o, --output DIR      the folder to write (created when missing; required)\n"
 		"  -h, --help            this text\n"
@@ -39,14 +44,19 @@ static int read_catalog(struct site *s, const char *path)
 {
 	const char *name = strcmp(path, "-") ? path : "standard input", *oerr = NULL;
 	struct ndjson_reader *r = ndjson_reader_open(path, &oerr);
-	int status = EXIT_OK, rc;
+	int status = EXIT_OK, rc, first = 1;
+	struct stage_msgs msgs = { 0, 0 };
 	char jerr[256];
 	json_t *rec;
 
 	if (!r)
 		msg_die("%s: %s", name, oerr);
 	while ((rc = ndjson_reader_next_json(r, &rec, jerr, sizeof(jerr))) != 0) {
-		const char *kind;
+		const char *kind, *wrong = rc == 1 && first ? stage_wrong_kind(rec, STAGE_CATALOG) : NULL;
+
+		if (wrong)
+			msg_die("%s: %s", name, wrong);
+		first &= rc != 1;
 
 		if (rc == -1) {
 			msg_warn("%s: %s", name, ndjson_reader_error(r));
@@ -54,7 +64,7 @@ static int read_catalog(struct site *s, const char *path)
 			break;
 		}
 		if (rc == -2) {
-			msg_warn("%s:%zu: %s", name, ndjson_reader_lineno(r), jerr);
+			stage_warn(&msgs, "%s:%zu: %s", name, ndjson_reader_lineno(r), jerr);
 			status = EXIT_RECORD_ERRORS;
 			continue;
 		}
@@ -68,13 +78,86 @@ static int read_catalog(struct site *s, const char *path)
 			json_decref(s->corpus);
 			s->corpus = json_incref(rec);
 		} else {
-			msg_warn("%s:%zu: not a technique, rule or corpus record", name, ndjson_reader_lineno(r));
+			stage_warn(&msgs, "%s:%zu: not a technique, rule or corpus record", name,
+				   ndjson_reader_lineno(r));
 			status = EXIT_RECORD_ERRORS;
 		}
 		json_decref(rec);
 	}
+	stage_warn_end(&msgs, name);
 	ndjson_reader_close(r);
 	return status;
+}
+
+/* ---- the list of what a run wrote: DIR/.detcat-pages ---- */
+
+#define PAGES_LIST ".detcat-pages"
+
+/* a relative path inside DIR, as this tool writes them: no "..", not absolute */
+static int safe_rel(const char *rel)
+{
+	const char *p;
+
+	if (!*rel || rel[0] == '/')
+		return 0;
+	for (p = rel; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == rel || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return 0;
+	return 1;
+}
+
+static json_t *read_pages_list(const char *dir)
+{
+	char *path = xasprintf("%s/" PAGES_LIST, dir);
+	struct strbuf sb = STRBUF_INIT;
+	json_t *list = json_object();
+	char *line, *next;
+
+	if (strbuf_read_file(&sb, path) == 0) {
+		for (line = sb.buf; line && *line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			if (safe_rel(line))
+				json_object_set_new(list, line, json_true());
+		}
+	}
+	strbuf_release(&sb);
+	free(path);
+	return list;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Always rewritten, last: its time is when the site was last made whole. */
+static void write_pages_list(const char *dir, const json_t *written)
+{
+	char *path = xasprintf("%s/" PAGES_LIST, dir), *tmp = xasprintf("%s.tmp", path);
+	size_t n = json_object_size(written), i = 0;
+	const char **keys = xcalloc(n + 1, sizeof(*keys)), *key;
+	json_t *v;
+	FILE *f;
+	int bad;
+
+	json_object_foreach((json_t *)written, key, v)
+		keys[i++] = key;
+	qsort(keys, n, sizeof(*keys), cmp_key);
+	f = fopen(tmp, "wb");
+	if (!f)
+		msg_die("%s: %s", tmp, strerror(errno));
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s\n", keys[i]);
+	bad = ferror(f);
+	if ((fclose(f) != 0) | bad || rename(tmp, path) != 0) {
+		remove(tmp);
+		msg_die("%s: write error", path);
+	}
+	free(keys);
+	free(tmp);
+	free(path);
 }
 
 int main(int argc, char **argv)
@@ -102,7 +185,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_FATAL;
 	}
-	if (argc - optind != 1) {
+	if (argc - optind > 1) {
 		msg_warn("expected one CATALOG");
 		usage(stderr);
 		return EXIT_FATAL;
@@ -112,15 +195,28 @@ int main(int argc, char **argv)
 	s.tech_ids = json_object();
 	s.corpus = json_object();
 	s.written = json_object();
-	status = read_catalog(&s, argv[optind]);
+	status = read_catalog(&s, optind < argc ? argv[optind] : "-");
+	if (json_object_size(s.rules) == 0)
+		msg_die("%s: no rule in the catalog: nothing to publish (is it the output of detcat-aggregate?)",
+			optind < argc && strcmp(argv[optind], "-") ? argv[optind] : "standard input");
+	s.previous = read_pages_list(s.dir);
 
 	site_write(&s);
+	write_pages_list(s.dir, s.written);
+	{
+		char a[32], b[32];
+
+		msg_warn("%s: %s technique and %s rule pages; open %s/index.html", s.dir,
+			 stage_num(json_array_size(s.techniques), a, sizeof(a)),
+			 stage_num(json_object_size(s.rules), b, sizeof(b)), s.dir);
+	}
 
 	json_decref(s.techniques);
 	json_decref(s.rules);
 	json_decref(s.tech_ids);
 	json_decref(s.corpus);
 	json_decref(s.written);
+	json_decref(s.previous);
 	return status;
 }
 

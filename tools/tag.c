@@ -9,6 +9,7 @@
 #include "common/cli.h"
 #include "catalog/events.h"
 #include "io/ndjson.h"
+#include "io/stage.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -262,7 +263,7 @@ static int read_input(const char *name, unsigned file, struct input *in)
 	const char *err = NULL, *line;
 	struct ndjson_reader *rd = ndjson_reader_open(name, &err);
 	size_t len;
-	int rc;
+	int rc, first = 1;
 
 	if (!rd)
 		msg_die("%s: %s", strcmp(name, "-") ? name : "standard input", err);
@@ -273,6 +274,14 @@ static int read_input(const char *name, unsigned file, struct input *in)
 			msg_warn("%s: %s", ndjson_reader_name(rd), ndjson_reader_error(rd));
 			ndjson_reader_close(rd);
 			return 1;
+		}
+		if (first) {
+			const char *wrong = stage_wrong_kind_line(line, len, STAGE_RULE);
+
+			/* tagged rules may be tagged again */
+			if (wrong && !strstr(wrong, "tagged rules"))
+				msg_die("%s: %s", strcmp(name, "-") ? name : "standard input", wrong);
+			first = 0;
 		}
 		if (in->n == in->alloc) {
 			in->alloc = in->alloc ? in->alloc * 2 : 1024;
@@ -425,7 +434,9 @@ static void usage(FILE *f)
 		"write them tagged with validated ATT&CK techniques and tactics and the log\n"
 		"events they read, sorted by uid.\n"
 		"\n"
-		"  -a, --attack TABLE    the ATT&CK table written by detcat-attack (required)\n"
+		"  -a, --attack TABLE    the ATT&CK table written by detcat-attack, or the STIX\n"
+		"                        bundle itself (enterprise-attack.json, plain or zstd;\n"
+		"                        slower: read whole at every run) (required)\n"
 		"  -e, --events FILE     the event catalog and scope mapping (default:\n"
 		"                        events.yaml in $DETCAT_MAPPINGS, else ./mappings,\n"
 		"                        else the installed mappings)\n"
@@ -466,6 +477,7 @@ int main(int argc, char **argv)
 	long threads = 0, t, nthreads;
 	int c, stats = 0, status = EXIT_OK;
 	size_t i, ngood = 0;
+	struct stage_msgs badlines = { 0, 0 };
 
 	msg_setprog("detcat-tag");
 	while ((c = getopt_long(argc, argv, "a:e:o:pj:h", longopts, NULL)) != -1) {
@@ -498,6 +510,8 @@ int main(int argc, char **argv)
 	if (!db)
 		msg_die("%s", aerr);
 	ev = events_load(events_path, eerr, sizeof(eerr));
+	if (!ev && file)
+		msg_die("%s (%s)", eerr, cli_mappings_hint());
 	if (!ev)
 		msg_die("%s", eerr);
 	free(file);
@@ -538,12 +552,18 @@ int main(int argc, char **argv)
 		if (it->err) {
 			const char *name = it->file ? argv[it->file] : "standard input";
 
-			msg_warn("%s:%zu: %s", strcmp(name, "-") ? name : "standard input",
-				 it->lineno, it->err);
+			stage_warn(&badlines, "%s:%zu: %s", strcmp(name, "-") ? name : "standard input",
+				   it->lineno, it->err);
 			status = EXIT_RECORD_ERRORS;
 			continue;
 		}
 		sorted[ngood++] = it;
+	}
+	stage_warn_end(&badlines, "detcat-tag");
+	if (in.n && !ngood) {
+		msg_warn("no input line was a rule record: nothing to tag");
+		ndjson_writer_abort(wr);
+		wr = NULL;
 	}
 	qsort(sorted, ngood, sizeof(*sorted), cmp_item);
 	for (i = 0; i < ngood; i++)
@@ -551,6 +571,18 @@ int main(int argc, char **argv)
 			ndjson_writer_abort(wr);
 			msg_die("%s: write error", output ? output : "standard output");
 		}
+	if (wr) {
+		size_t ntech = 0, nev = 0;
+		char a[32], b[32], c3[32];
+
+		for (i = 0; i < ngood; i++) {
+			ntech += sorted[i]->ntech > 0;
+			nev += sorted[i]->nevents > 0;
+		}
+		msg_warn("%s: %s rules tagged: %s with a valid ATT&CK technique, %s with a log event",
+			 output ? output : "standard output", stage_num(ngood, a, sizeof(a)),
+			 stage_num(ntech, b, sizeof(b)), stage_num(nev, c3, sizeof(c3)));
+	}
 	if (stats)
 		print_stats(sorted, ngood);
 	free(sorted);
@@ -559,7 +591,7 @@ int main(int argc, char **argv)
 	free(in.items);
 	events_free(ev);
 	attack_db_free(db);
-	if (ndjson_writer_close(wr) < 0)
+	if (!wr || ndjson_writer_close(wr) < 0)
 		return EXIT_FATAL;
 	if (!output && cli_close_stdout() < 0)
 		return EXIT_FATAL;

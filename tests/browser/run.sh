@@ -12,7 +12,7 @@
 # - dumps the DOM: same <h1> text and as many <a elements outside comments as the
 #   source (an unclosed <!-- or quote swallows the rest), and the closing </html>;
 # and tests/linkcheck.sh checks every link of SITE. Without chromium the suite
-# fails: tools/install-deps.sh installs it. BIN is unused (the suites' convention).
+# fails: tools/install-deps.sh --browser installs it. BIN is unused (the suites' convention).
 # KEEP: a folder to keep the PNGs, DOMs and chromium logs in.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
@@ -47,7 +47,7 @@ links() { awk '{ s = $0
 be32() { od -An -tu1 -j"$2" -N4 "$1" | awk '{ print (($1 * 256 + $2) * 256 + $3) * 256 + $4 }'; }
 
 if ! command -v chromium >/dev/null 2>&1; then
-	check "chromium installed" 1 "chromium not found: install it (apt-get install chromium fonts-dejavu-core; tools/install-deps.sh does)"
+	check "chromium installed" 1 "chromium not found: install it (apt-get install chromium fonts-dejavu-core; tools/install-deps.sh --browser does)"
 else
 	check "chromium installed" 0
 	printf '<!DOCTYPE html>\n<html><head><title>blank</title></head><body></body></html>\n' >"$tmp/blank.html"

@@ -57,10 +57,39 @@ touch "$tmp/fixtures/attack/enterprise-attack-mini.json"
 got=$(mk catalog | runs)
 [ "$got" = "aggregate attack fetch:attack tag:elastic tag:sigma " ]; check "touching the ATT&CK file re-runs its table, the tagging and the catalog, nothing else ($got)" $?
 
+# a change that leaves every page's bytes the same still ends in a site make trusts
+sleep 1.1
+touch mappings/events.yaml
+mk catalog >/dev/null
+mk -q catalog >/dev/null; check "after a touch of events.yaml and one make, nothing is left to do (the site's stamp)" $?
+got=$(mk catalog | grep -c 'detcat-report ')
+[ "$got" = 0 ]; check "and a third make does not run detcat-report again ($got runs)" $?
+
 sleep 1.1
 write_list "*/_deprecated/*"
 got=$(mk catalog | runs)
 [ "$got" = "aggregate fetch:elastic normalize:elastic tag:elastic " ]; check "editing one source's entry re-runs its chain and the catalog ($got)" $?
 mk -q catalog >/dev/null; check "and then nothing is left to do" $?
+
+# a raw file without its source record (made by an older detcat) is fetched again
+rm "out/$set_name/raw/sigma.source.json"
+got=$(mk catalog | runs)
+case $got in *fetch:sigma*) ok=0 ;; *) ok=1 ;; esac
+[ $ok = 0 ] && [ -s "out/$set_name/raw/sigma.source.json" ]; check "a raw file without its record is fetched again ($got)" $?
+
+# a source that gives no rule stops the build, naming the source, before any site
+cat > "$list" <<LIST
+sources:
+  - name: wrongvendor
+    vendor: sigma
+    location: fixtures/elastic
+  - name: attack
+    vendor: attack
+    location: fixtures/attack/enterprise-attack-mini.json
+LIST
+mk catalog > "$tmp/wrong.log"; rc=$?
+[ $rc -ne 0 ] && grep -q "detcat-normalize: wrongvendor: no rule in [0-9]* files" "$tmp/wrong.log" &&
+	[ ! -e "out/$set_name/rules/wrongvendor.ndjson.zst" ] && ! grep -q "detcat-report " "$tmp/wrong.log"
+check "Elastic files under the sigma vendor: make stops with a message naming the source (rc $rc)" $? "$(tail -n 3 "$tmp/wrong.log")"
 
 finish chain

@@ -573,7 +573,8 @@ static void test_attack_db_load_refuses_files_that_are_not_a_table(void **state)
 	free(err);
 	expect_load_error("", "no technique records");
 	expect_load_error("{\"kind\":\"attack\",\"version\":\"18.1\"}\n", "no technique records");
-	expect_load_error("not json\n", ":1: invalid JSON");
+	/* a first line that is no table record is read as a STIX bundle */
+	expect_load_error("not json\n", "neither the table of detcat-attack nor a STIX bundle");
 	expect_load_error("{\"kind\":\"tactic\"}\n", ":1: tactic record without");
 	expect_load_error("{\"kind\":\"attack\"}\n{\"kind\":\"technique\",\"name\":\"x\"}\n",
 			  ":2: technique record without string id");

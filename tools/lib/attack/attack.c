@@ -944,13 +944,74 @@ static char *db_finish(struct attack_db *db, const char *name)
 	return NULL;
 }
 
+/* One record of the table into db; NULL or what is wrong with it. */
+static const char *db_add_record(struct attack_db *db, const json_t *rec)
+{
+	const char *kind = str_of(rec, "kind"), *v;
+
+	if (!kind)
+		return "record without a kind";
+	if (!strcmp(kind, "technique"))
+		return load_technique(db, rec);
+	if (!strcmp(kind, "tactic"))
+		return load_tactic(db, rec);
+	if (!strcmp(kind, "attack") && !db->version && (v = str_of(rec, "version")))
+		db->version = arena_strdup(db, v);
+	/* other kinds: for later versions of the table; not ours to read */
+	return NULL;
+}
+
+/*
+ * The input is a STIX bundle (as downloaded: enterprise-attack.json, plain or
+ * zstd), not the table: first the rest of its text, after the first line, then
+ * the table built from it as detcat-attack builds it.
+ */
+static char *db_from_bundle(struct attack_db *db, struct ndjson_reader *rd, const char *first, size_t len)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct attack_build *b = attack_build_new();
+	json_t *problems = json_array(), *table, *rec;
+	const char *line;
+	char *err = NULL;
+	size_t i;
+	int rc;
+
+	strbuf_add(&text, first, len);
+	while ((rc = ndjson_reader_next(rd, &line, &len)) == 1) {
+		strbuf_addch(&text, '\n');
+		strbuf_add(&text, line, len);
+	}
+	if (rc < 0)
+		err = xasprintf("%s: %s", ndjson_reader_name(rd), ndjson_reader_error(rd));
+	else if (attack_build_add(b, text.buf, text.len, &err) < 0) {
+		char *e = xasprintf("%s: neither the table of detcat-attack nor a STIX bundle: %s",
+				    ndjson_reader_name(rd), err);
+
+		free(err);
+		err = e;
+	}
+	strbuf_release(&text);
+	table = err ? NULL : attack_build_table(b, problems, &err);
+	json_array_foreach(table, i, rec) {
+		const char *bad = db_add_record(db, rec);
+
+		if (bad && !err)
+			err = xasprintf("%s: %s", ndjson_reader_name(rd), bad);
+	}
+	json_decref(table);
+	json_decref(problems);	/* detcat-attack reports them; the table is complete anyway */
+	attack_build_free(b);
+	return err;
+}
+
 struct attack_db *attack_db_load(const char *path, char **err)
 {
-	const char *e = NULL;
+	const char *e = NULL, *line;
 	struct ndjson_reader *rd = ndjson_reader_open(path, &e);
 	struct attack_db *db;
-	char msg[256];
+	json_error_t jerr;
 	json_t *rec;
+	size_t len;
 	int rc;
 
 	*err = NULL;
@@ -959,28 +1020,27 @@ struct attack_db *attack_db_load(const char *path, char **err)
 		return NULL;
 	}
 	db = xcalloc(1, sizeof(*db));
-	while (!*err && (rc = ndjson_reader_next_json(rd, &rec, msg, sizeof(msg))) != 0) {
-		const char *kind, *bad = NULL, *v;
+	while (!*err && (rc = ndjson_reader_next(rd, &line, &len)) != 0) {
+		const char *bad;
 
 		if (rc == -1) {
 			*err = xasprintf("%s: %s", ndjson_reader_name(rd), ndjson_reader_error(rd));
 			break;
 		}
-		if (rc == -2) {
-			*err = xasprintf("%s:%zu: %s", ndjson_reader_name(rd),
-					 ndjson_reader_lineno(rd), msg);
+		rec = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
+		if (ndjson_reader_lineno(rd) == 1 && (!json_is_object(rec) || !str_of(rec, "kind"))) {
+			/* a first line that is no table record: a bundle ("{" on its own, or all of it) */
+			json_decref(rec);
+			*err = db_from_bundle(db, rd, line, len);
 			break;
 		}
-		kind = str_of(rec, "kind");
-		if (!kind)
-			bad = "record without a kind";
-		else if (!strcmp(kind, "technique"))
-			bad = load_technique(db, rec);
-		else if (!strcmp(kind, "tactic"))
-			bad = load_tactic(db, rec);
-		else if (!strcmp(kind, "attack") && !db->version && (v = str_of(rec, "version")))
-			db->version = arena_strdup(db, v);
-		/* other kinds: for later versions of the table; not ours to read */
+		if (!json_is_object(rec)) {
+			*err = xasprintf("%s:%zu: %s%s", ndjson_reader_name(rd), ndjson_reader_lineno(rd),
+					 rec ? "record is not a JSON object" : "invalid JSON: ", rec ? "" : jerr.text);
+			json_decref(rec);
+			break;
+		}
+		bad = db_add_record(db, rec);
 		if (bad)
 			*err = xasprintf("%s:%zu: %s", ndjson_reader_name(rd),
 					 ndjson_reader_lineno(rd), bad);

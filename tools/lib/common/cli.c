@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void cli_print_version(void)
 {
@@ -40,18 +41,71 @@ bad:
 #define DETCAT_DATADIR "/usr/local/share/detcat"
 #endif
 
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The folder of the running program (/proc/self/exe), or NULL. */
+static char *exe_dir(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return xstrdup(buf);
+}
+
 const char *cli_mappings_dir(const char *option_value)
 {
+	static char *found;
 	const char *env = getenv("DETCAT_MAPPINGS");
-	struct stat st;
+	char *dir;
 
 	if (option_value && *option_value)
 		return option_value;
 	if (env && *env)
 		return env;
-	if (stat("mappings", &st) == 0 && S_ISDIR(st.st_mode))
+	if (is_dir("mappings"))
 		return "mappings";
+	if (found)
+		return found;
+	/* relative to the program: installed (PREFIX/bin → PREFIX/share/detcat), then a
+	 * checkout's bin/ or build/san/bin/, whatever the current folder and prefix */
+	dir = exe_dir();
+	if (dir) {
+		static const char *const rel[] = { "../share/detcat/mappings", "../mappings", "../../../mappings" };
+		size_t i;
+
+		for (i = 0; i < sizeof(rel) / sizeof(rel[0]) && !found; i++) {
+			char *p = xasprintf("%s/%s", dir, rel[i]);
+
+			if (is_dir(p))
+				found = p;
+			else
+				free(p);
+		}
+		free(dir);
+		if (found)
+			return found;
+	}
 	return DETCAT_DATADIR "/mappings";
+}
+
+const char *cli_mappings_hint(void)
+{
+	return "the mappings folder (fields/, events.yaml) is found with --mappings DIR, "
+	       "$DETCAT_MAPPINGS, ./mappings, then beside the program (../share/detcat/mappings), "
+	       "then " DETCAT_DATADIR "/mappings";
 }
 
 int cli_close_stdout(void)

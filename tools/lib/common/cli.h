@@ -11,9 +11,13 @@ void cli_print_version(void);
 unsigned long long cli_parse_size(const char *arg, const char *option);
 /*
  * The mappings folder: the option's value when given, else $DETCAT_MAPPINGS,
- * else ./mappings when it exists (a checkout), else the installed one.
+ * else ./mappings when it exists (a checkout), else the one beside the program
+ * (PREFIX/share/detcat/mappings for PREFIX/bin/detcat-*, or a checkout's
+ * mappings/ for its bin/), else the prefix compiled in.
  */
 const char *cli_mappings_dir(const char *option_value);
+/* One sentence on how the mappings folder is found, for "cannot read" messages. */
+const char *cli_mappings_hint(void);
 /* Flush and close stdout; returns 0, or -1 after a message (EPIPE is quiet). */
 int cli_close_stdout(void);
 

@@ -29,6 +29,21 @@ struct ndjson_reader {
 	size_t lineno;
 };
 
+/* Input that is neither zstd nor text: what it is, to say so once. */
+static const char *other_format(const unsigned char *p, size_t n)
+{
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		return "gzip-compressed input: the tools read zstd or plain NDJSON (gunzip it; "
+		       "an archive of rules goes to detcat-fetch-unpack)";
+	if (n >= 4 && !memcmp(p, "PK\3\4", 4))
+		return "a zip archive, not NDJSON (an archive of rules goes to detcat-fetch-unpack)";
+	if (n >= 3 && !memcmp(p, "BZh", 3))
+		return "bzip2-compressed input: the tools read zstd or plain NDJSON";
+	if (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6))
+		return "xz-compressed input: the tools read zstd or plain NDJSON";
+	return NULL;
+}
+
 static struct ndjson_reader *reader_new(FILE *f, int own, const char *name)
 {
 	struct ndjson_reader *r = xcalloc(1, sizeof(*r));
@@ -56,6 +71,8 @@ static struct ndjson_reader *reader_new(FILE *f, int own, const char *name)
 		r->dctx = ZSTD_createDCtx();
 		if (!r->dctx)
 			msg_die("cannot allocate a zstd decompression context");
+	} else if (!r->err && (r->err = other_format(r->in, r->in_len)) != NULL) {
+		r->eof = 1;	/* named once, at the open: not one bad line per record */
 	} else {
 		/* plain: move what we peeked into the line buffer */
 		memcpy(r->buf, r->in, r->in_len);
@@ -67,16 +84,37 @@ static struct ndjson_reader *reader_new(FILE *f, int own, const char *name)
 
 struct ndjson_reader *ndjson_reader_open(const char *path, const char **err)
 {
+	struct ndjson_reader *r;
+	struct stat st;
 	FILE *f;
 
-	if (!path || !strcmp(path, "-"))
-		return reader_new(stdin, 0, "-");
+	if (!path || !strcmp(path, "-")) {
+		r = reader_new(stdin, 0, "-");
+		if (r->err && r->eof && !r->zstd && r->end == 0 && r->in_len) {
+			*err = r->err;
+			ndjson_reader_close(r);
+			return NULL;
+		}
+		return r;
+	}
 	f = fopen(path, "rb");
 	if (!f) {
 		*err = strerror(errno);
 		return NULL;
 	}
-	return reader_new(f, 1, path);
+	/* a folder opens, then fails on the first read: say so up front (exit 2) */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		*err = "is a folder, not an NDJSON file";
+		return NULL;
+	}
+	r = reader_new(f, 1, path);
+	if (r->err && r->eof && !r->zstd && r->end == 0 && r->in_len) {
+		*err = r->err;
+		ndjson_reader_close(r);
+		return NULL;
+	}
+	return r;
 }
 
 struct ndjson_reader *ndjson_reader_fdopen(FILE *f, const char *name)
@@ -272,7 +310,33 @@ struct ndjson_writer {
 	struct strbuf in;	/* uncompressed bytes waiting for the compressor */
 	unsigned char *out;
 	size_t out_size;
+	struct ndjson_writer *next_open;	/* the writers with a temporary file */
 };
+
+/*
+ * A tool that dies (msg_die, exit) with a writer open leaves no temporary file
+ * behind: the writers with one are listed, and removed at exit.
+ */
+static struct ndjson_writer *open_writers;
+
+static void remove_temporaries(void)
+{
+	struct ndjson_writer *w;
+
+	for (w = open_writers; w; w = w->next_open)
+		unlink(w->tmp);
+}
+
+static void unlist(struct ndjson_writer *w)
+{
+	struct ndjson_writer **p;
+
+	for (p = &open_writers; *p; p = &(*p)->next_open)
+		if (*p == w) {
+			*p = w->next_open;
+			return;
+		}
+}
 
 #define WRITER_CHUNK (1 << 20)
 
@@ -284,6 +348,13 @@ struct ndjson_writer *ndjson_writer_open(const char *path, enum ndjson_format fm
 	w->name = xstrdup(path && strcmp(path, "-") ? path : "standard output");
 
 	w->fmt = fmt;
+	if ((!path || !strcmp(path, "-")) && fmt == NDJSON_ZSTD && isatty(STDOUT_FILENO)) {
+		/* as zstd does: compressed bytes are no use on a terminal */
+		*err = "will not write zstd-compressed output to a terminal (use -p for plain NDJSON, or -o FILE)";
+		free(w->name);
+		free(w);
+		return NULL;
+	}
 	if (!path || !strcmp(path, "-")) {
 		w->f = stdout;
 	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -318,6 +389,14 @@ struct ndjson_writer *ndjson_writer_open(const char *path, enum ndjson_format fm
 		w->f = fdopen(fd, "wb");
 		if (!w->f)
 			msg_die("fdopen: %s", strerror(errno));
+		{
+			static int registered;
+
+			if (!registered++)
+				atexit(remove_temporaries);
+		}
+		w->next_open = open_writers;
+		open_writers = w;
 	}
 	strbuf_init(&w->in, WRITER_CHUNK + 4096);
 	if (fmt == NDJSON_ZSTD) {
@@ -394,6 +473,7 @@ int ndjson_writer_put(struct ndjson_writer *w, const json_t *obj)
 
 static void writer_free(struct ndjson_writer *w)
 {
+	unlist(w);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->out);
 	strbuf_release(&w->in);

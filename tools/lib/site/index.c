@@ -357,6 +357,7 @@ void site_index_page(const struct site *s)
 	strbuf_addf(&md, " techniques with rules: %lld.\n",
 		    (long long)json_integer_value(json_object_get(s->corpus, "techniques_with_rules")));
 
+	site_sources_section(s, &html, &md);
 	matrix(&html, s, vendors, nv, NULL, "");
 	navigator_layers(s, vendors, nv, &html, &md);
 	techniques_table(&html, &md, s, vendors, nv, NULL, "");

@@ -4,7 +4,8 @@
  * and one Markdown page per technique and per rule, ATT&CK Navigator layers
  * and style.css. No JavaScript; every text from the catalog is escaped; file
  * names made from uids are safe (html.h). The same catalog gives the same
- * bytes, and pages of an earlier run that this one did not write are removed.
+ * bytes, and pages of an earlier run that this one did not write are removed
+ * (only those: the list of what a run wrote is the tool's, .detcat-pages).
  *
  * The tool reads the catalog into a struct site; site_write() writes it all.
  * The rest are the helpers the pages share (site.c), and one function per kind
@@ -29,6 +30,7 @@ struct site {
 	json_t *corpus;
 	json_t *tech_ids;	/* id -> true, for links */
 	json_t *written;	/* relative path -> true: what this run wrote */
+	json_t *previous;	/* relative path -> true: what the last run wrote (its .detcat-pages) */
 };
 
 /* Every page of the site into s->dir, then the stale ones removed. */
@@ -38,6 +40,8 @@ void site_write(const struct site *s);
 void site_index_page(const struct site *s);
 void site_technique_page(const struct site *s, const json_t *t);
 void site_rule_page(const struct site *s, const char *uid, const json_t *r);
+/* the index's Sources section: rules, last fetch and stale flag per source (sources.c) */
+void site_sources_section(const struct site *s, struct strbuf *html, struct strbuf *md);
 
 /* ---- helpers the pages share ---- */
 /* a string member, "" when absent */

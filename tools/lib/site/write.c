@@ -50,37 +50,22 @@ static const char stylesheet[] =
 	".filters { font-size: .95rem; } .filters strong { color: var(--fg); }\n"
 	".status-ok { color: #1e7b34; } .status-partial { color: #9a6700; } .status-failed { color: #b3261e; }\n";
 
+/* Pages the previous run wrote (its list, s->previous) that this one did not:
+ * removed. Nothing else under the folder is touched, whoever put it there. */
 static void remove_stale(const struct site *s)
 {
-	static const char *const dirs[] = { "technique", "rule", "vendor", "navigator" };
-	size_t i;
+	const char *rel;
+	json_t *v;
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char *path = xasprintf("%s/%s", s->dir, dirs[i]);
-		DIR *d = opendir(path);
-		struct dirent *de;
+	json_object_foreach(s->previous, rel, v) {
+		char *full;
 
-		if (!d)
-			msg_die("%s: %s", path, strerror(errno));
-		while ((de = readdir(d)) != NULL) {
-			const char *ext = strrchr(de->d_name, '.');
-			char *rel;
-
-			if (de->d_name[0] == '.' || !ext || (strcmp(ext, ".html") && strcmp(ext, ".md") &&
-							      strcmp(ext, ".json") && strcmp(ext, ".tmp")))
-				continue;
-			rel = xasprintf("%s/%s", dirs[i], de->d_name);
-			if (!json_object_get(s->written, rel)) {
-				char *full = xasprintf("%s/%s", s->dir, rel);
-
-				if (remove(full) != 0)
-					msg_warn("%s: %s", full, strerror(errno));
-				free(full);
-			}
-			free(rel);
-		}
-		closedir(d);
-		free(path);
+		if (json_object_get(s->written, rel))
+			continue;
+		full = xasprintf("%s/%s", s->dir, rel);
+		if (remove(full) != 0 && errno != ENOENT)
+			msg_warn("%s: %s", full, strerror(errno));
+		free(full);
 	}
 }
 
