@@ -116,9 +116,9 @@ linkcheck "$tmp/h"; check "hostile catalog: every internal link resolves" $?
 # similar rules: a Sigma and an Elastic rule with a close overlap, a third with none
 cat >"$tmp/similar.ndjson" <<'EOT'
 {"kind":"technique","id":"T1204","name":"User Execution","tactics":["execution"],"parent":null,"rules":{"total":3,"by_vendor":{"elastic":1,"sigma":2},"uids":["elastic:e1","sigma:s1","sigma:s2"]},"events":[],"fields":[],"indicators":[],"exclusions":[],"similar":{"min_percent":50,"other_vendors":2,"same_vendor":0}}
-{"kind":"rule","uid":"elastic:e1","vendor":"elastic","title":"Office child (Elastic)","techniques":["T1204"],"tactics":[],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[],"similar":{"other_vendors":[{"uid":"sigma:s1","vendor":"sigma","shared":2,"union":3}],"same_vendor":[]}}
-{"kind":"rule","uid":"sigma:s1","vendor":"sigma","title":"Office child (Sigma)","techniques":["T1204"],"tactics":[],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[],"similar":{"other_vendors":[{"uid":"elastic:e1","vendor":"elastic","shared":2,"union":3}],"same_vendor":[{"uid":"sigma:s2","vendor":"sigma","shared":1,"union":4}]}}
-{"kind":"rule","uid":"sigma:s2","vendor":"sigma","title":"Unrelated","techniques":["T1204"],"tactics":[],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[],"similar":{"other_vendors":[],"same_vendor":[{"uid":"sigma:s1","vendor":"sigma","shared":1,"union":4}]}}
+{"kind":"rule","uid":"elastic:e1","vendor":"elastic","title":"Office child (Elastic)","techniques":["T1204"],"tactics":[],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[{"field":"process.name","op":"eq","value":"winword.exe"}],"similar":{"other_vendors":[{"uid":"sigma:s1","vendor":"sigma","shared":2,"union":3}],"same_vendor":[]}}
+{"kind":"rule","uid":"sigma:s1","vendor":"sigma","title":"Office child (Sigma)","techniques":["T1204"],"tactics":[],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[{"field":"process.name","op":"eq","value":"winword.exe"}],"similar":{"other_vendors":[{"uid":"elastic:e1","vendor":"elastic","shared":2,"union":3}],"same_vendor":[{"uid":"sigma:s2","vendor":"sigma","shared":1,"union":4}]}}
+{"kind":"rule","uid":"sigma:s2","vendor":"sigma","title":"Unrelated","techniques":["T1204"],"tactics":[],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[{"field":"process.name","op":"eq","value":"other.exe"}],"similar":{"other_vendors":[],"same_vendor":[{"uid":"sigma:s1","vendor":"sigma","shared":1,"union":4}]}}
 {"kind":"corpus","rules":{"total":3,"by_vendor":{"elastic":1,"sigma":2}},"parse":{"ok":3},"techniques_with_rules":1}
 EOT
 "$bin" -o "$tmp/s" "$tmp/similar.ndjson"; check "similar: exit 0" $?
@@ -132,5 +132,58 @@ grep -q '<td>Elastic</td><td class="num">2</td><td class="num">3</td><td class="
 	grep -q '<td>Sigma</td><td class="num">1</td><td class="num">4</td><td class="num">25 %</td>' "$tmp/s/rule/sigma~3as1.html"
 check "rule page: counterparts and near-duplicates with shared, union and overlap (HTML and Markdown)" $?
 grep -q 'No rule of another vendor shares' "$tmp/s/rule/sigma~3as2.html"; check "rule page: says when there is no counterpart" $?
+
+# retired rules: listed apart on each technique page, never among the live ones (issue 13)
+tid=$(zstdcat -f "$catalog" | jq -r 'select(.kind == "technique" and .rules.retired.total > 0 and .rules.retired.counted == false) | .id' | head -n 1)
+if [ -n "$tid" ]; then
+	f="$tmp/a/technique/$tid.html"
+	n=$(zstdcat -f "$catalog" | jq -r --arg t "$tid" 'select(.kind == "technique" and .id == $t) | .rules.retired.total')
+	ok=0
+	grep -q "<h2>Retired rules ($n)</h2>" "$f" && grep -q "^## Retired rules ($n)" "$tmp/a/technique/$tid.md" || ok=1
+	# every retired uid appears after the heading only, with why
+	for u in $(zstdcat -f "$catalog" | jq -r --arg t "$tid" 'select(.kind == "technique" and .id == $t) | .rules.retired.uids[]'); do
+		href=$(printf '%s' "$u" | sed 's/:/~3a/g')
+		sed -n '/<h2>Retired rules/,$p' "$f" | grep -q "rule/$href.html\">.*retired: " || ok=1
+		sed -n '/<h2>Rules under this technique/,/<h2>Retired rules/p' "$f" | grep -q "rule/$href.html" && ok=1
+	done
+	check "$tid: retired rules listed apart, with why, not among the live rules" $ok
+fi
+
+# rule pages: metadata as the rule states it; tactics from techniques; no claim without indicators
+cat >"$tmp/meta.ndjson" <<'EOT'
+{"kind":"technique","id":"T1204","name":"User Execution","tactics":["execution"],"parent":null,"rules":{"total":3,"by_vendor":{"sigma":2,"splunk":1},"uids":["sigma:m1","sigma:m2","splunk:m3"],"retired":{"total":1,"counted":false,"uids":["sigma:old"]}},"events":[],"fields":[],"indicators":[],"exclusions":[]}
+{"kind":"rule","uid":"sigma:m1","vendor":"sigma","source":"sigma","path":"rules/windows/b.yml","title":"Same Title","status":"test","retired":false,"severity":"high","description":"Finds <things>.","author":"A. Author","date":"2024-01-02","modified":"2025-03-04","references":["https://example.org/ref"],"falsepositives":["Admin scripts"],"context":{"category":"process_creation","product":"windows"},"techniques":["T1204"],"tactics":["execution"],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[{"field":"process.name","op":"eq","value":"x.exe"}],"similar":{"other_vendors":[],"same_vendor":[]}}
+{"kind":"rule","uid":"sigma:m2","vendor":"sigma","source":"sigma","path":"rules/windows/a.yml","title":"Same Title","status":"test","retired":false,"techniques":["T1204"],"tactics":["execution"],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[{"field":"process.name","op":"eq","value":"y.exe"}],"similar":{"other_vendors":[],"same_vendor":[]}}
+{"kind":"rule","uid":"splunk:m3","vendor":"splunk","source":"splunk","path":"detections/endpoint/c.yml","title":"A Splunk Rule","status":"production","retired":false,"context":{"data_source":["Sysmon EventID 1"],"datamodel":["Endpoint"]},"techniques":["T1204"],"tactics":["execution"],"tactics_derived":true,"events":[],"parse":{"status":"failed","errors":[{"message":"SPL queries are not parsed yet: metadata only"}]},"predicates":[],"similar":{"other_vendors":[],"same_vendor":[]}}
+{"kind":"rule","uid":"sigma:old","vendor":"sigma","source":"sigma","path":"deprecated/windows/o.yml","title":"An Old Rule","status":"deprecated","retired":true,"retired_why":"in the deprecated/ folder","techniques":["T1204"],"tactics":["execution"],"events":[],"parse":{"status":"ok","errors":[]},"predicates":[]}
+{"kind":"corpus","rules":{"total":4,"by_vendor":{"sigma":3,"splunk":1},"retired":1,"retired_counted":false},"parse":{"ok":3,"failed":1},"techniques_with_rules":1}
+EOT
+"$bin" -o "$tmp/m" "$tmp/meta.ndjson"; check "metadata catalog: exit 0" $?
+ok=0
+for s in '<tr><th>Status</th><td>test</td></tr>' '<tr><th>Author</th><td>A. Author</td></tr>' \
+	'<tr><th>Date</th><td>2024-01-02</td></tr>' '<tr><th>Modified</th><td>2025-03-04</td></tr>' \
+	'<tr><th>Scope</th><td>category: process_creation; product: windows</td></tr>' \
+	'<tr><th>Severity</th><td>high</td></tr>' '<p class="description">Finds &lt;things&gt;.</p>' \
+	'<h2>False positives</h2>' '<li>Admin scripts</li>' '<li><a href="https://example.org/ref">https://example.org/ref</a></li>'; do
+	grep -qF "$s" "$tmp/m/rule/sigma~3am1.html" || { echo "  missing: $s"; ok=1; }
+done
+grep -qF -- '- **Author**: A. Author' "$tmp/m/rule/sigma~3am1.md" && grep -qF -- '## References' "$tmp/m/rule/sigma~3am1.md" || ok=1
+check "rule page: status, author, dates, scope, severity, description, false positives, references (HTML and Markdown)" $ok
+grep -qF '<tr><th>Scope</th><td>data_source: Sysmon EventID 1; datamodel: Endpoint</td></tr>' "$tmp/m/rule/splunk~3am3.html" &&
+	grep -qF 'execution <span class="meta">(from its techniques: the rule states none)</span>' "$tmp/m/rule/splunk~3am3.html"
+check "Splunk rule page: data source and data model as scope, tactics from its techniques" $?
+grep -qF 'This rule has no indicator to compare (no predicate: parse status failed)' "$tmp/m/rule/splunk~3am3.html" &&
+	! grep -q 'No rule of another vendor shares' "$tmp/m/rule/splunk~3am3.html"
+check "rule page: a rule without predicates does not claim no rule shares its indicators" $?
+grep -qF '<tr><th>Status</th><td>deprecated (retired: in the deprecated/ folder)</td></tr>' "$tmp/m/rule/sigma~3aold.html"
+check "rule page: a retired rule says so, and why" $?
+# rules by title; equal titles told apart by their path
+got=$(sed -n '/<h2>Rules under this technique/,/<h2>Retired/p' "$tmp/m/technique/T1204.html" | grep '^<li>.*class="meta">' | sed -E 's|.*\.html">([^<]*)</a> <span class="meta">([^<]*)</span>.*|\1 @ \2|')
+want='Same Title @ rules/windows/a.yml
+Same Title @ rules/windows/b.yml'
+[ "$got" = "$want" ]; check "technique page: rules sorted by title, equal titles told apart by path" $? "$got"
+grep -qF '<h2>Retired rules (1)</h2>' "$tmp/m/technique/T1204.html" &&
+	grep -qF 'An Old Rule</a> <span class="meta retired">retired: in the deprecated/ folder</span>' "$tmp/m/technique/T1204.html"
+check "technique page: retired rules apart, with why" $?
 
 finish report

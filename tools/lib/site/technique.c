@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/util.h"
 #include "site/html.h"
@@ -48,6 +49,48 @@ static void counterpart_note(struct strbuf *html, struct strbuf *md, const struc
 	strbuf_addf(md, "), %lld %%)", site_match_percent(m));
 }
 
+/* rule titles as the list shows them, for sorting */
+static const char *list_title(const struct site *s, const char *uid)
+{
+	const char *t = json_string_value(json_object_get(json_object_get(s->rules, uid), "title"));
+
+	return t && *t ? t : uid;
+}
+
+static const struct site *sort_site;	/* qsort has no context argument in C11 */
+
+/* by title (ignoring case, then exactly), then path, then uid */
+static int cmp_by_title(const void *a, const void *b)
+{
+	const char *x = json_string_value(*(json_t *const *)a), *y = json_string_value(*(json_t *const *)b);
+	const char *tx = list_title(sort_site, x), *ty = list_title(sort_site, y);
+	int d = strcasecmp(tx, ty);
+
+	if (!d)
+		d = strcmp(tx, ty);
+	if (!d)
+		d = strcmp(site_str(json_object_get(sort_site->rules, x), "path"),
+			   site_str(json_object_get(sort_site->rules, y), "path"));
+	return d ? d : strcmp(x, y);
+}
+
+/* the uids of a list, sorted by title (a new array) */
+static json_t *sorted_by_title(const struct site *s, json_t *list)
+{
+	size_t n = json_array_size(list), i;
+	json_t **v = xmalloc((n + 1) * sizeof(*v)), *out = json_array();
+
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(list, i);
+	sort_site = s;
+	qsort(v, n, sizeof(*v), cmp_by_title);
+	for (i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	return out;
+}
+
+/* rules grouped by vendor, each group by title; equal titles told apart by their path */
 static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const struct site *s,
 			      const json_t *uids, long long min_pct)
 {
@@ -70,6 +113,7 @@ static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const stru
 
 		if (!list)
 			continue;
+		list = sorted_by_title(s, list);
 		strbuf_addstr(html, "<h3>");
 		site_esc(html, site_vendor_label(vendors[i]));
 		strbuf_addf(html, " <span class=\"meta\">%zu rule%s</span></h3>\n<ul>\n",
@@ -83,6 +127,10 @@ static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const stru
 			const char *t = r ? json_string_value(json_object_get(r, "title")) : NULL;
 
 			const json_t *cp = r ? close_counterpart(r, min_pct) : NULL;
+			const char *prev = j ? json_string_value(json_array_get(list, j - 1)) : NULL;
+			const char *next = json_string_value(json_array_get(list, j + 1));
+			int twin = (prev && !strcmp(list_title(s, prev), list_title(s, uid))) ||
+				   (next && !strcmp(list_title(s, next), list_title(s, uid)));
 
 			strbuf_addstr(html, "<li><a href=\"");
 			site_rule_href(html, "../", uid);
@@ -94,12 +142,31 @@ static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const stru
 			strbuf_addstr(md, "](");
 			site_rule_link(md, "../", uid, ".md");
 			strbuf_addstr(md, ")");
+			if (twin) {	/* the same title twice: say which file each is */
+				const char *path = r ? site_str(r, "path") : "";
+
+				strbuf_addstr(html, " <span class=\"meta\">");
+				site_esc(html, *path ? path : uid);
+				strbuf_addstr(html, "</span>");
+				strbuf_addstr(md, " (");
+				md_escape(md, *path ? path : uid);
+				strbuf_addstr(md, ")");
+			}
+			if (r && json_is_true(json_object_get(r, "retired"))) {
+				strbuf_addstr(html, " <span class=\"meta retired\">retired: ");
+				site_esc(html, site_str(r, "retired_why"));
+				strbuf_addstr(html, "</span>");
+				strbuf_addstr(md, " (retired: ");
+				md_escape(md, site_str(r, "retired_why"));
+				strbuf_addstr(md, ")");
+			}
 			if (cp)
 				counterpart_note(html, md, s, cp, "../");
 			strbuf_addstr(html, "</li>\n");
 			strbuf_addstr(md, "\n");
 		}
 		strbuf_addstr(html, "</ul>\n");
+		json_decref(list);
 	}
 	free(vendors);
 	json_decref(by);
@@ -408,6 +475,22 @@ void site_technique_page(const struct site *s, const json_t *t)
 			    "%lld a near-duplicate in their own (indicator overlap %lld %% or more).\n",
 			    other, total, same, pct);
 		add_vendor_groups(&html, &md, s, json_object_get(rules, "uids"), pct);
+	}
+	{
+		const json_t *ret = json_object_get(rules, "retired");
+		size_t nret = json_array_size(json_object_get(ret, "uids"));
+		int counted = json_is_true(json_object_get(ret, "counted"));
+
+		if (nret) {
+			strbuf_addf(&html, "<h2>Retired rules (%zu)</h2>\n<p class=\"note\">Rules upstream has "
+				    "retired (deprecated, unsupported, placeholders), listed apart: %s</p>\n",
+				    nret, counted ? "this catalog counts them with the live ones (detcat-aggregate "
+				    "--include-retired)." : "they are left out of every count, field, indicator "
+				    "and exclusion above.");
+			strbuf_addf(&md, "\n## Retired rules (%zu)\n\nRules upstream has retired, listed apart%s.\n",
+				    nret, counted ? " (counted above too)" : " (not counted above)");
+			add_vendor_groups(&html, &md, s, json_object_get(ret, "uids"), 101);
+		}
 	}
 	site_page_foot(&html);
 
