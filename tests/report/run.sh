@@ -23,7 +23,7 @@ check "unreadable catalog exits 2 with a message" $?
 
 "$bin" -o "$tmp/a" "$catalog"; check "exit 0 on the catalog" $?
 for f in index.html index.md style.css technique/T1204.001.html technique/T1204.001.md technique/T1204.html \
-	vendor/sigma.html navigator/all.json navigator/sigma.json navigator/elastic.json navigator/splunk.json \
+	vendor/sigma.html vendor/sigma.md navigator/all.json navigator/sigma.json navigator/elastic.json navigator/splunk.json \
 	navigator/kusto.json; do
 	[ -s "$tmp/a/$f" ]; check "$f exists" $?
 done
@@ -109,8 +109,8 @@ check "hostile catalog: the Markdown query stays inside its fence" $?
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$tmp/h/technique/T9999.html"; check "hostile title shown as text" $?
 [ -z "$(find "$tmp" -mindepth 1 -maxdepth 1 ! -name a ! -name b ! -name h ! -name x ! -name err ! -name hostile.ndjson ! -name links ! -name layers.ndjson ! -name golden.diff)" ] &&
 	[ -z "$(find "$tmp/h" -name '*..*' -o -name '.*' | grep -v '^\.$')" ] &&
-	[ "$(find "$tmp/h" -type f | wc -l)" -eq 21 ]
-check "hostile uids stay inside the folder, no '..' in names (21 files: index.html and .md, style.css, 6 layers, 3 rules and 2 techniques in HTML and Markdown, 2 vendor pages)" $?
+	[ "$(find "$tmp/h" -type f | wc -l)" -eq 23 ]
+check "hostile uids stay inside the folder, no '..' in names (23 files: index.html and .md, style.css, 6 layers, 3 rules, 2 techniques and 2 vendor pages in HTML and Markdown)" $?
 linkcheck "$tmp/h"; check "hostile catalog: every internal link resolves" $?
 
 # similar rules: a Sigma and an Elastic rule with a close overlap, a third with none

@@ -291,22 +291,33 @@ static void navigator_layers(const struct site *s, const char **vendors, size_t 
 
 static void vendor_page(const struct site *s, const char **vendors, size_t nv, const char *v)
 {
-	struct strbuf html = STRBUF_INIT, title = STRBUF_INIT, rel = STRBUF_INIT;
+	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT, title = STRBUF_INIT, rel = STRBUF_INIT;
+	const json_t *crules = json_object_get(s->corpus, "rules");
 
 	strbuf_addf(&title, "%s rules: detcat catalog", site_vendor_label(v));
 	site_page_head(&html, "../", title.buf);
 	strbuf_addstr(&html, "<h1>");
 	site_esc(&html, site_vendor_label(v));
 	strbuf_addstr(&html, " rules</h1>\n");
+	strbuf_addstr(&md, "# ");
+	md_escape(&md, site_vendor_label(v));
+	strbuf_addf(&md, " rules\n\n%lld rules. [All vendors](../index.md)\n",
+		    (long long)json_integer_value(json_object_get(json_object_get(crules, "by_vendor"), v)));
 	vendor_filter(&html, s, vendors, nv, v, "../");
 	matrix(&html, s, vendors, nv, v, "../");
-	techniques_table(&html, NULL, s, vendors, nv, v, "../");
+	techniques_table(&html, &md, s, vendors, nv, v, "../");
 	site_page_foot(&html);
 	strbuf_addstr(&rel, "vendor/");
 	safe_filename(&rel, v);
 	strbuf_addstr(&rel, ".html");
 	site_write_file(s, rel.buf, &html);
+	strbuf_reset(&rel);
+	strbuf_addstr(&rel, "vendor/");
+	safe_filename(&rel, v);
+	strbuf_addstr(&rel, ".md");
+	site_write_file(s, rel.buf, &md);
 	strbuf_release(&html);
+	strbuf_release(&md);
 	strbuf_release(&title);
 	strbuf_release(&rel);
 }

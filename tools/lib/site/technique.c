@@ -294,6 +294,58 @@ static void indicator_table(struct strbuf *html, struct strbuf *md, const struct
 	table_end(&tb);
 }
 
+/* an event that stands for every event of its provider ("any") */
+static int is_catch_all(const json_t *e)
+{
+	return strcmp(site_str(e, "event"), "any") == 0;
+}
+
+/* most rules first, then as the catalog sorts them (provider, event) */
+static int cmp_event_rules(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	long long nx = json_integer_value(json_object_get(x, "rules"));
+	long long ny = json_integer_value(json_object_get(y, "rules"));
+
+	if (nx != ny)
+		return nx > ny ? -1 : 1;
+	return x < y ? -1 : x > y;	/* the catalog's order: both point into one array */
+}
+
+/* the specific events (catch_all 0) or the catch-all ones, most rules first */
+static void events_table(struct strbuf *html, struct strbuf *md, const json_t *events, int catch_all)
+{
+	static const struct table_col cols[] = {
+		{ "Provider", 0, 0, 0, 0 }, { "Event", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 },
+		{ "Rules", 0, 0, 1, 0 },
+	};
+	size_t n = json_array_size(events), k = 0, i;
+	json_t **v = xmalloc((n + 1) * sizeof(*v));
+	struct table tb;
+
+	for (i = 0; i < n; i++)
+		if (is_catch_all(json_array_get(events, i)) == catch_all)
+			v[k++] = json_array_get(events, i);
+	if (!k) {
+		free(v);
+		return;
+	}
+	qsort(v, k, sizeof(*v), cmp_event_rules);
+	strbuf_addch(md, '\n');
+	table_begin(&tb, html, md, cols, 4);
+	for (i = 0; i < k; i++) {
+		char *t = site_value_text(json_object_get(v[i], "event"));
+
+		table_cell(&tb, site_str(v[i], "provider"));
+		table_cell(&tb, t);
+		table_cell(&tb, site_str(v[i], "title"));
+		table_cell_num(&tb, json_integer_value(json_object_get(v[i], "rules")));
+		free(t);
+	}
+	table_end(&tb);
+	free(v);
+}
+
 void site_technique_page(const struct site *s, const json_t *t)
 {
 	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT, title = STRBUF_INIT, name = STRBUF_INIT;
@@ -376,31 +428,31 @@ void site_technique_page(const struct site *s, const json_t *t)
 		strbuf_addstr(&md, "\n");
 	}
 
-	/* events covered */
-	strbuf_addf(&html, "<h2>Events covered</h2>\n<p>%zu catalog event%s tagged with this technique "
-		    "by at least one rule.</p>\n", json_array_size(events),
-		    json_array_size(events) == 1 ? " is" : "s are");
-	strbuf_addf(&md, "\n## Events covered\n\n%zu catalog event%s tagged with this technique by at "
-		    "least one rule.\n", json_array_size(events), json_array_size(events) == 1 ? " is" : "s are");
-	if (json_array_size(events)) {
-		static const struct table_col cols[] = {
-			{ "Provider", 0, 0, 0, 0 }, { "Event", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 },
-			{ "Rules", 0, 0, 1, 0 },
-		};
-		struct table tb;
+	/* events covered: the specific ones by number of rules, then the catch-all "any" ones apart */
+	{
+		size_t nany = 0, nspec = 0;
 
-		strbuf_addch(&md, '\n');
-		table_begin(&tb, &html, &md, cols, 4);
-		json_array_foreach((json_t *)events, i, e) {
-			char *v = site_value_text(json_object_get(e, "event"));
-
-			table_cell(&tb, site_str(e, "provider"));
-			table_cell(&tb, v);
-			table_cell(&tb, site_str(e, "title"));
-			table_cell_num(&tb, json_integer_value(json_object_get(e, "rules")));
-			free(v);
+		json_array_foreach((json_t *)events, i, e)
+			nany += is_catch_all(e);
+		nspec = json_array_size(events) - nany;
+		strbuf_addf(&html, "<h2>Events covered</h2>\n<p>%zu catalog event%s tagged with this technique "
+			    "by at least one rule", json_array_size(events),
+			    json_array_size(events) == 1 ? " is" : "s are");
+		strbuf_addf(&md, "\n## Events covered\n\n%zu catalog event%s tagged with this technique by at "
+			    "least one rule", json_array_size(events), json_array_size(events) == 1 ? " is" : "s are");
+		if (nany) {
+			strbuf_addf(&html, ": %zu specific, most rules first, and %zu catch-all (any event of a "
+				    "provider, from a rule whose scope names no event type) apart", nspec, nany);
+			strbuf_addf(&md, ": %zu specific, most rules first, and %zu catch-all apart", nspec, nany);
 		}
-		table_end(&tb);
+		strbuf_addstr(&html, ".</p>\n");
+		strbuf_addstr(&md, ".\n");
+		events_table(&html, &md, events, 0);
+		if (nany) {
+			strbuf_addf(&html, "<h3>Catch-all events (%zu)</h3>\n", nany);
+			strbuf_addf(&md, "\n### Catch-all events (%zu)\n", nany);
+			events_table(&html, &md, events, 1);
+		}
 	}
 
 	/* authoring guide */
