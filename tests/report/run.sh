@@ -46,7 +46,43 @@ ind=$(zstdcat -f "$catalog" | jq -r 'select(.kind=="technique" and .id=="T1204.0
 grep -q "^$ev catalog event" "$tmp/a/technique/T1204.001.md" &&
 	grep -q "^### Top indicator values ($ind distinct)" "$tmp/a/technique/T1204.001.md"
 check "T1204.001 counts match the catalog" $?
-! grep -rqi '<script' "$tmp/a"; check "no script in the site" $?
+# the one script: the index's search, external and deferred (progressive enhancement)
+[ "$(grep -rli --include='*.html' '<script' "$tmp/a")" = "$tmp/a/index.html" ] &&
+	[ "$(grep -ci '<script' "$tmp/a/index.html")" -eq 1 ] &&
+	grep -qx '<script src="search.js" defer></script>' "$tmp/a/index.html"
+check "no script in the site but the index's external search.js" $?
+# without script the search form opens rules.html, which lists every rule
+grep -q '<form id="search" class="search" action="rules.html" role="search">' "$tmp/a/index.html"
+check "index: a search form that works without script (action rules.html)" $?
+n=$(grep -c '^<tr><td>.*href="rule/' "$tmp/a/rules.html")
+want=$(zstdcat -f "$catalog" | jq -c 'select(.kind=="rule")' | wc -l)
+[ "$n" -eq "$want" ] && ! grep -q 'href="rule/' "$tmp/a/index.html" && grep -q 'href="rules.html"' "$tmp/a/index.html"
+check "rules.html has every rule ($n of $want), the index none but a link to it" $?
+# the search index: every technique, every rule, every indicator value, as the catalog has them
+sed '1s/^window\.detcatIndex = //; $s/;$//' "$tmp/a/search-index.js" >"$tmp/search.json"
+ok=0
+got=$(jq -c '[.t[][0]]' "$tmp/search.json") want=$(zstdcat -f "$catalog" | jq -s -c '[.[] | select(.kind=="technique") | .id]')
+[ "$got" = "$want" ] || { echo "  techniques: $got"; ok=1; }
+got=$(jq -r '.r[][0]' "$tmp/search.json" | sort) want=$(zstdcat -f "$catalog" | jq -r 'select(.kind=="rule") | .title // .uid' | sort)
+[ "$got" = "$want" ] || { echo "  rule titles differ"; ok=1; }
+got=$(jq -r '.v[][0]' "$tmp/search.json") want=$(zstdcat -f "$catalog" | jq -r 'select(.kind=="technique") | .indicators[] | select(.reach >= 2) | .value | tostring | select(length <= 120)' | LC_ALL=C sort -u)
+[ "$got" = "$want" ] || { echo "  indicator values differ"; ok=1; }
+for f in $(jq -r '.r[][1]' "$tmp/search.json"); do [ -f "$tmp/a/rule/$f.html" ] || { echo "  no page $f"; ok=1; break; }; done
+check "search-index.js: every technique, rule title and shared indicator value, each to a page that exists" $ok
+# the script itself, on a stub DOM: a technique by name, a rule by title, an indicator value
+if command -v node >/dev/null 2>&1; then
+	ok=0
+	node "$here/search.js" "$tmp/a" 'malicious link' >"$tmp/found" 2>&1 || ok=1
+	grep -q '^technique/T1204.001.html	T1204.001 Malicious Link	technique$' "$tmp/found" || ok=1
+	node "$here/search.js" "$tmp/a" 'run dialog history' >"$tmp/found" 2>&1 || ok=1
+	grep -q '^rule/sigma~3a0456fc15-b58b-4639-9d0f-444448afa759.html	Run Dialog History Holding a Pasted Download Command	Sigma rule$' "$tmp/found" || ok=1
+	val=$(jq -r '.v[0][0]' "$tmp/search.json") tid=$(jq -r '.v[0][1][0]' "$tmp/search.json")
+	node "$here/search.js" "$tmp/a" "$val" >"$tmp/found" 2>&1 || ok=1
+	grep -qF "technique/$tid.html	$val	indicator of $tid" "$tmp/found" || ok=1
+	node "$here/search.js" "$tmp/a" 'zzzz-no-such-thing' >"$tmp/found" 2>&1 || ok=1
+	grep -q '^rules.html	Nothing found' "$tmp/found" || ok=1
+	check "search.js finds techniques by name, rules by title, indicator values; says when nothing" $ok "$(head -n 3 "$tmp/found")"
+fi
 if [ "$catalog" = out/fixtures/catalog.ndjson.zst ]; then
 	diff -u "$here/../golden/report/T1204.001.md" "$tmp/a/technique/T1204.001.md" >"$tmp/golden.diff"
 	check "T1204.001.md is the hand-checked golden (tests/golden/report/)" $? "$(head -n 12 "$tmp/golden.diff")"
@@ -101,16 +137,16 @@ cat >"$tmp/hostile.ndjson" <<'EOT'
 EOT
 "$bin" -o "$tmp/h" "$tmp/hostile.ndjson"; check "hostile catalog: exit 0" $?
 # (in Markdown, a query is shown as written inside a code fence, where no renderer reads markup)
-! { grep -rli --include='*.html' '<script\|<img\|<b>' "$tmp/h"; find "$tmp/h" -name '*.md' -exec awk '
+! { grep -ri --include='*.html' '<script\|<img\|<b>' "$tmp/h" | grep -vx "$tmp/h/index.html:<script src=\"search.js\" defer></script>"; find "$tmp/h" -name '*.md' -exec awk '
 	/^```/ { fenced = !fenced; next } !fenced && tolower($0) ~ /<script|<img|<b>/ { print FILENAME; exit }' {} \; ; } | grep -q .
 check "hostile catalog: markup escaped" $?
 grep -B1 -A1 -F '</code></pre><script>q</script>' "$tmp/h/rule/sigma~3a~2e~2e~2f~2e~2e~2f~2e~2e~2fevil.md" | grep -c '^```$' | grep -q '^2$'
 check "hostile catalog: the Markdown query stays inside its fence" $?
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$tmp/h/technique/T9999.html"; check "hostile title shown as text" $?
-[ -z "$(find "$tmp" -mindepth 1 -maxdepth 1 ! -name a ! -name b ! -name h ! -name x ! -name err ! -name hostile.ndjson ! -name links ! -name layers.ndjson ! -name golden.diff)" ] &&
+[ -z "$(find "$tmp" -mindepth 1 -maxdepth 1 ! -name a ! -name b ! -name h ! -name x ! -name err ! -name hostile.ndjson ! -name links ! -name layers.ndjson ! -name golden.diff ! -name search.json ! -name found)" ] &&
 	[ -z "$(find "$tmp/h" -name '*..*' -o -name '.*' | grep -v '^\.$')" ] &&
-	[ "$(find "$tmp/h" -type f | wc -l)" -eq 23 ]
-check "hostile uids stay inside the folder, no '..' in names (23 files: index.html and .md, style.css, 6 layers, 3 rules, 2 techniques and 2 vendor pages in HTML and Markdown)" $?
+	[ "$(find "$tmp/h" -type f | wc -l)" -eq 27 ]
+check "hostile uids stay inside the folder, no '..' in names (27 files: index and rules in HTML and .md, style.css, search.js and its index, 6 layers, 3 rules, 2 techniques and 2 vendor pages in HTML and Markdown)" $?
 linkcheck "$tmp/h"; check "hostile catalog: every internal link resolves" $?
 
 # similar rules: a Sigma and an Elastic rule with a close overlap, a third with none

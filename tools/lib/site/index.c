@@ -328,11 +328,11 @@ void site_index_page(const struct site *s)
 	const json_t *crules = json_object_get(s->corpus, "rules"), *parse = json_object_get(s->corpus, "parse");
 	json_t *by_vendor = json_object_get(crules, "by_vendor"), *val;
 	const char **vendors, *key;
-	size_t nv, i, j, nuids;
-	const char **uids;
+	size_t nv, i;
 
 	site_page_head(&html, "", "detcat catalog");
 	strbuf_addstr(&html, "<h1>detcat catalog</h1>\n");
+	site_search_form(&html);
 	strbuf_addstr(&md, "# detcat catalog\n");
 	nv = site_vendor_list(by_vendor, &vendors);
 	vendor_filter(&html, s, vendors, nv, NULL, "");
@@ -363,6 +363,15 @@ void site_index_page(const struct site *s)
 		md_escape(&md, key);
 		strbuf_addf(&md, " %lld;", (long long)json_integer_value(val));
 	}
+	if (json_integer_value(json_object_get(crules, "retired"))) {
+		long long nr = json_integer_value(json_object_get(crules, "retired"));
+		int counted = json_is_true(json_object_get(crules, "retired_counted"));
+
+		strbuf_addf(&html, " retired upstream %lld (%s);", nr, counted ? "counted with the live ones"
+			    : "listed apart, not counted in the matrix or on technique pages");
+		strbuf_addf(&md, " retired upstream %lld (%s);", nr, counted ? "counted with the live ones"
+			    : "listed apart, not counted");
+	}
 	strbuf_addf(&html, " techniques with rules: %lld.</p>\n",
 		    (long long)json_integer_value(json_object_get(s->corpus, "techniques_with_rules")));
 	strbuf_addf(&md, " techniques with rules: %lld.\n",
@@ -372,23 +381,50 @@ void site_index_page(const struct site *s)
 	navigator_layers(s, vendors, nv, &html, &md);
 	techniques_table(&html, &md, s, vendors, nv, NULL, "");
 
-	/* every rule, so rules without a technique have a way in too */
+	strbuf_addf(&html, "<h2>All rules</h2>\n<p><a href=\"rules.html\">Every rule of the catalog (%zu)</a>, "
+		    "with its vendor and parse status, on a page of its own.</p>\n", json_object_size(s->rules));
+	strbuf_addf(&md, "\n## All rules\n\n[Every rule of the catalog (%zu)](rules.md).\n", json_object_size(s->rules));
+	site_page_foot(&html);
+	site_write_file(s, "index.html", &html);
+	site_write_file(s, "index.md", &md);
+	for (i = 0; i < nv; i++)
+		if (json_integer_value(json_object_get(by_vendor, vendors[i])) > 0)
+			vendor_page(s, vendors, nv, vendors[i]);
+	site_rules_page(s);
+	site_search_files(s);
+	free(vendors);
+	strbuf_release(&html);
+	strbuf_release(&md);
+}
+
+/* every rule, so rules without a technique have a way in too */
+void site_rules_page(const struct site *s)
+{
+	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT;
+	const char **uids, *key;
+	size_t nuids, i, j;
+	json_t *val;
+
+	site_page_head(&html, "", "All rules: detcat catalog");
+	strbuf_addstr(&html, "<h1>All rules</h1>\n");
+	strbuf_addstr(&md, "# All rules\n");
 	nuids = json_object_size(s->rules);
 	uids = xmalloc((nuids + 1) * sizeof(*uids));
 	j = 0;
 	json_object_foreach(s->rules, key, val)
 		uids[j++] = key;
 	qsort(uids, nuids, sizeof(*uids), site_cmp_str);
-	strbuf_addf(&html, "<h2>All rules (%zu)</h2>\n", nuids);
-	strbuf_addf(&md, "\n## All rules (%zu)\n\n", nuids);
+	strbuf_addf(&html, "<p>%zu rules, by uid; the retired ones say so.</p>\n", nuids);
+	strbuf_addf(&md, "\n%zu rules, by uid; the retired ones say so.\n\n", nuids);
 	{
 		static const struct table_col cols[] = {
-			{ "Vendor", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 }, { "Parse status", 0, 0, 0, 0 },
+			{ "Vendor", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 }, { "Status", 0, 0, 0, 0 },
+			{ "Parse status", 0, 0, 0, 0 },
 		};
 		struct table tb;
 		struct strbuf cls = STRBUF_INIT;
 
-		table_begin(&tb, &html, &md, cols, 3);
+		table_begin(&tb, &html, &md, cols, 4);
 		for (i = 0; i < nuids; i++) {
 			const json_t *r = json_object_get(s->rules, uids[i]);
 			const char *st = site_str(json_object_get(r, "parse"), "status");
@@ -407,6 +443,11 @@ void site_index_page(const struct site *s)
 			site_rule_link(&md, "", uids[i], ".md");
 			strbuf_addstr(&md, ")");
 			table_cell_close(&tb);
+			strbuf_reset(&cls);
+			strbuf_addstr(&cls, site_str(r, "status"));
+			if (json_is_true(json_object_get(r, "retired")))
+				strbuf_addstr(&cls, cls.len ? " (retired)" : "retired");
+			table_cell(&tb, cls.buf ? cls.buf : "");
 			/* the status cell carries its own class */
 			strbuf_reset(&cls);
 			strbuf_addstr(&cls, "status-");
@@ -420,19 +461,9 @@ void site_index_page(const struct site *s)
 		strbuf_release(&cls);
 	}
 	site_page_foot(&html);
-	site_write_file(s, "index.html", &html);
-	site_write_file(s, "index.md", &md);
-	for (i = 0; i < nv; i++)
-		if (json_integer_value(json_object_get(by_vendor, vendors[i])) > 0)
-			vendor_page(s, vendors, nv, vendors[i]);
+	site_write_file(s, "rules.html", &html);
+	site_write_file(s, "rules.md", &md);
 	free(uids);
-	free(vendors);
 	strbuf_release(&html);
 	strbuf_release(&md);
 }
-
-/*
- * Remove the pages an earlier run wrote that this one did not (a rule gone
- * from the corpus, a technique without rules now): only in the folders the
- * report owns, and only files with the extensions it writes.
- */
