@@ -63,6 +63,8 @@ void site_tech_href(struct strbuf *sb, const char *prefix, const char *id);
 /* one page at s->dir/rel; left alone when it holds these bytes already */
 void site_write_file(const struct site *s, const char *rel, const struct strbuf *sb);
 void site_page_head(struct strbuf *sb, const char *prefix, const char *title);
+/* the same, with a class on <main> ("wide": the overview pages with the matrix); NULL for none */
+void site_page_head_main(struct strbuf *sb, const char *prefix, const char *title, const char *main_class);
 void site_page_foot(struct strbuf *sb);
 void site_rule_title(struct strbuf *sb, const json_t *rule, const char *uid);
 /*

@@ -259,6 +259,20 @@ static void samples_text(struct strbuf *sb, const json_t *samples, int md)
 	}
 }
 
+/* long tables show their top rows; the rest is folded (HTML; Markdown has every row) */
+#define TOP_ROWS 25
+
+static void fold_after_top(struct table *tb, size_t i, size_t n, const char *what)
+{
+	char *summary;
+
+	if (i != TOP_ROWS || n <= TOP_ROWS + 5)
+		return;
+	summary = xasprintf("%zu more %s", n - TOP_ROWS, what);
+	table_fold(tb, summary);
+	free(summary);
+}
+
 /* Indicators or exclusions: (field, kind, value) with the rules here, and the corpus reach. */
 static void indicator_table(struct strbuf *html, struct strbuf *md, const struct site *s,
 			    const json_t *list, const char *verb, int with_reach)
@@ -280,6 +294,7 @@ static void indicator_table(struct strbuf *html, struct strbuf *md, const struct
 	json_array_foreach((json_t *)list, i, e) {
 		char *v = site_value_text(json_object_get(e, "value"));
 
+		fold_after_top(&tb, i, json_array_size(list), "values");
 		table_cell(&tb, site_str(e, "field"));
 		table_cell(&tb, site_str(e, "op"));
 		table_cell_open(&tb);
@@ -475,6 +490,7 @@ void site_technique_page(const struct site *s, const json_t *t)
 		strbuf_addch(&md, '\n');
 		table_begin(&tb, &html, &md, cols, 4);
 		json_array_foreach((json_t *)fields, i, e) {
+			fold_after_top(&tb, i, json_array_size(fields), "fields");
 			table_cell(&tb, site_str(e, "field"));
 			table_cell_num(&tb, json_integer_value(json_object_get(e, "rules")));
 			table_cell_open(&tb);
