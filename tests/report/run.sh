@@ -92,14 +92,24 @@ fi
 for f in "$tmp"/a/navigator/*.json; do jq -c . "$f"; done >"$tmp/layers.ndjson"
 "$schema_check" "$here/../../schema/navigator-layer.schema.json" "$tmp/layers.ndjson" >/dev/null 2>"$tmp/err"
 check "Navigator layers fit schema/navigator-layer.schema.json" $? "$(head -n 3 "$tmp/err")"
-want=$(zstdcat -f "$catalog" | jq -s -c '[.[] | select(.kind == "technique") | [.id, .rules.total]]')
+want=$(zstdcat -f "$catalog" | jq -s -c '[.[] | select(.kind == "technique" and .rules.total > 0 and .deprecated != true and .revoked != true) | [.id, .rules.total]]')
 got=$(jq -c '[.techniques[] | [.techniqueID, .score]]' "$tmp/a/navigator/all.json")
 [ "$got" = "$want" ]; check "navigator/all.json scores every technique by its rules" $? "$got"
-want=$(zstdcat -f "$catalog" | jq -s -c '[.[] | select(.kind == "technique" and .rules.by_vendor.sigma > 0) | [.id, .rules.by_vendor.sigma]]')
+want=$(zstdcat -f "$catalog" | jq -s -c '[.[] | select(.kind == "technique" and .rules.by_vendor.sigma > 0 and .deprecated != true and .revoked != true) | [.id, .rules.by_vendor.sigma]]')
 got=$(jq -c '[.techniques[] | [.techniqueID, .score]]' "$tmp/a/navigator/sigma.json")
 [ "$got" = "$want" ]; check "navigator/sigma.json scores by Sigma rules only" $? "$got"
 jq -e '.versions.layer == "4.5" and .domain == "enterprise-attack"' "$tmp/a/navigator/all.json" >/dev/null
 check "layer format 4.5, enterprise domain" $?
+want=$(zstdcat -f "$catalog" | jq -r 'select(.kind == "corpus") | .attack_version')
+jq -e --arg v "$want" '(.versions.attack // "null") == $v and (.legendItems | length) >= 1' "$tmp/a/navigator/all.json" >/dev/null &&
+	jq -e '[.techniques[].comment | test("^[0-9]+ Sigma rules?$")] | all' "$tmp/a/navigator/sigma.json" >/dev/null &&
+	jq -e '.legendItems[0].label | test("Sigma rules?$")' "$tmp/a/navigator/sigma.json" >/dev/null
+check "layers: versions.attack ($want), a legend; the Sigma layer comments on Sigma rules only" $?
+dep=$(zstdcat -f "$catalog" | jq -r 'select(.kind == "technique" and .deprecated == true) | .id' | head -n 1)
+if [ -n "$dep" ]; then
+	! jq -e --arg d "$dep" '.techniques[] | select(.techniqueID == $d)' "$tmp/a/navigator/all.json" >/dev/null
+	check "layers leave out the deprecated technique $dep" $?
+fi
 
 # the vendor filter: the index links every vendor with rules; a vendor's matrix has its techniques only
 grep -q 'href="vendor/sigma.html"' "$tmp/a/index.html"; check "index links the Sigma filter" $?

@@ -659,6 +659,10 @@ static json_t *technique_json(const struct catalog *c, const char *id, const siz
 	json_object_set_new(o, "parent", t && t->parent ? json_string(t->parent) : json_null());
 	json_object_set_new(o, "description", t && t->description ? json_string(t->description) : json_null());
 	json_object_set_new(o, "url", t && t->url ? json_string(t->url) : json_null());
+	if (t && t->deprecated)	/* rules still state it (an attack_issue each) */
+		json_object_set_new(o, "deprecated", json_true());
+	if (t && t->revoked)
+		json_object_set_new(o, "revoked", json_true());
 	for (i = 0; i < nretired; i++)
 		json_array_append_new(ruids, json_string(c->rules[retired[i]].uid));
 	if (ri && nretired) {	/* both kinds: keep uids ascending */

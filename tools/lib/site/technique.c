@@ -315,16 +315,21 @@ static int is_catch_all(const json_t *e)
 	return strcmp(site_str(e, "event"), "any") == 0;
 }
 
-/* most rules first, then as the catalog sorts them (provider, event) */
+struct event_row {
+	const json_t *e;
+	size_t pos;	/* in the catalog's order (provider, event) */
+};
+
+/* most rules first, then as the catalog sorts them */
 static int cmp_event_rules(const void *a, const void *b)
 {
-	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	long long nx = json_integer_value(json_object_get(x, "rules"));
-	long long ny = json_integer_value(json_object_get(y, "rules"));
+	const struct event_row *x = a, *y = b;
+	long long nx = json_integer_value(json_object_get(x->e, "rules"));
+	long long ny = json_integer_value(json_object_get(y->e, "rules"));
 
 	if (nx != ny)
 		return nx > ny ? -1 : 1;
-	return x < y ? -1 : x > y;	/* the catalog's order: both point into one array */
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
 /* the specific events (catch_all 0) or the catch-all ones, most rules first */
@@ -335,12 +340,14 @@ static void events_table(struct strbuf *html, struct strbuf *md, const json_t *e
 		{ "Rules", 0, 0, 1, 0 },
 	};
 	size_t n = json_array_size(events), k = 0, i;
-	json_t **v = xmalloc((n + 1) * sizeof(*v));
+	struct event_row *v = xmalloc((n + 1) * sizeof(*v));
 	struct table tb;
 
 	for (i = 0; i < n; i++)
-		if (is_catch_all(json_array_get(events, i)) == catch_all)
-			v[k++] = json_array_get(events, i);
+		if (is_catch_all(json_array_get(events, i)) == catch_all) {
+			v[k].e = json_array_get(events, i);
+			v[k++].pos = i;
+		}
 	if (!k) {
 		free(v);
 		return;
@@ -349,12 +356,12 @@ static void events_table(struct strbuf *html, struct strbuf *md, const json_t *e
 	strbuf_addch(md, '\n');
 	table_begin(&tb, html, md, cols, 4);
 	for (i = 0; i < k; i++) {
-		char *t = site_value_text(json_object_get(v[i], "event"));
+		char *t = site_value_text(json_object_get(v[i].e, "event"));
 
-		table_cell(&tb, site_str(v[i], "provider"));
+		table_cell(&tb, site_str(v[i].e, "provider"));
 		table_cell(&tb, t);
-		table_cell(&tb, site_str(v[i], "title"));
-		table_cell_num(&tb, json_integer_value(json_object_get(v[i], "rules")));
+		table_cell(&tb, site_str(v[i].e, "title"));
+		table_cell_num(&tb, json_integer_value(json_object_get(v[i].e, "rules")));
 		free(t);
 	}
 	table_end(&tb);
