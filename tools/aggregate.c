@@ -40,6 +40,9 @@ static void usage(FILE *f)
 		"      --partial         write only the rule records (a partial aggregate)\n"
 		"      --merge           the inputs are partial aggregates or catalogs: take\n"
 		"                        their rule records, skip technique and corpus records\n"
+		"      --include-retired count the rules upstream retired (deprecated,\n"
+		"                        unsupported) with the live ones; by default they are\n"
+		"                        only listed apart\n"
 		"  -o, --output FILE     write FILE instead of standard output\n"
 		"  -p, --plain           write plain NDJSON, not zstd\n"
 		"  -h, --help            this text\n"
@@ -182,6 +185,7 @@ int main(int argc, char **argv)
 		{ "partial", no_argument, NULL, 'P' },
 		{ "merge", no_argument, NULL, 'M' },
 		{ "sources", required_argument, NULL, 'S' },
+		{ "include-retired", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -193,7 +197,7 @@ int main(int argc, char **argv)
 	struct catalog *cat;
 	json_t *records, *rec;
 	char *aerr = NULL;
-	int c, status = EXIT_OK, partial = 0, merge = 0;
+	int c, status = EXIT_OK, partial = 0, merge = 0, include_retired = 0;
 	size_t i, nsource_paths = 0;
 
 	msg_setprog("detcat-aggregate");
@@ -206,6 +210,7 @@ int main(int argc, char **argv)
 		case 'P': partial = 1; break;
 		case 'M': merge = 1; break;
 		case 'S': source_paths[nsource_paths++] = optarg; break;
+		case 'R': include_retired = 1; break;
 		case 'h': usage(stdout); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		case 'V': cli_print_version(); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		default: usage(stderr); return EXIT_FATAL;
@@ -224,6 +229,7 @@ int main(int argc, char **argv)
 	if (!wr)
 		msg_die("%s: %s", output ? output : "standard output", err);
 	cat = catalog_new(db);
+	catalog_include_retired(cat, include_retired);
 	if (optind == argc)
 		status |= read_file(cat, "-", merge);
 	for (i = (size_t)optind; i < (size_t)argc; i++)

@@ -147,6 +147,24 @@ static void tag_attack(const struct attack_db *db, json_t *rec, struct item *it)
 	}
 	it->ntech = json_array_size(techs);
 	it->ntactic = json_array_size(tactics);
+	/* a rule that states techniques and no tactic has those of its techniques (ATT&CK) */
+	if (!json_array_size(tactics) && json_array_size(techs)) {
+		json_array_foreach(techs, i, e) {
+			const json_t *tn;
+			size_t k;
+
+			json_array_foreach(json_object_get(e, "tactics"), k, tn) {
+				const struct attack_tactic *t = attack_db_tactic(db, json_string_value(tn));
+
+				if (t && !has_id(tactics, t->id))
+					json_array_append_new(tactics, json_pack("{s:s,s:s,s:s}", "id", t->id,
+										 "shortname", t->shortname,
+										 "name", t->name));
+			}
+		}
+		if (json_array_size(tactics))
+			json_object_set_new(rec, "tactics_derived", json_true());
+	}
 	json_object_set_new(rec, "techniques", techs);
 	json_object_set_new(rec, "tactics", tactics);
 	json_object_set_new(rec, "attack_issues", issues);

@@ -92,6 +92,51 @@ else
 		check "$p: DOM complete ($got of $want links, </html>)" $?
 	done
 fi
+# Layout at 1,400 x 1,000 (issue 13): a copy of each page with a script that measures
+# it once loaded (base href: the site's own files) and writes the figures into the DOM.
+# SHOTS (environment): a folder for screenshots of the same pages at that size.
+layout_js='<script>addEventListener("load", function () {
+	var d = document.documentElement, r = { sw: d.scrollWidth, cw: d.clientWidth, tops: [], h2: [], subs: 0, subs_shown: 0 };
+	r.right = 0;
+	document.querySelectorAll(".matrix > section").forEach(function (s) { var b = s.getBoundingClientRect();
+		r.tops.push(Math.round(b.top)); r.right = Math.max(r.right, Math.round(b.right)); });
+	document.querySelectorAll("details.subs").forEach(function (x) { r.subs++;
+		if (x.open || x.getBoundingClientRect().height > x.querySelector("summary").getBoundingClientRect().height + 2) r.subs_shown++; });
+	document.querySelectorAll("h2").forEach(function (h) { r.h2.push([h.textContent, Math.round(h.getBoundingClientRect().top + scrollY)]); });
+	r.height = d.scrollHeight;
+	var pre = document.createElement("pre"); pre.id = "layout"; pre.textContent = JSON.stringify(r); document.body.appendChild(pre);
+});</script>'
+if command -v chromium >/dev/null 2>&1; then
+	lpage=$( [ -f "$site/technique/T1204.html" ] && echo technique/T1204.html || echo "$page")
+	for p in index.html $lpage; do
+		n=layout_$(echo "$p" | sed 's,[/:],_,g')
+		dir=$(dirname "$site/$p")
+		{ sed "s|<head>|<head><base href=\"file://$dir/\">|" "$site/$p" | sed '$d'; echo "$layout_js"; echo '</html>'; } >"$tmp/$n.html"
+		prof=$(mktemp -d "$tmp/profile.XXXXXX")
+		timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+			--user-data-dir="$prof" --window-size=1400,1000 --virtual-time-budget=10000 --dump-dom \
+			"file://$tmp/$n.html" >"$keep/$n.dom.html" 2>"$keep/$n.log"
+		sed -n 's/.*<pre id="layout">\(.*\)<\/pre>.*/\1/p' "$keep/$n.dom.html" | sed 's/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g' >"$keep/$n.json"
+		jq -e . "$keep/$n.json" >/dev/null 2>&1; check "$p at 1400x1000: measured" $? "$(tail -n 3 "$keep/$n.log")"
+		jq -e '.sw <= .cw' "$keep/$n.json" >/dev/null 2>&1
+		check "$p at 1400x1000: no horizontal scrollbar" $? "$(jq -c '{sw, cw}' "$keep/$n.json" 2>&1)"
+		late=$(jq -r '.h2[] | select(.[1] > 14000) | .[0]' "$keep/$n.json" 2>&1)
+		[ -z "$late" ]; check "$p: every section starts within 14,000 px" $? "$late"
+		if [ "$p" = index.html ]; then
+			jq -e '(.tops | length) >= 1 and (.tops | unique | length) == 1 and .right <= .cw' "$keep/$n.json" >/dev/null 2>&1
+			check "index: the matrix's $(jq '.tops | length' "$keep/$n.json" 2>&1) tactics side by side in the window (one row, no scrolling)" $? "$(jq -c '{tops, right, cw}' "$keep/$n.json" 2>&1)"
+			jq -e '.subs > 0 and .subs_shown == 0' "$keep/$n.json" >/dev/null 2>&1
+			check "index: sub-techniques folded into their technique ($(jq .subs "$keep/$n.json" 2>&1) techniques with some, all closed)" $?
+		fi
+		if [ -n "${SHOTS:-}" ]; then
+			mkdir -p "$SHOTS"
+			prof=$(mktemp -d "$tmp/profile.XXXXXX")
+			timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+				--user-data-dir="$prof" --window-size=1400,1000 --screenshot="$SHOTS/$(basename "$p" .html).png" \
+				"file://$site/$p" >/dev/null 2>&1
+		fi
+	done
+fi
 out=$(sh "$here/../linkcheck.sh" "$site"); rc=$?
 echo "$out" | sed 's/^/  /'
 check "every link of the site resolves" $rc

@@ -506,6 +506,140 @@ static void test_aggregate_partials_merge_to_the_same_catalog(void **state)
 	free_rules(rules, 4);
 }
 
+/* a rule upstream retired, by folder or by status */
+static json_t *retired_rule(const char *uid, const char *vendor, const char *path, const char *status,
+			    json_t *techs, json_t *preds)
+{
+	json_t *r = rule(uid, vendor, techs, preds);
+
+	json_object_set_new(r, "path", json_string(path));
+	json_object_set_new(r, "status", json_string(status));
+	return r;
+}
+
+static const json_t *rule_record(const json_t *out, const char *uid)
+{
+	const json_t *r;
+	size_t i;
+
+	json_array_foreach(out, i, r)
+		if (!strcmp(json_string_value(json_object_get(r, "kind")), "rule") &&
+		    !strcmp(json_string_value(json_object_get(r, "uid")), uid))
+			return r;
+	return NULL;
+}
+
+static void test_aggregate_retired_rules_are_listed_apart_and_not_counted(void **state)
+{
+	json_t *rules[4], *out;
+	const json_t *t, *rt, *corpus;
+
+	(void)state;
+	rules[0] = rule("sigma:live", "sigma", json_pack("[o]", tech("T1204")),
+			json_pack("[o]", pred("process.name", "eq", "cmd.exe", "")));
+	rules[1] = retired_rule("sigma:old", "sigma", "deprecated/windows/x.yml", "test",
+				json_pack("[o]", tech("T1204")),
+				json_pack("[o,o]", pred("process.name", "eq", "cmd.exe", ""),
+					  pred("process.name", "eq", "old.exe", "")));
+	rules[2] = retired_rule("elastic:old", "elastic", "rules/windows/x.toml", "deprecated",
+				json_pack("[o]", tech("T1204.001")),
+				json_pack("[o]", pred("file.name", "eq", "x.lnk", "")));
+	rules[3] = retired_rule("splunk:old", "splunk", "detections/endpoint/x.yml", "deprecated",
+				json_pack("[o]", tech("T1059")), json_array());
+	out = run(rules, 4);
+	t = technique(out, "T1204");
+	assert_int_equal(ival(json_object_get(t, "rules"), "total"), 1);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(t, "rules"), "uids")), 1);
+	assert_null(json_object_get(json_object_get(json_object_get(t, "rules"), "by_vendor"), "elastic"));
+	rt = json_object_get(json_object_get(t, "rules"), "retired");
+	assert_int_equal(ival(rt, "total"), 2);
+	assert_false(json_is_true(json_object_get(rt, "counted")));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(rt, "uids"), 0)), "elastic:old");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(rt, "uids"), 1)), "sigma:old");
+	/* nothing of the retired rules in fields, indicators or reach */
+	assert_null(row(t, "indicators", "process.name", "eq", "old.exe"));
+	assert_null(row(t, "fields", "file.name", NULL, NULL));
+	assert_int_equal(ival(row(t, "indicators", "process.name", "eq", "cmd.exe"), "reach"), 1);
+	assert_int_equal(ival(row(t, "fields", "process.name", NULL, NULL), "rules"), 1);
+	/* a technique with only retired rules keeps its record, with 0 live rules */
+	assert_int_equal(ival(json_object_get(technique(out, "T1059"), "rules"), "total"), 0);
+	assert_int_equal(ival(json_object_get(json_object_get(technique(out, "T1059"), "rules"), "retired"),
+			      "total"), 1);
+	/* each rule record says whether and why */
+	assert_true(json_is_true(json_object_get(rule_record(out, "sigma:old"), "retired")));
+	assert_string_equal(json_string_value(json_object_get(rule_record(out, "sigma:old"), "retired_why")),
+			    "in the deprecated/ folder");
+	assert_string_equal(json_string_value(json_object_get(rule_record(out, "elastic:old"), "status")),
+			    "deprecated");
+	assert_false(json_is_true(json_object_get(rule_record(out, "sigma:live"), "retired")));
+	assert_null(json_object_get(rule_record(out, "sigma:live"), "retired_why"));
+	corpus = json_array_get(out, json_array_size(out) - 1);
+	assert_int_equal(ival(json_object_get(corpus, "rules"), "total"), 4);
+	assert_int_equal(ival(json_object_get(corpus, "rules"), "retired"), 3);
+	assert_int_equal(ival(corpus, "techniques_with_rules"), 1);	/* T1204 only has live rules */
+	json_decref(out);
+	free_rules(rules, 4);
+}
+
+static void test_aggregate_include_retired_counts_them_still_listed_apart(void **state)
+{
+	struct catalog *c = catalog_new(db);
+	json_t *rules[2], *out;
+	const json_t *t, *rt;
+	size_t i;
+
+	(void)state;
+	rules[0] = rule("sigma:live", "sigma", json_pack("[o]", tech("T1204")),
+			json_pack("[o]", pred("process.name", "eq", "cmd.exe", "")));
+	rules[1] = retired_rule("sigma:old", "sigma", "rules/windows/x.yml", "unsupported",
+				json_pack("[o]", tech("T1204")),
+				json_pack("[o]", pred("process.name", "eq", "cmd.exe", "")));
+	catalog_include_retired(c, 1);
+	for (i = 0; i < 2; i++) {
+		char *err = NULL;
+
+		assert_int_equal(catalog_add(c, rules[i], &err), 0);
+		free(err);
+	}
+	out = catalog_finish(c);
+	catalog_free(c);
+	t = technique(out, "T1204");
+	assert_int_equal(ival(json_object_get(t, "rules"), "total"), 2);
+	assert_int_equal(ival(row(t, "indicators", "process.name", "eq", "cmd.exe"), "reach"), 2);
+	rt = json_object_get(json_object_get(t, "rules"), "retired");
+	assert_int_equal(ival(rt, "total"), 1);
+	assert_true(json_is_true(json_object_get(rt, "counted")));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(rt, "uids"), 0)), "sigma:old");
+	json_decref(out);
+	free_rules(rules, 2);
+}
+
+static void test_aggregate_sample_values_leave_out_what_rules_exclude(void **state)
+{
+	json_t *rules[2], *out;
+	const json_t *f;
+
+	(void)state;
+	rules[0] = rule("sigma:a", "sigma", json_pack("[o]", tech("T1204")),
+			json_pack("[o,o]", pred("url.domain", "ends_with", ".zip", ""),
+				  pred("url.domain", "ends_with", ".adobe.com", "x")));
+	rules[1] = rule("sigma:b", "sigma", json_pack("[o]", tech("T1204")),
+			json_pack("[o,o]", pred("dns.question.name", "ends_with", ".adobe.com", "x"),
+				  pred("process.name", "eq", "safe.exe", "n")));
+	out = run(rules, 2);
+	f = row(technique(out, "T1204"), "fields", "url.domain", NULL, NULL);
+	assert_int_equal(json_array_size(json_object_get(f, "samples")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(f, "samples"), 0)), ".zip");
+	/* a field filtered only in exclusions is listed, with no sample */
+	f = row(technique(out, "T1204"), "fields", "dns.question.name", NULL, NULL);
+	assert_int_equal(ival(f, "rules"), 1);
+	assert_int_equal(json_array_size(json_object_get(f, "samples")), 0);
+	f = row(technique(out, "T1204"), "fields", "process.name", NULL, NULL);
+	assert_int_equal(json_array_size(json_object_get(f, "samples")), 0);
+	json_decref(out);
+	free_rules(rules, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +653,9 @@ int main(void)
 		cmocka_unit_test(test_aggregate_duplicate_uids_and_non_rules_are_refused),
 		cmocka_unit_test(test_aggregate_similar_rules_by_jaccard_of_indicators),
 		cmocka_unit_test(test_aggregate_partials_merge_to_the_same_catalog),
+		cmocka_unit_test(test_aggregate_retired_rules_are_listed_apart_and_not_counted),
+		cmocka_unit_test(test_aggregate_include_retired_counts_them_still_listed_apart),
+		cmocka_unit_test(test_aggregate_sample_values_leave_out_what_rules_exclude),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -210,9 +210,8 @@ static void test_navigator_comment_lists_known_vendors_in_order_then_others_by_k
 			    "9 rules: Sigma 2, Splunk 3, Kusto 2, acme 1, zeta 1");
 	assert_string_equal(comment(all, "T1566"), "1 rule: Splunk 1");
 	assert_string_equal(comment(all, "T1098"), "2 rules");
-	/* a vendor's layer still tells the technique's whole count */
-	assert_string_equal(comment(kusto, "T1059"),
-			    "9 rules: Sigma 2, Splunk 3, Kusto 2, acme 1, zeta 1");
+	/* a vendor's layer comments on that vendor's rules only (issue 13) */
+	assert_string_equal(comment(kusto, "T1059"), "2 Kusto rules");
 	json_decref(all);
 	json_decref(kusto);
 	json_decref(in);
@@ -377,6 +376,49 @@ static void test_navigator_bad_utf8_in_a_name_is_replaced_not_fatal(void **state
 	json_decref(in);
 }
 
+static void test_navigator_leaves_out_deprecated_and_revoked_techniques(void **state)
+{
+	json_t *in = sample(), *layer;
+
+	(void)state;
+	json_object_set_new(json_array_get(in, 2), "deprecated", json_true());	/* T1059 */
+	json_object_set_new(json_array_get(in, 1), "revoked", json_true());	/* T1204.002 */
+	layer = navigator_layer(in, NULL, "a", NULL, NULL);
+	assert_null(entry(layer, "T1059"));
+	assert_null(entry(layer, "T1204.002"));
+	assert_non_null(entry(layer, "T1059.001"));
+	assert_non_null(entry(layer, "T1204"));
+	/* no scored sub-technique is left under T1204 */
+	assert_null(json_object_get(entry(layer, "T1204"), "showSubtechniques"));
+	json_decref(layer);
+	json_decref(in);
+}
+
+static void test_navigator_legend_gives_each_shade_its_rule_counts(void **state)
+{
+	json_t *in = json_pack("[o,o]", tech("T1204", 81, json_pack("{s:i}", "sigma", 81)),
+			       tech("T1059", 1, json_pack("{s:i}", "sigma", 1)));
+	json_t *layer = navigator_layer(in, NULL, "a", NULL, NULL);
+	json_t *sigma = navigator_layer(in, "sigma", "s", NULL, NULL);
+	json_t *items = json_object_get(layer, "legendItems");
+	char *text;
+
+	(void)state;
+	/* shade k + 1 from 81^(k/4): 1-2, 3-8, 9-26, 27-80, 81 */
+	text = json_dumps(items, JSON_COMPACT);
+	assert_string_equal(text, "[{\"label\":\"1-2 rules\",\"color\":\"#eef4fc\"},"
+			    "{\"label\":\"3-8 rules\",\"color\":\"#d3e3f8\"},"
+			    "{\"label\":\"9-26 rules\",\"color\":\"#a9c8f0\"},"
+			    "{\"label\":\"27-80 rules\",\"color\":\"#7eaae6\"},"
+			    "{\"label\":\"81 rules\",\"color\":\"#5b8fd9\"}]");
+	free(text);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+		json_object_get(sigma, "legendItems"), 0), "label")), "1-2 Sigma rules");
+	json_decref(layer);
+	json_decref(sigma);
+	json_decref(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +428,8 @@ int main(void)
 		cmocka_unit_test(test_navigator_max_value_is_the_highest_score_of_the_layer),
 		cmocka_unit_test(test_navigator_parent_shows_subtechniques_when_one_of_them_scores),
 		cmocka_unit_test(test_navigator_comment_lists_known_vendors_in_order_then_others_by_key),
+		cmocka_unit_test(test_navigator_leaves_out_deprecated_and_revoked_techniques),
+		cmocka_unit_test(test_navigator_legend_gives_each_shade_its_rule_counts),
 		cmocka_unit_test(test_navigator_layer_has_the_required_fields_with_their_types),
 		cmocka_unit_test(test_navigator_empty_input_gives_a_valid_layer_without_techniques),
 		cmocka_unit_test(test_navigator_keeps_the_order_given_and_leaves_its_input_alone),

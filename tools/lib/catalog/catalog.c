@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "common/hashmap.h"
 #include "common/util.h"
+#include "rule/retired.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -144,6 +145,7 @@ struct crule {
 	char *uid;
 	char *vendor;
 	char *parse;		/* ok, partial, failed, no_query */
+	int retired;		/* upstream retired it (rule/retired.h) */
 	json_t *summary;	/* the `rule` record */
 	json_t *events;		/* borrowed from summary */
 	struct strlist keys[NLISTS];
@@ -161,6 +163,7 @@ struct catalog {
 	struct table uids;	/* uid → seen */
 	struct table unmapped;	/* field → occurrences (rules field counts predicates) */
 	size_t issues[NISSUES];
+	int include_retired;	/* count retired rules with the live ones */
 };
 
 struct catalog *catalog_new(const struct attack_db *db)
@@ -169,6 +172,11 @@ struct catalog *catalog_new(const struct attack_db *db)
 
 	c->db = db;
 	return c;
+}
+
+void catalog_include_retired(struct catalog *c, int yes)
+{
+	c->include_retired = yes;
 }
 
 static const char *str_or(const json_t *o, const char *key, const char *dflt)
@@ -221,7 +229,9 @@ static void boil_predicates(struct catalog *c, struct crule *r, const json_t *pr
 		free(label);
 		if (value && !json_is_null(value)) {
 			vt = value_text(value);
-			strlist_add(&r->keys[L_FIELDVAL], xasprintf("%s%c%s", field, SEP, vt));
+			/* sample values are what rules look for, never what they exclude */
+			if (!negated && !exclusion)
+				strlist_add(&r->keys[L_FIELDVAL], xasprintf("%s%c%s", field, SEP, vt));
 			if (exclusion)
 				strlist_add(&r->keys[L_EXCL],
 					    xasprintf("%s%c%s%c%s", field, SEP, op, SEP, vt));
@@ -266,8 +276,12 @@ static int cmp_rule(const void *a, const void *b);
 /* the `rule` summary of a tagged rule: what the report needs, nothing more */
 static json_t *summarize(const json_t *rec, const char *uid, const char *vendor, const char *status)
 {
+	static const char *const meta[] = {
+		"description", "author", "date", "modified", "references", "falsepositives", "context"
+	};
 	const json_t *parse = json_object_get(rec, "parse");
 	json_t *s = json_object();
+	size_t i;
 
 	json_object_set_new(s, "kind", json_string("rule"));
 	json_object_set_new(s, "uid", json_string(uid));
@@ -277,11 +291,17 @@ static json_t *summarize(const json_t *rec, const char *uid, const char *vendor,
 	if (json_string_value(json_object_get(rec, "url")))
 		set_copy(s, rec, "url");
 	set_copy(s, rec, "title");
+	set_copy(s, rec, "status");
 	set_copy(s, rec, "severity");
 	set_copy(s, rec, "rule_type");
 	set_copy(s, rec, "language");
 	json_object_set_new(s, "techniques", ids_of(json_object_get(rec, "techniques"), "id"));
 	json_object_set_new(s, "tactics", ids_of(json_object_get(rec, "tactics"), "shortname"));
+	if (json_is_true(json_object_get(rec, "tactics_derived")))
+		json_object_set_new(s, "tactics_derived", json_true());
+	for (i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
+		if (json_object_get(rec, meta[i]) && !json_is_null(json_object_get(rec, meta[i])))
+			set_copy(s, rec, meta[i]);
 	set_copy(s, rec, "events");
 	json_object_set_new(s, "parse", json_pack("{s:s,s:o}", "status", status, "errors",
 						  array_or_empty(json_object_get(parse, "errors"))));
@@ -361,6 +381,17 @@ int catalog_add(struct catalog *c, const json_t *rec, char **err)
 		json_object_set_new(s, "predicates", array_or_empty(preds));
 	} else {
 		s = summarize(rec, uid, r->vendor, r->parse);
+	}
+	{
+		const char *why = rule_retired(r->vendor, json_string_value(json_object_get(s, "path")),
+					       json_string_value(json_object_get(s, "status")));
+
+		r->retired = why != NULL;
+		json_object_set_new(s, "retired", json_boolean(r->retired));
+		if (why)
+			json_object_set_new(s, "retired_why", json_string(why));
+		else
+			json_object_del(s, "retired_why");
 	}
 	r->summary = s;
 	r->events = json_object_get(s, "events");
@@ -568,14 +599,20 @@ static void count_keys(struct table *t, const struct strlist *l, size_t rule, in
 	}
 }
 
+/*
+ * rules: the rules counted (live ones, or every one with include_retired);
+ * retired: the retired rules left out of the counts, listed apart.
+ */
 static json_t *technique_json(const struct catalog *c, const char *id, const size_t *rules,
-			      size_t n, const struct table *reach, const unsigned char *close)
+			      size_t n, const size_t *retired, size_t nretired,
+			      const struct table *reach, const unsigned char *close)
 {
 	const struct attack_technique *t = attack_db_technique(c->db, id);
 	struct table vendors = { 0 }, events = { 0 }, fields = { 0 }, fieldops = { 0 },
 		     fieldvals = { 0 }, inds = { 0 }, excls = { 0 };
 	json_t *o = json_object(), *tactics = json_array(), *uids = json_array(), *evs;
-	size_t i, j, close_other = 0, close_same = 0;
+	json_t *ruids = json_array();
+	size_t i, j, close_other = 0, close_same = 0, ri = 0;
 
 	for (i = 0; t && i < t->ntactics; i++)
 		json_array_append_new(tactics, json_string(t->tactics[i]));
@@ -585,6 +622,10 @@ static json_t *technique_json(const struct catalog *c, const char *id, const siz
 
 		table_get(&vendors, r->vendor)->rules++;
 		json_array_append_new(uids, json_string(r->uid));
+		if (r->retired) {	/* included: still listed apart */
+			json_array_append_new(ruids, json_string(r->uid));
+			ri++;
+		}
 		close_other += close[rules[i]] & 1;
 		close_same += (close[rules[i]] & 2) >> 1;
 		json_array_foreach(r->events, j, e) {
@@ -618,9 +659,31 @@ static json_t *technique_json(const struct catalog *c, const char *id, const siz
 	json_object_set_new(o, "parent", t && t->parent ? json_string(t->parent) : json_null());
 	json_object_set_new(o, "description", t && t->description ? json_string(t->description) : json_null());
 	json_object_set_new(o, "url", t && t->url ? json_string(t->url) : json_null());
-	json_object_set_new(o, "rules", json_pack("{s:I,s:o,s:o}", "total", (json_int_t)n,
+	if (t && t->deprecated)	/* rules still state it (an attack_issue each) */
+		json_object_set_new(o, "deprecated", json_true());
+	if (t && t->revoked)
+		json_object_set_new(o, "revoked", json_true());
+	for (i = 0; i < nretired; i++)
+		json_array_append_new(ruids, json_string(c->rules[retired[i]].uid));
+	if (ri && nretired) {	/* both kinds: keep uids ascending */
+		json_t *sorted = json_array();
+		const char **v = xmalloc(json_array_size(ruids) * sizeof(*v));
+		const json_t *e;
+
+		json_array_foreach(ruids, i, e)
+			v[i] = json_string_value(e);
+		qsort(v, json_array_size(ruids), sizeof(*v), cmp_str);
+		for (i = 0; i < json_array_size(ruids); i++)
+			json_array_append_new(sorted, json_string(v[i]));
+		free(v);
+		json_decref(ruids);
+		ruids = sorted;
+	}
+	json_object_set_new(o, "rules", json_pack("{s:I,s:o,s:o,s:{s:I,s:b,s:o}}", "total", (json_int_t)n,
 						  "by_vendor", by_vendor_json(&vendors),
-						  "uids", uids));
+						  "uids", uids, "retired", "total",
+						  (json_int_t)json_array_size(ruids), "counted",
+						  c->include_retired, "uids", ruids));
 	evs = json_array();
 	sort_rows(&events, cmp_row_event);
 	for (i = 0; i < events.n; i++) {
@@ -654,9 +717,10 @@ static json_t *corpus_json(const struct catalog *c, size_t ntech)
 	static const char *const statuses[] = { "ok", "partial", "failed", "no_query" };
 	struct table vendors = { 0 };
 	json_t *o = json_object(), *parse = json_object(), *unmapped = json_array(), *issues;
-	size_t i, k, counts[4] = { 0 }, other = 0;
+	size_t i, k, counts[4] = { 0 }, other = 0, retired = 0;
 
 	for (i = 0; i < c->n; i++) {
+		retired += c->rules[i].retired != 0;
 		table_get(&vendors, c->rules[i].vendor)->rules++;
 		for (k = 0; k < 4; k++)
 			if (strcmp(c->rules[i].parse, statuses[k]) == 0)
@@ -686,8 +750,10 @@ static json_t *corpus_json(const struct catalog *c, size_t ntech)
 	json_object_set_new(o, "kind", json_string("corpus"));
 	if (c->db && attack_db_version(c->db))
 		json_object_set_new(o, "attack_version", json_string(attack_db_version(c->db)));
-	json_object_set_new(o, "rules", json_pack("{s:I,s:o}", "total", (json_int_t)c->n,
-						  "by_vendor", by_vendor_json(&vendors)));
+	json_object_set_new(o, "rules", json_pack("{s:I,s:o,s:I,s:b}", "total", (json_int_t)c->n,
+						  "by_vendor", by_vendor_json(&vendors),
+						  "retired", (json_int_t)retired,
+						  "retired_counted", c->include_retired));
 	json_object_set_new(o, "parse", parse);
 	json_object_set_new(o, "techniques_with_rules", json_integer((json_int_t)ntech));
 	json_object_set_new(o, "unmapped_fields", unmapped);
@@ -799,6 +865,8 @@ struct techlist {
 	char *id;
 	size_t *rules;
 	size_t n, cap;
+	size_t *retired;	/* retired rules left out of the counts */
+	size_t nr, rcap;
 };
 
 json_t *catalog_finish(struct catalog *c)
@@ -814,8 +882,10 @@ json_t *catalog_finish(struct catalog *c)
 	/* rule indexes per technique id (rules ascending), reach over every rule */
 	for (i = 0; i < c->n; i++) {
 		const struct strlist *l = &c->rules[i].keys[L_TECH];
+		int apart = c->rules[i].retired && !c->include_retired;
 
-		count_keys(&reach, &c->rules[i].keys[L_IND], i, 1);
+		if (!apart)
+			count_keys(&reach, &c->rules[i].keys[L_IND], i, 1);
 		for (j = 0; j < l->n; j++) {
 			struct row *r = table_get(&techidx, l->v[j]);
 			struct techlist *t;
@@ -827,6 +897,14 @@ json_t *catalog_finish(struct catalog *c)
 				techs[ntechs - 1].id = r->key;
 			}
 			t = &techs[r->rules - 1];
+			if (apart) {
+				if (t->nr == t->rcap) {
+					t->rcap = t->rcap ? t->rcap * 2 : 4;
+					t->retired = xrealloc(t->retired, t->rcap * sizeof(*t->retired));
+				}
+				t->retired[t->nr++] = i;
+				continue;
+			}
 			if (t->n == t->cap) {
 				t->cap = t->cap ? t->cap * 2 : 8;
 				t->rules = xrealloc(t->rules, t->cap * sizeof(*t->rules));
@@ -848,8 +926,9 @@ json_t *catalog_finish(struct catalog *c)
 		if (d->rules++)
 			continue;
 		json_array_append_new(out, technique_json(c, at->id, techs[r->rules - 1].rules,
-							  techs[r->rules - 1].n, &reach, close));
-		nrows++;
+							  techs[r->rules - 1].n, techs[r->rules - 1].retired,
+							  techs[r->rules - 1].nr, &reach, close));
+		nrows += techs[r->rules - 1].n > 0;	/* with live rules */
 	}
 	{
 		struct strlist rest = { 0 };
@@ -861,16 +940,19 @@ json_t *catalog_finish(struct catalog *c)
 		for (i = 0; i < rest.n; i++) {
 			const struct techlist *t = &techs[table_find(&techidx, rest.v[i])->rules - 1];
 
-			json_array_append_new(out, technique_json(c, t->id, t->rules, t->n, &reach, close));
-			nrows++;
+			json_array_append_new(out, technique_json(c, t->id, t->rules, t->n, t->retired, t->nr,
+								  &reach, close));
+			nrows += t->n > 0;
 		}
 		strlist_free(&rest);
 	}
 	for (i = 0; i < c->n; i++)
 		json_array_append(out, c->rules[i].summary);
 	json_array_append_new(out, corpus_json(c, nrows));
-	for (i = 0; i < ntechs; i++)
+	for (i = 0; i < ntechs; i++) {
 		free(techs[i].rules);
+		free(techs[i].retired);
+	}
 	free(techs);
 	table_free(&techidx);
 	table_free(&done);

@@ -43,6 +43,12 @@ struct catalog;
 
 struct catalog *catalog_new(const struct attack_db *db);
 /*
+ * Retired rules (rule/retired.h) are left out of every count, field, indicator,
+ * exclusion and reach by default, and listed apart in each technique's
+ * rules.retired; yes = 1 counts them with the live ones (still listed apart).
+ */
+void catalog_include_retired(struct catalog *c, int yes);
+/*
  * Add one tagged rule, or one `rule` record of a partial or of a catalog. Returns 0; 1 when the uid was already added (the rule is
  * ignored); -1 when rec is not a tagged rule. *err (caller frees) says why.
  */

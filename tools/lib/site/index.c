@@ -41,15 +41,79 @@ static long long tech_rules(const json_t *t, const char *only)
 				  : json_object_get(tr, "total"));
 }
 
-/* the matrix of every technique with rules, or of one vendor's (only) */
+/* one cell of the matrix: id, count, name, every vendor's count (short labels, in full on hover) */
+static void matrix_cell(struct strbuf *sb, const json_t *t, const char **vendors, size_t nv,
+			const char *only, const char *prefix, long long max, int sub)
+{
+	const json_t *tr = json_object_get(t, "rules");
+	long long n = tech_rules(t, only);
+	struct strbuf tip = STRBUF_INIT;
+	size_t j;
+
+	for (j = 0; j < nv; j++) {
+		long long v = json_integer_value(json_object_get(json_object_get(tr, "by_vendor"), vendors[j]));
+
+		if (v)
+			strbuf_addf(&tip, "%s%s %lld", tip.len ? ", " : "", site_vendor_label(vendors[j]), v);
+	}
+	strbuf_addf(sb, "<a class=\"cell heat-%d%s\" href=\"", site_heat(n, max), sub ? " sub" : "");
+	site_tech_href(sb, prefix, site_str(t, "id"));
+	strbuf_addstr(sb, "\" title=\"");
+	site_esc(sb, tip.buf ? tip.buf : "");
+	strbuf_addstr(sb, "\"><span class=\"tid\">");
+	site_esc(sb, site_str(t, "id"));
+	strbuf_addf(sb, "</span> <span class=\"count\">%lld</span><br>", n);
+	site_esc(sb, site_str(t, "name"));
+	strbuf_addstr(sb, "<br><span class=\"vendors\">");
+	for (j = 0; j < nv; j++) {
+		long long v = json_integer_value(json_object_get(json_object_get(tr, "by_vendor"), vendors[j]));
+		const char *label = site_vendor_label(vendors[j]);
+		char abbr[3] = { 0, 0, 0 };
+
+		if (!v)
+			continue;
+		/* "Si", "El", "Sp", "Ku": two ASCII letters, else the whole label */
+		if (label[0] && label[1] && !(label[0] & 0x80) && !(label[1] & 0x80)) {
+			abbr[0] = label[0];
+			abbr[1] = label[1];
+			label = abbr;
+		}
+		site_esc(sb, label);
+		strbuf_addf(sb, "&#8239;%lld ", v);
+	}
+	strbuf_addstr(sb, "</span></a>");
+	strbuf_release(&tip);
+}
+
+/* 1 when t is a sub-technique whose parent is shown in the same column */
+static int folded_under_parent(const struct site *s, const json_t *t, const char *tactic, const char *only)
+{
+	const char *parent = json_string_value(json_object_get(t, "parent"));
+	const json_t *p;
+	size_t i;
+
+	if (!parent)
+		return 0;
+	json_array_foreach(s->techniques, i, p)
+		if (!strcmp(site_str(p, "id"), parent))
+			return has_tactic(p, tactic) && tech_rules(p, only) > 0;
+	return 0;
+}
+
+/*
+ * The matrix of every technique with live rules, or of one vendor's (only):
+ * a column per tactic, side by side in one grid that fits the page's width;
+ * each technique's sub-techniques folded into it (<details>, no script).
+ */
 static void matrix(struct strbuf *sb, const struct site *s, const char **vendors, size_t nv,
 		   const char *only, const char *prefix)
 {
 	const char **cols = xmalloc((NTACTICS + 1) * sizeof(*cols));
 	json_t *others = json_object(), *t, *e, *val;
 	const char *key;
-	size_t ncols = 0, i, j, k, extra;
+	size_t ncols = 0, i, j, k, extra, shown = 0;
 	long long max = 0;
+	unsigned char *any;
 
 	json_array_foreach(s->techniques, i, t) {
 		long long n = tech_rules(t, only);
@@ -72,8 +136,14 @@ static void matrix(struct strbuf *sb, const struct site *s, const char **vendors
 	json_object_foreach(others, key, val)
 		cols[ncols++] = key;
 	qsort(cols + extra, ncols - extra, sizeof(*cols), site_cmp_str);
+	any = xcalloc(ncols + 1, 1);
+	for (k = 0; k < ncols; k++) {
+		json_array_foreach(s->techniques, i, t)
+			any[k] |= has_tactic(t, cols[k]) && tech_rules(t, only) > 0;
+		shown += any[k];
+	}
 
-	strbuf_addstr(sb, "<h2>ATT&amp;CK matrix</h2>\n<p class=\"note\">Techniques with rules");
+	strbuf_addstr(sb, "<h2 id=\"matrix\">ATT&amp;CK matrix</h2>\n<p class=\"note\">Techniques with live rules");
 	if (only) {
 		strbuf_addstr(sb, " of ");
 		site_esc(sb, site_vendor_label(only));
@@ -83,45 +153,50 @@ static void matrix(struct strbuf *sb, const struct site *s, const char **vendors
 		strbuf_addstr(sb, " of ");
 		site_esc(sb, site_vendor_label(only));
 	}
-	strbuf_addstr(sb, ". The number is the shading's count; the line below gives every vendor's.</p>\n"
-		      "<div class=\"matrix-wrap\"><div class=\"matrix\">\n");
+	strbuf_addstr(sb, ". The number is the shading's count; the line below gives every vendor's "
+		      "(Si Sigma, El Elastic, Sp Splunk, Ku Kusto: in full on hover). Open a technique's "
+		      "sub-techniques with its triangle.</p>\n");
+	strbuf_addf(sb, "<div class=\"matrix\" style=\"--cols: %zu\">\n", shown ? shown : 1);
 	for (k = 0; k < ncols; k++) {
-		int any = 0;
-
-		json_array_foreach(s->techniques, i, t)
-			any |= has_tactic(t, cols[k]) && tech_rules(t, only) > 0;
-		if (!any)
+		if (!any[k])
 			continue;
 		strbuf_addstr(sb, "<section><h3>");
 		site_esc(sb, cols[k]);
 		strbuf_addstr(sb, "</h3>\n");
 		json_array_foreach(s->techniques, i, t) {
-			const json_t *tr = json_object_get(t, "rules");
-			long long n = tech_rules(t, only);
-			int sub = !json_is_null(json_object_get(t, "parent")) && json_object_get(t, "parent");
+			const json_t *sub;
+			size_t nsub = 0, m;
+			int is_sub = json_string_value(json_object_get(t, "parent")) != NULL;
 
-			if (!has_tactic(t, cols[k]) || n <= 0)
+			if (!has_tactic(t, cols[k]) || tech_rules(t, only) <= 0)
 				continue;
-			strbuf_addf(sb, "<a class=\"cell heat-%d%s\" href=\"", site_heat(n, max), sub ? " sub" : "");
-			site_tech_href(sb, prefix, site_str(t, "id"));
-			strbuf_addstr(sb, "\"><span class=\"tid\">");
-			site_esc(sb, site_str(t, "id"));
-			strbuf_addf(sb, "</span> <span class=\"count\">%lld</span><br>", n);
-			site_esc(sb, site_str(t, "name"));
-			strbuf_addstr(sb, "<br><span class=\"vendors\">");
-			for (j = 0; j < nv; j++) {
-				long long v = json_integer_value(json_object_get(json_object_get(tr, "by_vendor"), vendors[j]));
-
-				if (!v)
-					continue;
-				site_esc(sb, site_vendor_label(vendors[j]));
-				strbuf_addf(sb, " %lld ", v);
+			if (is_sub && folded_under_parent(s, t, cols[k], only))
+				continue;	/* shown inside its parent */
+			if (!is_sub)
+				json_array_foreach(s->techniques, m, sub)
+					nsub += !strcmp(site_str(sub, "parent"), site_str(t, "id")) &&
+						has_tactic(sub, cols[k]) && tech_rules(sub, only) > 0;
+			if (!nsub) {
+				matrix_cell(sb, t, vendors, nv, only, prefix, max, is_sub);
+				strbuf_addch(sb, '\n');
+				continue;
 			}
-			strbuf_addstr(sb, "</span></a>\n");
+			strbuf_addstr(sb, "<details class=\"subs\"><summary>");
+			matrix_cell(sb, t, vendors, nv, only, prefix, max, 0);
+			strbuf_addf(sb, "<span class=\"nsub\">%zu sub-technique%s</span></summary>\n", nsub,
+				    nsub == 1 ? "" : "s");
+			json_array_foreach(s->techniques, m, sub)
+				if (!strcmp(site_str(sub, "parent"), site_str(t, "id")) &&
+				    has_tactic(sub, cols[k]) && tech_rules(sub, only) > 0) {
+					matrix_cell(sb, sub, vendors, nv, only, prefix, max, 1);
+					strbuf_addch(sb, '\n');
+				}
+			strbuf_addstr(sb, "</details>\n");
 		}
 		strbuf_addstr(sb, "</section>\n");
 	}
-	strbuf_addstr(sb, "</div></div>\n");
+	strbuf_addstr(sb, "</div>\n");
+	free(any);
 	free(cols);
 	json_decref(others);
 }
@@ -188,7 +263,7 @@ static void techniques_table(struct strbuf *html, struct strbuf *md, const struc
 		cols[4 + i].title = titles[i].buf;
 		cols[4 + i].num = 1;
 	}
-	strbuf_addstr(html, "<h2>Techniques</h2>\n");
+	strbuf_addstr(html, "<h2 id=\"techniques\">Techniques</h2>\n");
 	if (md)
 		strbuf_addstr(md, "\n## Techniques\n\n");
 	table_begin(&tb, html, md, cols, nv + 4);
@@ -246,7 +321,7 @@ static void navigator_layers(const struct site *s, const char **vendors, size_t 
 {
 	size_t i;
 
-	strbuf_addstr(html, "<h2>ATT&amp;CK Navigator layers</h2>\n<p>Coverage scored by rule count, to open "
+	strbuf_addstr(html, "<h2 id=\"navigator\">ATT&amp;CK Navigator layers</h2>\n<p>Coverage scored by rule count, to open "
 		      "in MITRE's <a href=\"https://mitre-attack.github.io/attack-navigator/\">ATT&amp;CK "
 		      "Navigator</a> (layer format " NAVIGATOR_LAYER_FORMAT "): ");
 	strbuf_addstr(md, "\n## ATT&CK Navigator layers\n\nCoverage scored by rule count (layer format "
@@ -291,22 +366,33 @@ static void navigator_layers(const struct site *s, const char **vendors, size_t 
 
 static void vendor_page(const struct site *s, const char **vendors, size_t nv, const char *v)
 {
-	struct strbuf html = STRBUF_INIT, title = STRBUF_INIT, rel = STRBUF_INIT;
+	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT, title = STRBUF_INIT, rel = STRBUF_INIT;
+	const json_t *crules = json_object_get(s->corpus, "rules");
 
 	strbuf_addf(&title, "%s rules: detcat catalog", site_vendor_label(v));
-	site_page_head(&html, "../", title.buf);
+	site_page_head_main(&html, "../", title.buf, "wide");
 	strbuf_addstr(&html, "<h1>");
 	site_esc(&html, site_vendor_label(v));
 	strbuf_addstr(&html, " rules</h1>\n");
+	strbuf_addstr(&md, "# ");
+	md_escape(&md, site_vendor_label(v));
+	strbuf_addf(&md, " rules\n\n%lld rules. [All vendors](../index.md)\n",
+		    (long long)json_integer_value(json_object_get(json_object_get(crules, "by_vendor"), v)));
 	vendor_filter(&html, s, vendors, nv, v, "../");
 	matrix(&html, s, vendors, nv, v, "../");
-	techniques_table(&html, NULL, s, vendors, nv, v, "../");
+	techniques_table(&html, &md, s, vendors, nv, v, "../");
 	site_page_foot(&html);
 	strbuf_addstr(&rel, "vendor/");
 	safe_filename(&rel, v);
 	strbuf_addstr(&rel, ".html");
 	site_write_file(s, rel.buf, &html);
+	strbuf_reset(&rel);
+	strbuf_addstr(&rel, "vendor/");
+	safe_filename(&rel, v);
+	strbuf_addstr(&rel, ".md");
+	site_write_file(s, rel.buf, &md);
 	strbuf_release(&html);
+	strbuf_release(&md);
 	strbuf_release(&title);
 	strbuf_release(&rel);
 }
@@ -317,15 +403,18 @@ void site_index_page(const struct site *s)
 	const json_t *crules = json_object_get(s->corpus, "rules"), *parse = json_object_get(s->corpus, "parse");
 	json_t *by_vendor = json_object_get(crules, "by_vendor"), *val;
 	const char **vendors, *key;
-	size_t nv, i, j, nuids;
-	const char **uids;
+	size_t nv, i;
 
-	site_page_head(&html, "", "detcat catalog");
+	site_page_head_main(&html, "", "detcat catalog", "wide");
 	strbuf_addstr(&html, "<h1>detcat catalog</h1>\n");
+	site_search_form(&html);
 	strbuf_addstr(&md, "# detcat catalog\n");
 	nv = site_vendor_list(by_vendor, &vendors);
 	vendor_filter(&html, s, vendors, nv, NULL, "");
-	strbuf_addstr(&html, "<h2>Corpus</h2>\n");
+	strbuf_addstr(&html, "<p class=\"toc\">On this page: <a href=\"#corpus\">Corpus</a> · "
+		      "<a href=\"#matrix\">ATT&amp;CK matrix</a> · <a href=\"#navigator\">Navigator layers</a> · "
+		      "<a href=\"#rules\">All rules</a> · <a href=\"#techniques\">Techniques</a></p>\n");
+	strbuf_addstr(&html, "<h2 id=\"corpus\">Corpus</h2>\n");
 	strbuf_addstr(&md, "\n## Corpus\n\n");
 	{
 		static const struct table_col cols[] = { { "Vendor", 0, 0, 0, 0 }, { "Rules", 0, 0, 1, 0 } };
@@ -352,6 +441,15 @@ void site_index_page(const struct site *s)
 		md_escape(&md, key);
 		strbuf_addf(&md, " %lld;", (long long)json_integer_value(val));
 	}
+	if (json_integer_value(json_object_get(crules, "retired"))) {
+		long long nr = json_integer_value(json_object_get(crules, "retired"));
+		int counted = json_is_true(json_object_get(crules, "retired_counted"));
+
+		strbuf_addf(&html, " retired upstream %lld (%s);", nr, counted ? "counted with the live ones"
+			    : "listed apart, not counted in the matrix or on technique pages");
+		strbuf_addf(&md, " retired upstream %lld (%s);", nr, counted ? "counted with the live ones"
+			    : "listed apart, not counted");
+	}
 	strbuf_addf(&html, " techniques with rules: %lld.</p>\n",
 		    (long long)json_integer_value(json_object_get(s->corpus, "techniques_with_rules")));
 	strbuf_addf(&md, " techniques with rules: %lld.\n",
@@ -360,25 +458,52 @@ void site_index_page(const struct site *s)
 	site_sources_section(s, &html, &md);
 	matrix(&html, s, vendors, nv, NULL, "");
 	navigator_layers(s, vendors, nv, &html, &md);
+	strbuf_addf(&html, "<h2 id=\"rules\">All rules</h2>\n<p><a href=\"rules.html\">Every rule of the catalog (%zu)</a>, "
+		    "with its vendor and parse status, on a page of its own.</p>\n", json_object_size(s->rules));
+	strbuf_addf(&md, "\n## All rules\n\n[Every rule of the catalog (%zu)](rules.md).\n", json_object_size(s->rules));
+	/* last: the longest (a row per technique) */
 	techniques_table(&html, &md, s, vendors, nv, NULL, "");
+	site_page_foot(&html);
+	site_write_file(s, "index.html", &html);
+	site_write_file(s, "index.md", &md);
+	for (i = 0; i < nv; i++)
+		if (json_integer_value(json_object_get(by_vendor, vendors[i])) > 0)
+			vendor_page(s, vendors, nv, vendors[i]);
+	site_rules_page(s);
+	site_search_files(s);
+	free(vendors);
+	strbuf_release(&html);
+	strbuf_release(&md);
+}
 
-	/* every rule, so rules without a technique have a way in too */
+/* every rule, so rules without a technique have a way in too */
+void site_rules_page(const struct site *s)
+{
+	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT;
+	const char **uids, *key;
+	size_t nuids, i, j;
+	json_t *val;
+
+	site_page_head(&html, "", "All rules: detcat catalog");
+	strbuf_addstr(&html, "<h1>All rules</h1>\n");
+	strbuf_addstr(&md, "# All rules\n");
 	nuids = json_object_size(s->rules);
 	uids = xmalloc((nuids + 1) * sizeof(*uids));
 	j = 0;
 	json_object_foreach(s->rules, key, val)
 		uids[j++] = key;
 	qsort(uids, nuids, sizeof(*uids), site_cmp_str);
-	strbuf_addf(&html, "<h2>All rules (%zu)</h2>\n", nuids);
-	strbuf_addf(&md, "\n## All rules (%zu)\n\n", nuids);
+	strbuf_addf(&html, "<p>%zu rules, by uid; the retired ones say so.</p>\n", nuids);
+	strbuf_addf(&md, "\n%zu rules, by uid; the retired ones say so.\n\n", nuids);
 	{
 		static const struct table_col cols[] = {
-			{ "Vendor", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 }, { "Parse status", 0, 0, 0, 0 },
+			{ "Vendor", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 }, { "Status", 0, 0, 0, 0 },
+			{ "Parse status", 0, 0, 0, 0 },
 		};
 		struct table tb;
 		struct strbuf cls = STRBUF_INIT;
 
-		table_begin(&tb, &html, &md, cols, 3);
+		table_begin(&tb, &html, &md, cols, 4);
 		for (i = 0; i < nuids; i++) {
 			const json_t *r = json_object_get(s->rules, uids[i]);
 			const char *st = site_str(json_object_get(r, "parse"), "status");
@@ -397,6 +522,11 @@ void site_index_page(const struct site *s)
 			site_rule_link(&md, "", uids[i], ".md");
 			strbuf_addstr(&md, ")");
 			table_cell_close(&tb);
+			strbuf_reset(&cls);
+			strbuf_addstr(&cls, site_str(r, "status"));
+			if (json_is_true(json_object_get(r, "retired")))
+				strbuf_addstr(&cls, cls.len ? " (retired)" : "retired");
+			table_cell(&tb, cls.buf ? cls.buf : "");
 			/* the status cell carries its own class */
 			strbuf_reset(&cls);
 			strbuf_addstr(&cls, "status-");
@@ -410,19 +540,9 @@ void site_index_page(const struct site *s)
 		strbuf_release(&cls);
 	}
 	site_page_foot(&html);
-	site_write_file(s, "index.html", &html);
-	site_write_file(s, "index.md", &md);
-	for (i = 0; i < nv; i++)
-		if (json_integer_value(json_object_get(by_vendor, vendors[i])) > 0)
-			vendor_page(s, vendors, nv, vendors[i]);
+	site_write_file(s, "rules.html", &html);
+	site_write_file(s, "rules.md", &md);
 	free(uids);
-	free(vendors);
 	strbuf_release(&html);
 	strbuf_release(&md);
 }
-
-/*
- * Remove the pages an earlier run wrote that this one did not (a rule gone
- * from the corpus, a technique without rules now): only in the folders the
- * report owns, and only files with the extensions it writes.
- */

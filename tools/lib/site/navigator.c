@@ -69,6 +69,12 @@ static int technique_id(const char *s)
 	return s[9] == '\0';
 }
 
+/* ATT&CK revoked or deprecated it: the Navigator has no cell for it in the release's matrix */
+static int retired_technique(const json_t *t)
+{
+	return json_is_true(json_object_get(t, "revoked")) || json_is_true(json_object_get(t, "deprecated"));
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -84,8 +90,23 @@ static int known_vendor(const char *key)
 	return 0;
 }
 
-/* "12 rules: Sigma 7, Elastic 5": known vendors first, then the others by key */
-static json_t *comment(const json_t *t)
+static json_t *text(const char *s, const char *what);
+
+static const char *vendor_label(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NVENDORS; i++)
+		if (strcmp(vendors[i].key, key) == 0)
+			return vendors[i].label;
+	return key;
+}
+
+/*
+ * "12 rules: Sigma 7, Elastic 5": known vendors first, then the others by key;
+ * in one vendor's layer, that vendor's rules only ("7 Sigma rules")
+ */
+static json_t *comment(const json_t *t, const char *vendor)
 {
 	const json_t *rules = json_object_get(t, "rules");
 	json_t *by = json_object_get(rules, "by_vendor"), *v, *out;
@@ -94,6 +115,13 @@ static json_t *comment(const json_t *t)
 	const char **others, *key, *sep = ": ";
 	size_t i, nothers = 0;
 
+	if (vendor) {
+		n = count(json_object_get(by, vendor));
+		strbuf_addf(&sb, "%lld %s rule%s", (long long)n, vendor_label(vendor), n == 1 ? "" : "s");
+		out = text(sb.buf, "a vendor");
+		strbuf_release(&sb);
+		return out;
+	}
 	strbuf_addf(&sb, "%lld rule%s", (long long)total, total == 1 ? "" : "s");
 	for (i = 0; i < NVENDORS; i++)
 		if ((n = count(json_object_get(by, vendors[i].key))) > 0) {
@@ -155,6 +183,38 @@ static json_t *gradient(json_int_t max)
 	return g;
 }
 
+/* the shades and the rule counts each stands for: "1-3 rules", ... (site_heat()) */
+static json_t *legend(json_int_t max, const char *vendor)
+{
+	json_t *items = json_array();
+	json_int_t from = 1, n;
+	int level = 1;
+
+	for (n = 1; n <= max + 1; n++) {
+		int h = n <= max ? site_heat(n, max) : 0;
+		struct strbuf sb = STRBUF_INIT;
+
+		if (h == level)
+			continue;
+		if (n - 1 < from) {	/* no count has this shade */
+			level = h;
+			continue;
+		}
+		if (from == n - 1)
+			strbuf_addf(&sb, "%lld", (long long)from);
+		else
+			strbuf_addf(&sb, "%lld-%lld", (long long)from, (long long)(n - 1));
+		strbuf_addf(&sb, " %s%srule%s", vendor ? vendor_label(vendor) : "", vendor ? " " : "",
+			    n - 1 == 1 ? "" : "s");
+		json_array_append_new(items, json_pack("{s:o,s:s}", "label", text(sb.buf, "a vendor"),
+						       "color", colors[level - 1]));
+		strbuf_release(&sb);
+		from = n;
+		level = h;
+	}
+	return items;
+}
+
 json_t *navigator_layer(const json_t *techniques, const char *vendor, const char *name,
 			const char *description, const char *attack_version)
 {
@@ -167,14 +227,14 @@ json_t *navigator_layer(const json_t *techniques, const char *vendor, const char
 		const char *id = json_string_value(json_object_get(t, "id"));
 		const char *parent = json_string_value(json_object_get(t, "parent"));
 
-		if (parent && technique_id(id) && score(t, vendor) > 0)
+		if (parent && technique_id(id) && !retired_technique(t) && score(t, vendor) > 0)
 			json_object_set_new(shown, parent, json_true());
 	}
 	json_array_foreach(techniques, i, t) {
 		const char *id = json_string_value(json_object_get(t, "id"));
 		json_int_t n = score(t, vendor);
 
-		if (technique_id(id) && n > max)
+		if (technique_id(id) && !retired_technique(t) && n > max)
 			max = n;
 	}
 	json_array_foreach(techniques, i, t) {
@@ -182,14 +242,14 @@ json_t *navigator_layer(const json_t *techniques, const char *vendor, const char
 		json_int_t n = score(t, vendor);
 		json_t *e;
 
-		if (!technique_id(id) || n <= 0)
+		if (!technique_id(id) || n <= 0 || retired_technique(t))
 			continue;
 		e = json_object();
 		json_object_set_new(e, "techniqueID", json_string(id));
 		json_object_set_new(e, "score", json_integer(n));
 		json_object_set_new(e, "color", json_string(colors[site_heat(n, max) - 1]));
 		json_object_set_new(e, "enabled", json_true());
-		json_object_set_new(e, "comment", comment(t));
+		json_object_set_new(e, "comment", comment(t, vendor));
 		if (json_object_get(shown, id))
 			json_object_set_new(e, "showSubtechniques", json_true());
 		json_array_append_new(list, e);
@@ -212,7 +272,7 @@ json_t *navigator_layer(const json_t *techniques, const char *vendor, const char
 	json_object_set_new(layer, "hideDisabled", json_false());
 	json_object_set_new(layer, "techniques", list);
 	json_object_set_new(layer, "gradient", gradient(max));
-	json_object_set_new(layer, "legendItems", json_array());
+	json_object_set_new(layer, "legendItems", legend(max, vendor));
 	json_object_set_new(layer, "metadata", json_array());
 	json_object_set_new(layer, "selectTechniquesAcrossTactics", json_true());
 	json_object_set_new(layer, "selectSubtechniquesWithParent", json_false());

@@ -119,6 +119,112 @@ static void similar_table(struct strbuf *html, struct strbuf *md, const struct s
 	table_end(&tb);
 }
 
+/* 1 when some predicate is an indicator (catalog.h): with a value, not negated, exclusion or computed */
+static int has_indicators(const json_t *preds)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach((json_t *)preds, i, p)
+		if (json_object_get(p, "value") && !json_is_null(json_object_get(p, "value")) &&
+		    !json_is_true(json_object_get(p, "negated")) && !json_is_true(json_object_get(p, "exclusion")) &&
+		    !json_is_true(json_object_get(p, "computed")))
+			return 1;
+	return 0;
+}
+
+/* a list or a string as "a, b, c"; "" for anything else */
+static void list_text(struct strbuf *sb, const json_t *v)
+{
+	const json_t *e;
+	size_t i;
+
+	if (json_is_string(v)) {
+		strbuf_addstr(sb, json_string_value(v));
+		return;
+	}
+	json_array_foreach((json_t *)v, i, e) {
+		char *t = site_value_text(e);
+
+		strbuf_addstr(sb, i ? ", " : "");
+		strbuf_addstr(sb, t);
+		free(t);
+	}
+}
+
+/* the rule's scope as its vendor states it: "category: process_creation; product: windows" */
+static void scope_text(struct strbuf *sb, const json_t *ctx)
+{
+	const char *key;
+	json_t *v;
+	int n = 0;
+
+	json_object_foreach((json_t *)ctx, key, v) {
+		struct strbuf t = STRBUF_INIT;
+
+		list_text(&t, v);
+		if (!t.len && !json_is_number(v)) {
+			strbuf_release(&t);
+			continue;
+		}
+		if (json_is_number(v) || json_is_boolean(v)) {
+			char *x = site_value_text(v);
+
+			strbuf_addstr(&t, x);
+			free(x);
+		}
+		strbuf_addstr(sb, n++ ? "; " : "");
+		strbuf_addstr(sb, key);
+		strbuf_addstr(sb, ": ");
+		strbuf_addstr(sb, t.buf);
+		strbuf_release(&t);
+	}
+}
+
+/* a metadata row in both forms, left out when the value is empty */
+static void meta_row(struct strbuf *html, struct strbuf *md, const char *key, const char *val)
+{
+	if (!val || !*val)
+		return;
+	row(html, key, val);
+	md_item(md, key, val);
+}
+
+/* references and false positives: a list each, as the rule states them */
+static void text_list(struct strbuf *html, struct strbuf *md, const char *heading, const json_t *v,
+		      int links)
+{
+	const json_t *e;
+	size_t i, n = json_is_array(v) ? json_array_size(v) : json_is_string(v) ? 1 : 0;
+
+	if (!n)
+		return;
+	strbuf_addf(html, "<h2>%s</h2>\n<ul>\n", heading);
+	strbuf_addf(md, "\n## %s\n\n", heading);
+	for (i = 0; i < n; i++) {
+		char *t;
+
+		e = json_is_array(v) ? json_array_get(v, i) : v;
+		t = site_value_text(e);
+		strbuf_addstr(html, "<li>");
+		if (links && is_web_url(t)) {
+			strbuf_addstr(html, "<a href=\"");
+			site_esc(html, t);
+			strbuf_addstr(html, "\">");
+			site_esc(html, t);
+			strbuf_addstr(html, "</a>");
+		} else {
+			site_esc(html, t);
+		}
+		strbuf_addstr(html, "</li>\n");
+		strbuf_addstr(md, "- ");
+		md_escape(md, t);
+		strbuf_addch(md, '\n');
+		free(t);
+	}
+	strbuf_addstr(html, "</ul>\n");
+}
+
 void site_rule_page(const struct site *s, const char *uid, const json_t *r)
 {
 	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT, name = STRBUF_INIT;
@@ -160,6 +266,27 @@ void site_rule_page(const struct site *s, const char *uid, const json_t *r)
 		md_item(&md, "Path", site_str(r, "path"));
 	}
 	strbuf_addstr(&html, "</td></tr>\n");
+	{
+		struct strbuf st = STRBUF_INIT, au = STRBUF_INIT, sc = STRBUF_INIT;
+		const char *status_w = site_str(r, "status");
+
+		strbuf_addstr(&st, *status_w ? status_w : "");
+		if (json_is_true(json_object_get(r, "retired"))) {
+			strbuf_addstr(&st, st.len ? " (retired: " : "retired (");
+			strbuf_addstr(&st, site_str(r, "retired_why"));
+			strbuf_addstr(&st, ")");
+		}
+		meta_row(&html, &md, "Status", st.buf);
+		list_text(&au, json_object_get(r, "author"));
+		meta_row(&html, &md, "Author", au.buf);
+		meta_row(&html, &md, "Date", site_str(r, "date"));
+		meta_row(&html, &md, "Modified", site_str(r, "modified"));
+		scope_text(&sc, json_object_get(r, "context"));
+		meta_row(&html, &md, "Scope", sc.buf);
+		strbuf_release(&st);
+		strbuf_release(&au);
+		strbuf_release(&sc);
+	}
 	row(&html, "Severity", site_str(r, "severity"));
 	row(&html, "Rule type", site_str(r, "rule_type"));
 	row(&html, "Language", site_str(r, "language"));
@@ -203,6 +330,10 @@ void site_rule_page(const struct site *s, const char *uid, const json_t *r)
 		md_escape(&md, v);
 		free(v);
 	}
+	if (json_is_true(json_object_get(r, "tactics_derived"))) {
+		strbuf_addstr(&html, " <span class=\"meta\">(from its techniques: the rule states none)</span>");
+		strbuf_addstr(&md, " (from its techniques: the rule states none)");
+	}
 	strbuf_addstr(&html, "</td></tr>\n<tr><th>Parse status</th><td class=\"status-");
 	site_esc(&html, status);
 	strbuf_addstr(&html, "\">");
@@ -210,6 +341,17 @@ void site_rule_page(const struct site *s, const char *uid, const json_t *r)
 	strbuf_addstr(&html, "</td></tr>\n</tbody>\n</table>\n");
 	strbuf_addstr(&md, "\n");
 	md_item(&md, "Parse status", status);
+
+	if (json_string_value(json_object_get(r, "description")) && *site_str(r, "description")) {
+		strbuf_addstr(&html, "<h2>Description</h2>\n<p class=\"description\">");
+		site_esc(&html, site_str(r, "description"));
+		strbuf_addstr(&html, "</p>\n");
+		strbuf_addstr(&md, "\n## Description\n\n");
+		md_escape(&md, site_str(r, "description"));
+		strbuf_addch(&md, '\n');
+	}
+	text_list(&html, &md, "False positives", json_object_get(r, "falsepositives"), 0);
+	text_list(&html, &md, "References", json_object_get(r, "references"), 1);
 
 	if (json_array_size(json_object_get(parse, "errors"))) {
 		strbuf_addstr(&html, "<h2>Parse messages</h2>\n<ul>\n");
@@ -314,10 +456,27 @@ void site_rule_page(const struct site *s, const char *uid, const json_t *r)
 		      "this detection; a near-duplicate in the same vendor, when de-duplicating.</p>\n");
 	strbuf_addstr(&md, "\n## Similar rules\n\nRules whose canonical indicators overlap this rule's "
 		      "most (shared over union, Jaccard).\n");
-	similar_table(&html, &md, s, json_object_get(sim, "other_vendors"), "Counterparts in other vendors",
-		      "No rule of another vendor shares a quarter of its indicators with this one.");
-	similar_table(&html, &md, s, json_object_get(sim, "same_vendor"), "Near-duplicates in the same vendor",
-		      "No rule of the same vendor shares a quarter of its indicators with this one.");
+	if (!has_indicators(preds)) {
+		/* nothing to compare: say so, not that no rule shares its indicators */
+		strbuf_addstr(&html, "<p class=\"note\">This rule has no indicator to compare (");
+		strbuf_addstr(&md, "\nThis rule has no indicator to compare (");
+		if (json_array_size(preds)) {
+			strbuf_addstr(&html, "its predicates are all exclusions, negated or computed");
+			strbuf_addstr(&md, "its predicates are all exclusions, negated or computed");
+		} else {
+			strbuf_addstr(&html, "no predicate: parse status ");
+			site_esc(&html, status);
+			strbuf_addstr(&md, "no predicate: parse status ");
+			md_escape(&md, status);
+		}
+		strbuf_addstr(&html, "), so its counterparts are not known.</p>\n");
+		strbuf_addstr(&md, "), so its counterparts are not known.\n");
+	} else {
+		similar_table(&html, &md, s, json_object_get(sim, "other_vendors"), "Counterparts in other vendors",
+			      "No rule of another vendor shares a quarter of its indicators with this one.");
+		similar_table(&html, &md, s, json_object_get(sim, "same_vendor"), "Near-duplicates in the same vendor",
+			      "No rule of the same vendor shares a quarter of its indicators with this one.");
+	}
 
 	if (json_string_value(json_object_get(r, "query"))) {
 		strbuf_addstr(&html, "<h2>Query</h2>\n<pre><code>");

@@ -182,11 +182,17 @@ void site_write_file(const struct site *s, const char *rel, const struct strbuf 
 
 void site_page_head(struct strbuf *sb, const char *prefix, const char *title)
 {
+	site_page_head_main(sb, prefix, title, NULL);
+}
+
+void site_page_head_main(struct strbuf *sb, const char *prefix, const char *title, const char *main_class)
+{
 	strbuf_addstr(sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
 	site_esc(sb, title);
 	strbuf_addf(sb, "</title>\n<link rel=\"stylesheet\" href=\"%sstyle.css\">\n</head>\n<body>\n"
-		    "<nav><a href=\"%sindex.html\">detcat catalog</a></nav>\n<main>\n", prefix, prefix);
+		    "<nav><a href=\"%sindex.html\">detcat catalog</a></nav>\n<main%s%s%s>\n", prefix, prefix,
+		    main_class ? " class=\"" : "", main_class ? main_class : "", main_class ? "\"" : "");
 }
 
 void site_page_foot(struct strbuf *sb)

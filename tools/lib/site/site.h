@@ -2,7 +2,8 @@
  * site.h: the static site of a catalog (SPEC §6), as detcat-report writes it:
  * index.html and index.md with the ATT&CK matrix, a page per vendor, one HTML
  * and one Markdown page per technique and per rule, ATT&CK Navigator layers
- * and style.css. No JavaScript; every text from the catalog is escaped; file
+ * and style.css. No JavaScript is needed: the index's search box is enhanced by
+ * search.js, and works as a link to rules.html without it. Every text from the catalog is escaped; file
  * names made from uids are safe (html.h). The same catalog gives the same
  * bytes, and pages of an earlier run that this one did not write are removed
  * (only those: the list of what a run wrote is the tool's, .detcat-pages).
@@ -42,6 +43,11 @@ void site_technique_page(const struct site *s, const json_t *t);
 void site_rule_page(const struct site *s, const char *uid, const json_t *r);
 /* the index's Sources section: rules, last fetch and stale flag per source (sources.c) */
 void site_sources_section(const struct site *s, struct strbuf *html, struct strbuf *md);
+/* rules.html and rules.md: every rule, so rules without a technique have a way in too */
+void site_rules_page(const struct site *s);
+/* search.js and search-index.js (search.c); the form of the index that uses them */
+void site_search_files(const struct site *s);
+void site_search_form(struct strbuf *html);
 
 /* ---- helpers the pages share ---- */
 /* a string member, "" when absent */
@@ -61,6 +67,8 @@ void site_tech_href(struct strbuf *sb, const char *prefix, const char *id);
 /* one page at s->dir/rel; left alone when it holds these bytes already */
 void site_write_file(const struct site *s, const char *rel, const struct strbuf *sb);
 void site_page_head(struct strbuf *sb, const char *prefix, const char *title);
+/* the same, with a class on <main> ("wide": the overview pages with the matrix); NULL for none */
+void site_page_head_main(struct strbuf *sb, const char *prefix, const char *title, const char *main_class);
 void site_page_foot(struct strbuf *sb);
 void site_rule_title(struct strbuf *sb, const json_t *rule, const char *uid);
 /*

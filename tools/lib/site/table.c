@@ -5,6 +5,30 @@
 
 #include "site/html.h"
 
+static void html_head(struct table *t)
+{
+	size_t i;
+
+	strbuf_addstr(t->html, "<table>\n<thead><tr>");
+	for (i = 0; i < t->ncols; i++) {
+		strbuf_addstr(t->html, t->cols[i].num ? "<th class=\"num\">" : "<th>");
+		strbuf_addstr(t->html, t->cols[i].title);
+		strbuf_addstr(t->html, "</th>");
+	}
+	strbuf_addstr(t->html, "</tr></thead>\n<tbody>\n");
+}
+
+void table_fold(struct table *t, const char *summary_html)
+{
+	if (t->folded || t->col)
+		return;
+	t->folded = 1;
+	strbuf_addstr(t->html, "</tbody>\n</table>\n<details class=\"more\"><summary>");
+	strbuf_addstr(t->html, summary_html);
+	strbuf_addstr(t->html, "</summary>\n");
+	html_head(t);
+}
+
 void table_begin(struct table *t, struct strbuf *html, struct strbuf *md,
 		 const struct table_col *cols, size_t ncols)
 {
@@ -15,13 +39,8 @@ void table_begin(struct table *t, struct strbuf *html, struct strbuf *md,
 	t->cols = cols;
 	t->ncols = ncols;
 	t->col = 0;
-	strbuf_addstr(html, "<table>\n<thead><tr>");
-	for (i = 0; i < ncols; i++) {
-		strbuf_addstr(html, cols[i].num ? "<th class=\"num\">" : "<th>");
-		strbuf_addstr(html, cols[i].title);
-		strbuf_addstr(html, "</th>");
-	}
-	strbuf_addstr(html, "</tr></thead>\n<tbody>\n");
+	t->folded = 0;
+	html_head(t);
 	if (!md)
 		return;
 	for (i = 0; i < ncols; i++) {
@@ -96,4 +115,6 @@ void table_cell_num(struct table *t, long long n)
 void table_end(struct table *t)
 {
 	strbuf_addstr(t->html, "</tbody>\n</table>\n");
+	if (t->folded)
+		strbuf_addstr(t->html, "</details>\n");
 }

@@ -35,6 +35,7 @@ struct table {
 	struct strbuf *html, *md;
 	const struct table_col *cols;
 	size_t ncols, col;
+	int folded;		/* table_fold() was called */
 };
 
 /* Write the header of both forms. */
@@ -48,6 +49,12 @@ void table_cell_open(struct table *t);
 /* The same, with this cell's own class attribute (HTML, escaped already) instead of the column's. */
 void table_cell_open_class(struct table *t, const char *td_class);
 void table_cell_close(struct table *t);
+/*
+ * Between two rows: the rows after this go, in HTML, into a table of their own
+ * inside <details> with this summary (HTML, escaped already), folded until
+ * opened; Markdown keeps one table. At most once per table.
+ */
+void table_fold(struct table *t, const char *summary_html);
 void table_end(struct table *t);
 
 #endif

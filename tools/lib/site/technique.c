@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/util.h"
 #include "site/html.h"
@@ -48,6 +49,48 @@ static void counterpart_note(struct strbuf *html, struct strbuf *md, const struc
 	strbuf_addf(md, "), %lld %%)", site_match_percent(m));
 }
 
+/* rule titles as the list shows them, for sorting */
+static const char *list_title(const struct site *s, const char *uid)
+{
+	const char *t = json_string_value(json_object_get(json_object_get(s->rules, uid), "title"));
+
+	return t && *t ? t : uid;
+}
+
+static const struct site *sort_site;	/* qsort has no context argument in C11 */
+
+/* by title (ignoring case, then exactly), then path, then uid */
+static int cmp_by_title(const void *a, const void *b)
+{
+	const char *x = json_string_value(*(json_t *const *)a), *y = json_string_value(*(json_t *const *)b);
+	const char *tx = list_title(sort_site, x), *ty = list_title(sort_site, y);
+	int d = strcasecmp(tx, ty);
+
+	if (!d)
+		d = strcmp(tx, ty);
+	if (!d)
+		d = strcmp(site_str(json_object_get(sort_site->rules, x), "path"),
+			   site_str(json_object_get(sort_site->rules, y), "path"));
+	return d ? d : strcmp(x, y);
+}
+
+/* the uids of a list, sorted by title (a new array) */
+static json_t *sorted_by_title(const struct site *s, json_t *list)
+{
+	size_t n = json_array_size(list), i;
+	json_t **v = xmalloc((n + 1) * sizeof(*v)), *out = json_array();
+
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(list, i);
+	sort_site = s;
+	qsort(v, n, sizeof(*v), cmp_by_title);
+	for (i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	return out;
+}
+
+/* rules grouped by vendor, each group by title; equal titles told apart by their path */
 static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const struct site *s,
 			      const json_t *uids, long long min_pct)
 {
@@ -70,6 +113,7 @@ static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const stru
 
 		if (!list)
 			continue;
+		list = sorted_by_title(s, list);
 		strbuf_addstr(html, "<h3>");
 		site_esc(html, site_vendor_label(vendors[i]));
 		strbuf_addf(html, " <span class=\"meta\">%zu rule%s</span></h3>\n<ul>\n",
@@ -83,6 +127,10 @@ static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const stru
 			const char *t = r ? json_string_value(json_object_get(r, "title")) : NULL;
 
 			const json_t *cp = r ? close_counterpart(r, min_pct) : NULL;
+			const char *prev = j ? json_string_value(json_array_get(list, j - 1)) : NULL;
+			const char *next = json_string_value(json_array_get(list, j + 1));
+			int twin = (prev && !strcmp(list_title(s, prev), list_title(s, uid))) ||
+				   (next && !strcmp(list_title(s, next), list_title(s, uid)));
 
 			strbuf_addstr(html, "<li><a href=\"");
 			site_rule_href(html, "../", uid);
@@ -94,12 +142,31 @@ static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const stru
 			strbuf_addstr(md, "](");
 			site_rule_link(md, "../", uid, ".md");
 			strbuf_addstr(md, ")");
+			if (twin) {	/* the same title twice: say which file each is */
+				const char *path = r ? site_str(r, "path") : "";
+
+				strbuf_addstr(html, " <span class=\"meta\">");
+				site_esc(html, *path ? path : uid);
+				strbuf_addstr(html, "</span>");
+				strbuf_addstr(md, " (");
+				md_escape(md, *path ? path : uid);
+				strbuf_addstr(md, ")");
+			}
+			if (r && json_is_true(json_object_get(r, "retired"))) {
+				strbuf_addstr(html, " <span class=\"meta retired\">retired: ");
+				site_esc(html, site_str(r, "retired_why"));
+				strbuf_addstr(html, "</span>");
+				strbuf_addstr(md, " (retired: ");
+				md_escape(md, site_str(r, "retired_why"));
+				strbuf_addstr(md, ")");
+			}
 			if (cp)
 				counterpart_note(html, md, s, cp, "../");
 			strbuf_addstr(html, "</li>\n");
 			strbuf_addstr(md, "\n");
 		}
 		strbuf_addstr(html, "</ul>\n");
+		json_decref(list);
 	}
 	free(vendors);
 	json_decref(by);
@@ -192,6 +259,20 @@ static void samples_text(struct strbuf *sb, const json_t *samples, int md)
 	}
 }
 
+/* long tables show their top rows; the rest is folded (HTML; Markdown has every row) */
+#define TOP_ROWS 25
+
+static void fold_after_top(struct table *tb, size_t i, size_t n, const char *what)
+{
+	char *summary;
+
+	if (i != TOP_ROWS || n <= TOP_ROWS + 5)
+		return;
+	summary = xasprintf("%zu more %s", n - TOP_ROWS, what);
+	table_fold(tb, summary);
+	free(summary);
+}
+
 /* Indicators or exclusions: (field, kind, value) with the rules here, and the corpus reach. */
 static void indicator_table(struct strbuf *html, struct strbuf *md, const struct site *s,
 			    const json_t *list, const char *verb, int with_reach)
@@ -213,6 +294,7 @@ static void indicator_table(struct strbuf *html, struct strbuf *md, const struct
 	json_array_foreach((json_t *)list, i, e) {
 		char *v = site_value_text(json_object_get(e, "value"));
 
+		fold_after_top(&tb, i, json_array_size(list), "values");
 		table_cell(&tb, site_str(e, "field"));
 		table_cell(&tb, site_str(e, "op"));
 		table_cell_open(&tb);
@@ -225,6 +307,65 @@ static void indicator_table(struct strbuf *html, struct strbuf *md, const struct
 		free(v);
 	}
 	table_end(&tb);
+}
+
+/* an event that stands for every event of its provider ("any") */
+static int is_catch_all(const json_t *e)
+{
+	return strcmp(site_str(e, "event"), "any") == 0;
+}
+
+struct event_row {
+	const json_t *e;
+	size_t pos;	/* in the catalog's order (provider, event) */
+};
+
+/* most rules first, then as the catalog sorts them */
+static int cmp_event_rules(const void *a, const void *b)
+{
+	const struct event_row *x = a, *y = b;
+	long long nx = json_integer_value(json_object_get(x->e, "rules"));
+	long long ny = json_integer_value(json_object_get(y->e, "rules"));
+
+	if (nx != ny)
+		return nx > ny ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* the specific events (catch_all 0) or the catch-all ones, most rules first */
+static void events_table(struct strbuf *html, struct strbuf *md, const json_t *events, int catch_all)
+{
+	static const struct table_col cols[] = {
+		{ "Provider", 0, 0, 0, 0 }, { "Event", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 },
+		{ "Rules", 0, 0, 1, 0 },
+	};
+	size_t n = json_array_size(events), k = 0, i;
+	struct event_row *v = xmalloc((n + 1) * sizeof(*v));
+	struct table tb;
+
+	for (i = 0; i < n; i++)
+		if (is_catch_all(json_array_get(events, i)) == catch_all) {
+			v[k].e = json_array_get(events, i);
+			v[k++].pos = i;
+		}
+	if (!k) {
+		free(v);
+		return;
+	}
+	qsort(v, k, sizeof(*v), cmp_event_rules);
+	strbuf_addch(md, '\n');
+	table_begin(&tb, html, md, cols, 4);
+	for (i = 0; i < k; i++) {
+		char *t = site_value_text(json_object_get(v[i].e, "event"));
+
+		table_cell(&tb, site_str(v[i].e, "provider"));
+		table_cell(&tb, t);
+		table_cell(&tb, site_str(v[i].e, "title"));
+		table_cell_num(&tb, json_integer_value(json_object_get(v[i].e, "rules")));
+		free(t);
+	}
+	table_end(&tb);
+	free(v);
 }
 
 void site_technique_page(const struct site *s, const json_t *t)
@@ -309,31 +450,31 @@ void site_technique_page(const struct site *s, const json_t *t)
 		strbuf_addstr(&md, "\n");
 	}
 
-	/* events covered */
-	strbuf_addf(&html, "<h2>Events covered</h2>\n<p>%zu catalog event%s tagged with this technique "
-		    "by at least one rule.</p>\n", json_array_size(events),
-		    json_array_size(events) == 1 ? " is" : "s are");
-	strbuf_addf(&md, "\n## Events covered\n\n%zu catalog event%s tagged with this technique by at "
-		    "least one rule.\n", json_array_size(events), json_array_size(events) == 1 ? " is" : "s are");
-	if (json_array_size(events)) {
-		static const struct table_col cols[] = {
-			{ "Provider", 0, 0, 0, 0 }, { "Event", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 },
-			{ "Rules", 0, 0, 1, 0 },
-		};
-		struct table tb;
+	/* events covered: the specific ones by number of rules, then the catch-all "any" ones apart */
+	{
+		size_t nany = 0, nspec = 0;
 
-		strbuf_addch(&md, '\n');
-		table_begin(&tb, &html, &md, cols, 4);
-		json_array_foreach((json_t *)events, i, e) {
-			char *v = site_value_text(json_object_get(e, "event"));
-
-			table_cell(&tb, site_str(e, "provider"));
-			table_cell(&tb, v);
-			table_cell(&tb, site_str(e, "title"));
-			table_cell_num(&tb, json_integer_value(json_object_get(e, "rules")));
-			free(v);
+		json_array_foreach((json_t *)events, i, e)
+			nany += is_catch_all(e);
+		nspec = json_array_size(events) - nany;
+		strbuf_addf(&html, "<h2>Events covered</h2>\n<p>%zu catalog event%s tagged with this technique "
+			    "by at least one rule", json_array_size(events),
+			    json_array_size(events) == 1 ? " is" : "s are");
+		strbuf_addf(&md, "\n## Events covered\n\n%zu catalog event%s tagged with this technique by at "
+			    "least one rule", json_array_size(events), json_array_size(events) == 1 ? " is" : "s are");
+		if (nany) {
+			strbuf_addf(&html, ": %zu specific, most rules first, and %zu catch-all (any event of a "
+				    "provider, from a rule whose scope names no event type) apart", nspec, nany);
+			strbuf_addf(&md, ": %zu specific, most rules first, and %zu catch-all apart", nspec, nany);
 		}
-		table_end(&tb);
+		strbuf_addstr(&html, ".</p>\n");
+		strbuf_addstr(&md, ".\n");
+		events_table(&html, &md, events, 0);
+		if (nany) {
+			strbuf_addf(&html, "<h3>Catch-all events (%zu)</h3>\n", nany);
+			strbuf_addf(&md, "\n### Catch-all events (%zu)\n", nany);
+			events_table(&html, &md, events, 1);
+		}
 	}
 
 	/* authoring guide */
@@ -356,6 +497,7 @@ void site_technique_page(const struct site *s, const json_t *t)
 		strbuf_addch(&md, '\n');
 		table_begin(&tb, &html, &md, cols, 4);
 		json_array_foreach((json_t *)fields, i, e) {
+			fold_after_top(&tb, i, json_array_size(fields), "fields");
 			table_cell(&tb, site_str(e, "field"));
 			table_cell_num(&tb, json_integer_value(json_object_get(e, "rules")));
 			table_cell_open(&tb);
@@ -408,6 +550,22 @@ void site_technique_page(const struct site *s, const json_t *t)
 			    "%lld a near-duplicate in their own (indicator overlap %lld %% or more).\n",
 			    other, total, same, pct);
 		add_vendor_groups(&html, &md, s, json_object_get(rules, "uids"), pct);
+	}
+	{
+		const json_t *ret = json_object_get(rules, "retired");
+		size_t nret = json_array_size(json_object_get(ret, "uids"));
+		int counted = json_is_true(json_object_get(ret, "counted"));
+
+		if (nret) {
+			strbuf_addf(&html, "<h2>Retired rules (%zu)</h2>\n<p class=\"note\">Rules upstream has "
+				    "retired (deprecated, unsupported, placeholders), listed apart: %s</p>\n",
+				    nret, counted ? "this catalog counts them with the live ones (detcat-aggregate "
+				    "--include-retired)." : "they are left out of every count, field, indicator "
+				    "and exclusion above.");
+			strbuf_addf(&md, "\n## Retired rules (%zu)\n\nRules upstream has retired, listed apart%s.\n",
+				    nret, counted ? " (counted above too)" : " (not counted above)");
+			add_vendor_groups(&html, &md, s, json_object_get(ret, "uids"), 101);
+		}
 	}
 	site_page_foot(&html);
 
