@@ -175,6 +175,7 @@ check-unit: $(UNIT)
 check-bad: $(TOOLS)
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/bad.log sh tests/bad/run.sh $(BIN)
+	@sh tests/suite.sh $(RESULTS)/bad-diff.log sh tests/bad/diff/run.sh $(BIN)
 
 # every fixture rule file gives its rules, whatever its folder; nothing else does
 check-fixtures: catalog
@@ -199,9 +200,10 @@ check-cli: $(TOOLS) $(BUILD)/tests/mkhostile $(BUILD)/tests/schema-check
 	@sh tests/suite.sh $(RESULTS)/cli.log sh tests/cli/run.sh $(BIN) $(BUILD)
 
 # hand-written expected predicates for one small rule per construct
-check-golden: $(TOOLS)
+check-golden: $(TOOLS) $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/golden.log sh tests/golden/normalize/run.sh $(BIN)
+	@sh tests/suite.sh $(RESULTS)/golden-diff.log sh tests/golden/diff/run.sh $(BIN) $(BUILD)/tests/schema-check
 
 # the site of the fixtures' catalog: sections, escaping, links, determinism
 check-report: $(TOOLS) $(BUILD)/tests/schema-check catalog
