@@ -232,7 +232,7 @@ check-sanitize:
 # real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output
 # real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output;
 # then each front end's own acceptance, tests/accept/vendor-*.sh
-ACCEPT = run normalize tag aggregate catalog $(patsubst tests/accept/%.sh,%,$(sort $(wildcard tests/accept/vendor-*.sh)))
+ACCEPT = run normalize tag aggregate catalog diff-sigma $(patsubst tests/accept/%.sh,%,$(sort $(wildcard tests/accept/vendor-*.sh)))
 accept: tools $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
 	@for a in $(ACCEPT); do \
