@@ -91,6 +91,8 @@ struct dtech {
 	size_t nind;
 };
 
+struct boiled;
+
 struct snapshot {
 	char *name;
 	struct drule *rules;
@@ -106,6 +108,7 @@ struct snapshot {
 	struct hashmap reach_index;
 	json_t *event_titles;		/* "provider US event" → title */
 	int tagged;			/* tagged rules were read */
+	struct boiled *boiled;		/* the predicates of the record being added, boiled from its text */
 };
 
 struct snapshot *snapshot_new(const char *name)
@@ -215,23 +218,54 @@ static void add_value(struct strbuf *sb, const json_t *value)
 	}
 }
 
-static char *indicator_key(const char *field, const char *op, const json_t *value)
-{
-	struct strbuf sb = STRBUF_INIT;
+/*
+ * A rule's predicates, boiled down: their triples (the JSON text of each), its
+ * indicator keys and its unmapped fields. Filled from jansson values
+ * (boil_json) or straight from the catalog's text (boil_text, the fast path):
+ * both give the same strings for the same predicates.
+ */
+struct boiled {
+	struct strvec preds, inds, unmapped;
+	int have;		/* boil_text ran for the record being added */
+};
 
-	strbuf_init(&sb, 64);
-	strbuf_addstr(&sb, field);
-	strbuf_addch(&sb, SEP);
-	strbuf_addstr(&sb, op);
-	strbuf_addch(&sb, SEP);
-	add_value(&sb, value);
-	return strbuf_detach(&sb, NULL);
+/* one predicate; field and op are plain strings, value canonical JSON text or NULL */
+static void boil_one(struct boiled *b, const char *field, const char *op, const char *value,
+		     int negated, int computed, int exclusion, int unmapped)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	strbuf_init(&t, 96);
+	strbuf_addstr(&t, "{\"field\":");
+	json_append_string(&t, field, strlen(field));
+	strbuf_addstr(&t, ",\"op\":");
+	json_append_string(&t, op, strlen(op));
+	if (value) {
+		strbuf_addstr(&t, ",\"value\":");
+		strbuf_addstr(&t, value);
+	}
+	strbuf_addstr(&t, negated ? ",\"negated\":true" : ",\"negated\":false");
+	if (computed)
+		strbuf_addstr(&t, ",\"computed\":true");
+	strbuf_addch(&t, '}');
+	strvec_add(&b->preds, strbuf_detach(&t, NULL));
+	if (computed)
+		return;
+	if (unmapped)
+		strvec_add(&b->unmapped, xstrdup(field));
+	if (value && !negated && !exclusion) {
+		strbuf_init(&t, 64);
+		strbuf_addstr(&t, field);
+		strbuf_addch(&t, SEP);
+		strbuf_addstr(&t, op);
+		strbuf_addch(&t, SEP);
+		strbuf_addstr(&t, value);
+		strvec_add(&b->inds, strbuf_detach(&t, NULL));
+	}
 }
 
-/* the rule's predicates as triples; its indicators counted into reach, once per rule */
-static void boil_predicates(struct snapshot *s, struct drule *r, const json_t *preds)
+static void boil_json(struct boiled *b, const json_t *preds)
 {
-	struct strvec inds = { 0 };
 	const json_t *p;
 	size_t i;
 
@@ -239,56 +273,60 @@ static void boil_predicates(struct snapshot *s, struct drule *r, const json_t *p
 		const char *field = json_string_value(json_object_get(p, "field"));
 		const char *op = json_string_value(json_object_get(p, "op"));
 		const json_t *value = json_object_get(p, "value");
-		int negated = json_is_true(json_object_get(p, "negated"));
-		int computed = json_is_true(json_object_get(p, "computed"));
-		struct strbuf t = STRBUF_INIT;
+		struct strbuf vt = STRBUF_INIT;
 
 		if (!field || !op)
 			continue;
-		strbuf_init(&t, 96);
-		strbuf_addstr(&t, "{\"field\":");
-		json_append_string(&t, field, strlen(field));
-		strbuf_addstr(&t, ",\"op\":");
-		json_append_string(&t, op, strlen(op));
 		if (value && !json_is_null(value)) {
-			strbuf_addstr(&t, ",\"value\":");
-			add_value(&t, value);
+			strbuf_init(&vt, 32);
+			add_value(&vt, value);
 		}
-		strbuf_addstr(&t, negated ? ",\"negated\":true" : ",\"negated\":false");
-		if (computed)
-			strbuf_addstr(&t, ",\"computed\":true");
-		strbuf_addch(&t, '}');
-		strvec_add(&r->preds, strbuf_detach(&t, NULL));
-		if (computed)
-			continue;
-		if (json_is_true(json_object_get(p, "unmapped")))
-			strvec_add(&r->unmapped, xstrdup(field));
-		if (value && !json_is_null(value) && !negated &&
-		    !json_is_true(json_object_get(p, "exclusion")))
-			strvec_add(&inds, indicator_key(field, op, value));
+		boil_one(b, field, op, vt.buf, json_is_true(json_object_get(p, "negated")),
+			 json_is_true(json_object_get(p, "computed")),
+			 json_is_true(json_object_get(p, "exclusion")),
+			 json_is_true(json_object_get(p, "unmapped")));
+		strbuf_release(&vt);
 	}
-	strvec_uniq(&r->preds);
-	strvec_uniq(&r->unmapped);
-	strvec_uniq(&inds);
-	r->ind = inds.n ? xmalloc(inds.n * sizeof(*r->ind)) : NULL;
-	r->nind = inds.n;
-	for (i = 0; i < inds.n; i++) {
+}
+
+static void boiled_release(struct boiled *b)
+{
+	strvec_release(&b->preds);
+	strvec_release(&b->inds);
+	strvec_release(&b->unmapped);
+	b->have = 0;
+}
+
+/* the rule takes the boiled predicates; its indicators are counted into reach, once per rule */
+static void rule_take_boiled(struct snapshot *s, struct drule *r, struct boiled *b)
+{
+	size_t i;
+
+	strvec_uniq(&b->preds);
+	strvec_uniq(&b->unmapped);
+	strvec_uniq(&b->inds);
+	r->preds = b->preds;
+	r->unmapped = b->unmapped;
+	r->ind = b->inds.n ? xmalloc(b->inds.n * sizeof(*r->ind)) : NULL;
+	r->nind = b->inds.n;
+	for (i = 0; i < b->inds.n; i++) {
 		size_t k;
 
-		if (hashmap_get(&s->reach_index, inds.v[i], &k)) {
+		if (hashmap_get(&s->reach_index, b->inds.v[i], &k)) {
 			s->reach[k]++;
 			r->ind[i] = k;
 			continue;
 		}
 		k = s->reach_keys.n;
 		r->ind[i] = k;
-		strvec_add(&s->reach_keys, inds.v[i]);
-		inds.v[i] = NULL;
+		strvec_add(&s->reach_keys, b->inds.v[i]);
+		b->inds.v[i] = NULL;
 		s->reach = xrealloc(s->reach, s->reach_keys.cap * sizeof(*s->reach));
 		s->reach[k] = 1;
 		hashmap_put(&s->reach_index, s->reach_keys.v[k], k);
 	}
-	strvec_release(&inds);
+	strvec_release(&b->inds);
+	memset(b, 0, sizeof(*b));
 }
 
 static size_t reach_of(const struct snapshot *s, const char *key)
@@ -371,7 +409,14 @@ static void add_rule(struct snapshot *s, const json_t *rec)
 			strvec_add(&r->techs, xstrdup(json_string_value(e)));
 	strvec_uniq(&r->techs);
 	event_keys(s, &r->events, json_object_get(rec, "events"));
-	boil_predicates(s, r, json_object_get(rec, "predicates"));
+	if (s->boiled && s->boiled->have) {
+		rule_take_boiled(s, r, s->boiled);
+	} else {
+		struct boiled b = { 0 };
+
+		boil_json(&b, json_object_get(rec, "predicates"));
+		rule_take_boiled(s, r, &b);
+	}
 	if (json_is_string(q)) {
 		r->has_query = 1;
 		r->query = fnv1a(json_string_value(q), json_string_length(q));
@@ -570,6 +615,7 @@ struct prune {
 	const char *const *drop_any;	/* members dropped at any depth */
 	const char *const *drop_top;	/* members dropped from the record itself */
 	int hash_query;			/* the record's "query" string becomes its hash */
+	struct boiled *boiled;		/* NULL, or: the record's "predicates" are boiled here */
 	struct strbuf out;
 };
 
@@ -638,6 +684,143 @@ static int key_in(const char *k, size_t n, const char *const *list)
 	return 0;
 }
 
+/* the plain string of a JSON string span: NULL when it is not one (or not valid) */
+static char *span_string(const char *p, const char *q)
+{
+	const char *c;
+	json_t *v;
+	char *out;
+
+	if (q - p < 2 || *p != '"' || q[-1] != '"')
+		return NULL;
+	for (c = p + 1; c < q - 1; c++)
+		if (*c == '\\' || (unsigned char)*c < 0x20)
+			break;
+	if (c == q - 1)
+		return xstrndup(p + 1, (size_t)(q - p) - 2);
+	v = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY, NULL);
+	out = json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+	json_decref(v);
+	return out;
+}
+
+/* a value span as canonical JSON text (as add_value writes it); NULL for null, or when invalid */
+static char *span_value(const char *p, const char *q, int *bad)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *c;
+	json_t *v;
+
+	*bad = 0;
+	if (q - p == 4 && memcmp(p, "null", 4) == 0)
+		return NULL;
+	if (*p == '"') {
+		for (c = p + 1; c < q - 1; c++)
+			if (*c == '\\' || (unsigned char)*c < 0x20)
+				break;
+		if (q - p >= 2 && q[-1] == '"' && c == q - 1)
+			return xstrndup(p, (size_t)(q - p));
+	} else if (*p == '-' || (*p >= '0' && *p <= '9') || *p == 't' || *p == 'f') {
+		v = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY, NULL);
+		if (json_is_number(v) || json_is_boolean(v)) {
+			json_decref(v);
+			return xstrndup(p, (size_t)(q - p));	/* jansson's own text */
+		}
+		json_decref(v);
+		*bad = 1;
+		return NULL;
+	}
+	v = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY, NULL);
+	if (!v) {
+		*bad = 1;
+		return NULL;
+	}
+	add_value(&sb, v);
+	json_decref(v);
+	return strbuf_detach(&sb, NULL);
+}
+
+static int span_is(const char *p, const char *q, const char *lit)
+{
+	return p && (size_t)(q - p) == strlen(lit) && memcmp(p, lit, (size_t)(q - p)) == 0;
+}
+
+/*
+ * The predicates array at p, boiled straight from the text into b (no jansson
+ * values for the bulk of a catalog); after it, or NULL when it is not the
+ * array of objects it should be.
+ */
+static const char *boil_text(struct boiled *b, const char *p, const char *e)
+{
+	enum { K_FIELD, K_OP, K_VALUE, K_NEG, K_COMP, K_EXCL, K_UNM, NK };
+	static const char *const names[NK] = { "field", "op", "value", "negated", "computed",
+					       "exclusion", "unmapped" };
+
+	if (p >= e || *p != '[')
+		return NULL;
+	p = skip_ws(p + 1, e);
+	if (p < e && *p == ']')
+		return p + 1;
+	for (;;) {
+		const char *from[NK] = { NULL }, *to[NK] = { NULL };
+		char *field, *op, *value;
+		int k, bad;
+
+		if (p >= e || *p != '{')
+			return NULL;
+		p = skip_ws(p + 1, e);
+		if (p < e && *p == '}')
+			p++;
+		else
+			for (;;) {
+				const char *key = p, *q, *v;
+
+				if (p >= e || *p != '"' || !(q = skip_string(p, e)))
+					return NULL;
+				p = skip_ws(q, e);
+				if (p >= e || *p != ':')
+					return NULL;
+				v = skip_ws(p + 1, e);
+				if (!(p = skip_value(v, e, 2)))
+					return NULL;
+				for (k = 0; k < NK; k++)
+					if ((size_t)(q - key) - 2 == strlen(names[k]) &&
+					    memcmp(key + 1, names[k], (size_t)(q - key) - 2) == 0) {
+						from[k] = v, to[k] = p;
+						break;
+					}
+				p = skip_ws(p, e);
+				if (p < e && *p == ',') {
+					p = skip_ws(p + 1, e);
+					continue;
+				}
+				if (p >= e || *p != '}')
+					return NULL;
+				p++;
+				break;
+			}
+		field = from[K_FIELD] ? span_string(from[K_FIELD], to[K_FIELD]) : NULL;
+		op = from[K_OP] ? span_string(from[K_OP], to[K_OP]) : NULL;
+		value = from[K_VALUE] ? span_value(from[K_VALUE], to[K_VALUE], &bad) : (bad = 0, NULL);
+		if (bad) {
+			free(field), free(op);
+			return NULL;
+		}
+		if (field && op)
+			boil_one(b, field, op, value, span_is(from[K_NEG], to[K_NEG], "true"),
+				 span_is(from[K_COMP], to[K_COMP], "true"),
+				 span_is(from[K_EXCL], to[K_EXCL], "true"),
+				 span_is(from[K_UNM], to[K_UNM], "true"));
+		free(field), free(op), free(value);
+		p = skip_ws(p, e);
+		if (p < e && *p == ',') {
+			p = skip_ws(p + 1, e);
+			continue;
+		}
+		return p < e && *p == ']' ? p + 1 : NULL;
+	}
+}
+
 /* copy the value at p into pr->out, less the dropped members; after it, or NULL */
 static const char *prune_value(struct prune *pr, const char *p, const char *e, int depth)
 {
@@ -696,7 +879,13 @@ static const char *prune_value(struct prune *pr, const char *p, const char *e, i
 				first = 0;
 				strbuf_add(&pr->out, k, (size_t)(q - k));
 				strbuf_addch(&pr->out, ':');
-				if (depth == 0 && pr->hash_query && v < e && *v == '"' && kn == 5 &&
+				if (depth == 0 && pr->boiled && v < e && *v == '[' && kn == 10 &&
+				    memcmp(k + 1, "predicates", 10) == 0) {
+					if (!(p = boil_text(pr->boiled, v, e)))
+						return NULL;
+					pr->boiled->have = 1;
+					strbuf_addstr(&pr->out, "[]");
+				} else if (depth == 0 && pr->hash_query && v < e && *v == '"' && kn == 5 &&
 				    memcmp(k + 1, "query", 5) == 0) {
 					if (!(p = skip_string(v, e)))
 						return NULL;
@@ -732,10 +921,13 @@ static json_t *prune_parse(struct prune *pr, const char *line, size_t len, char 
 
 	strbuf_reset(&pr->out);
 	end = prune_value(pr, skip_ws(line, e), e, 0);
-	if (end && skip_ws(end, e) == e)
+	if (end && skip_ws(end, e) == e) {
 		rec = json_loadb(pr->out.buf, pr->out.len, 0, &je);
-	else
+	} else {
+		if (pr->boiled)
+			boiled_release(pr->boiled);	/* parsed whole: boiled from the values */
 		rec = json_loadb(line, len, 0, &je);
+	}
 	if (rec && !json_is_object(rec)) {
 		json_decref(rec);
 		snprintf(jerr, jlen, "not a JSON object");
@@ -762,7 +954,8 @@ static int read_ndjson(struct snapshot *s, const char *path, int tagged, char **
 {
 	const char *oerr = NULL, *line;
 	struct ndjson_reader *r = ndjson_reader_open(path, &oerr);
-	struct prune pr = { NULL, NULL, 0, STRBUF_INIT };
+	struct prune pr = { NULL, NULL, 0, NULL, STRBUF_INIT };
+	struct boiled boiled = { 0 };
 	char jerr[256];
 	json_t *rec;
 	size_t len;
@@ -778,6 +971,8 @@ static int read_ndjson(struct snapshot *s, const char *path, int tagged, char **
 		pr.drop_any = catalog_drop_any;
 		pr.drop_top = catalog_drop_top;
 		pr.hash_query = 1;
+		pr.boiled = &boiled;
+		s->boiled = &boiled;
 	}
 	strbuf_init(&pr.out, 4096);
 	while ((rc = ndjson_reader_next(r, &line, &len)) != 0) {
@@ -801,9 +996,12 @@ static int read_ndjson(struct snapshot *s, const char *path, int tagged, char **
 			status = -1;
 		}
 		json_decref(rec);
+		boiled_release(&boiled);	/* what a record did not take (not a rule, a duplicate) */
 		if (status)
 			break;
 	}
+	boiled_release(&boiled);
+	s->boiled = NULL;
 	strbuf_release(&pr.out);
 	ndjson_reader_close(r);
 	return status;
