@@ -290,6 +290,73 @@ static void test_diff_flipped_negation_is_a_logic_change(void **state)
 	snapshot_free(b);
 }
 
+/* the catalog read from its text (the fast path) is the catalog added as values */
+static void test_diff_catalog_read_from_a_file_equals_the_same_records_added(void **state)
+{
+	char path[] = "/tmp/detcat-test-diff-cat-XXXXXX", *err = NULL;
+	json_t *rules[2], *copy[2], *cat, *rec, *out;
+	struct catalog *c = catalog_new(db);
+	struct snapshot *text = snapshot_new("file"), *values;
+	int fd = mkstemp(path);
+	FILE *f;
+	size_t i;
+
+	(void)state;
+	assert_true(fd >= 0);
+	rules[0] = rule("sigma:a", "Image|endswith: '\\cmd.exe'\n\"quoted\" \u00e9",
+			json_pack("[o]", tech("T1059")),
+			json_pack("[o,o,o]", pred("process.executable", "ends_with", "\\system32\\cmd.exe", ""),
+				  pred("process.command_line", "contains", "caf\u00e9 \"x\"", "x"),
+				  pred("count", "gt", "5", "c")));
+	json_object_set_new(json_array_get(json_object_get(rules[0], "predicates"), 0), "unmapped", json_true());
+	json_array_append_new(json_object_get(rules[0], "predicates"),
+			      json_pack("{s:s,s:s,s:i,s:b,s:b}", "field", "event.code", "op", "eq", "value", 4688,
+					"negated", 0, "exclusion", 0));
+	rules[1] = rule("sigma:b", "q", json_pack("[o]", tech("T1204.002")),
+			json_pack("[o]", pred("file.name", "ends_with", ".hta", "")));
+	for (i = 0; i < 2; i++) {
+		copy[i] = json_deep_copy(rules[i]);
+		assert_int_equal(catalog_add(c, rules[i], &err), 0);
+		json_decref(rules[i]);
+	}
+	cat = catalog_finish(c);
+	f = fdopen(fd, "w");
+	json_array_foreach(cat, i, rec) {
+		char *line = json_dumps(rec, JSON_COMPACT);
+
+		fprintf(f, "%s\n", line);
+		free(line);
+	}
+	fclose(f);
+	assert_int_equal(snapshot_load(text, path, &err), 0);
+	unlink(path);
+	values = snap(copy, 2);
+	out = compare(text, values, DIFF_ALL);
+	assert_int_equal(json_array_size(out), 0);
+	json_decref(out);
+	/* and the file against nothing: the escaped values come back as they were */
+	{
+		struct snapshot *empty = snap(NULL, 0);
+		const json_t *r, *g;
+		int found = 0;
+
+		out = compare(empty, text, DIFF_TECHNIQUE);
+		r = record(out, "technique", "id", "T1059");
+		assert_non_null(r);
+		json_array_foreach(json_object_get(json_object_get(r, "indicators"), "gained"), i, g)
+			if (json_is_string(json_object_get(g, "value")) &&
+			    strcmp(json_string_value(json_object_get(g, "value")), "\\system32\\cmd.exe") == 0)
+				found = 1;
+		assert_true(found);
+		json_decref(out);
+		snapshot_free(empty);
+	}
+	json_decref(cat);
+	catalog_free(c);
+	snapshot_free(text);
+	snapshot_free(values);
+}
+
 static void test_diff_only_takes_kinds_and_aspects_and_refuses_others(void **state)
 {
 	unsigned mask;
@@ -345,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_diff_same_snapshot_twice_has_no_differences),
 		cmocka_unit_test(test_diff_query_edit_with_the_same_predicates_is_text_only),
 		cmocka_unit_test(test_diff_flipped_negation_is_a_logic_change),
+		cmocka_unit_test(test_diff_catalog_read_from_a_file_equals_the_same_records_added),
 		cmocka_unit_test(test_diff_only_takes_kinds_and_aspects_and_refuses_others),
 		cmocka_unit_test(test_diff_refuses_catalogs_of_different_schema_versions),
 	};

@@ -227,6 +227,7 @@ static void add_value(struct strbuf *sb, const json_t *value)
 struct boiled {
 	struct strvec preds, inds, unmapped;
 	int have;		/* boil_text ran for the record being added */
+	int query_hashed;	/* its "query" is the hash of its JSON text already */
 };
 
 /* one predicate; field and op are plain strings, value canonical JSON text or NULL */
@@ -294,7 +295,7 @@ static void boiled_release(struct boiled *b)
 	strvec_release(&b->preds);
 	strvec_release(&b->inds);
 	strvec_release(&b->unmapped);
-	b->have = 0;
+	b->have = b->query_hashed = 0;
 }
 
 /* the rule takes the boiled predicates; its indicators are counted into reach, once per rule */
@@ -409,6 +410,18 @@ static void add_rule(struct snapshot *s, const json_t *rec)
 			strvec_add(&r->techs, xstrdup(json_string_value(e)));
 	strvec_uniq(&r->techs);
 	event_keys(s, &r->events, json_object_get(rec, "events"));
+	if (json_is_string(q)) {
+		/* the hash of the query's JSON text, as the catalog writes it (read_ndjson hashes that text) */
+		r->has_query = 1;
+		if (s->boiled && s->boiled->query_hashed) {
+			r->query = strtoull(json_string_value(q), NULL, 16);
+		} else {
+			char *t = dump(q, 0);
+
+			r->query = fnv1a(t, strlen(t));
+			free(t);
+		}
+	}
 	if (s->boiled && s->boiled->have) {
 		rule_take_boiled(s, r, s->boiled);
 	} else {
@@ -416,10 +429,6 @@ static void add_rule(struct snapshot *s, const json_t *rec)
 
 		boil_json(&b, json_object_get(rec, "predicates"));
 		rule_take_boiled(s, r, &b);
-	}
-	if (json_is_string(q)) {
-		r->has_query = 1;
-		r->query = fnv1a(json_string_value(q), json_string_length(q));
 	}
 	r->cmeta = metadata_hashes(rec);
 	r->errors = json_is_array(errors) ? json_deep_copy(errors) : json_array();
@@ -891,6 +900,8 @@ static const char *prune_value(struct prune *pr, const char *p, const char *e, i
 						return NULL;
 					strbuf_addf(&pr->out, "\"%016llx\"",
 						    (unsigned long long)fnv1a(v, (size_t)(p - v)));
+					if (pr->boiled)
+						pr->boiled->query_hashed = 1;
 				} else if (!(p = prune_value(pr, v, e, depth + 1))) {
 					return NULL;
 				}
