@@ -155,6 +155,29 @@ catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED) $(CATALOG) $(SITE)
 
 FORCE:
 
+# ---- snapshots and what changed between them (detcat-diff) ----
+# make snapshot NAME=x   keep this build's catalog and tagged rules in snapshots/x/
+# make diff OLD=x [NEW=y] what changed from snapshot x (a name or a folder) to y, or
+#                        to this build: $(OUT)/diff.ndjson, and site/diff.html and
+#                        diff.md beside the index, which then links them
+.PHONY: snapshot diff
+SNAPSHOTS ?= snapshots
+snapshot_dir = $(if $(wildcard $(1)/catalog.ndjson.zst),$(1),$(SNAPSHOTS)/$(1))
+
+snapshot: catalog
+	@test -n "$(NAME)" || { echo "usage: make snapshot NAME=name" >&2; exit 2; }
+	@rm -rf $(SNAPSHOTS)/$(NAME) && mkdir -p $(SNAPSHOTS)/$(NAME)/tagged
+	cp $(CATALOG) $(SNAPSHOTS)/$(NAME)/catalog.ndjson.zst
+	cp $(TAGGED) $(SNAPSHOTS)/$(NAME)/tagged/
+
+DIFF_NEW = $(if $(NEW),$(call snapshot_dir,$(NEW)),$(OUT))
+diff: catalog
+	@test -n "$(OLD)" || { echo "usage: make diff OLD=snapshot [NEW=snapshot]" >&2; exit 2; }
+	$(BIN)/detcat-diff $(call snapshot_dir,$(OLD)) $(DIFF_NEW) -o $(OUT)/diff.ndjson || [ $$? -eq 1 ]
+	$(BIN)/detcat-diff -f html $(call snapshot_dir,$(OLD)) $(DIFF_NEW) -o $(OUT)/site/diff.html || [ $$? -eq 1 ]
+	$(BIN)/detcat-diff -f md $(call snapshot_dir,$(OLD)) $(DIFF_NEW) -o $(OUT)/site/diff.md || [ $$? -eq 1 ]
+	$(BIN)/detcat-report -o $(OUT)/site $(CATALOG) || [ $$? -eq 1 ]
+
 # ---- tests ----
 # Each suite prints PASS/FAIL lines and "SUITE: N passed, M failed"; tests/summary
 # adds them up at the end.
