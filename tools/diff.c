@@ -81,6 +81,19 @@ static void text(struct summary *s, const char *t)
 	md_escape(&s->md, t);
 }
 
+/* text as code: <code> in HTML, a code span in Markdown (plain escaped text when it holds a backquote or a line break) */
+static void code(struct summary *s, const char *t)
+{
+	strbuf_addstr(&s->html, "<code>");
+	html_escape(&s->html, t);
+	strbuf_addstr(&s->html, "</code>");
+	if (strpbrk(t, "`\n\r")) {
+		md_escape(&s->md, t);
+		return;
+	}
+	strbuf_addf(&s->md, "`%s`", t);
+}
+
 static void heading(struct summary *s, const char *t, size_t n)
 {
 	strbuf_addstr(&s->html, "<h2>");
@@ -370,17 +383,82 @@ static void ids_text(struct summary *s, const json_t *ids, const char *sign)
 	}
 }
 
-static void rule_section(struct summary *s, const json_t *recs, const char *kind, const char *title)
+/* the section a changed rule is listed in: its first aspect, the lifecycle ones as one */
+static const char *primary_aspect(const json_t *r)
+{
+	const char *a = json_string_value(json_array_get(json_object_get(r, "aspects"), 0));
+
+	if (!a)
+		return "";
+	if (!strcmp(a, "status") || !strcmp(a, "maturity") || !strcmp(a, "severity") || !strcmp(a, "level"))
+		return "lifecycle";
+	return a;
+}
+
+static int in_section(const json_t *r, const char *kind, const char *aspect)
+{
+	return strcmp(str(r, "change"), kind) == 0 && (!aspect || strcmp(primary_aspect(r), aspect) == 0);
+}
+
+#define TRIPLES_SHOWN 6	/* predicates listed per rule and side in the summary */
+
+/* a logic change's triples as a sub-list: "+ field op value", "− ...", at most TRIPLES_SHOWN each */
+static void triples_list(struct summary *s, const json_t *logic)
+{
+	static const char *const sides[] = { "added", "removed" };
+	size_t k, i;
+
+	strbuf_addstr(&s->html, "\n<ul class=\"triples\">\n");
+	for (k = 0; k < 2; k++) {
+		const json_t *l = json_object_get(logic, sides[k]), *t;
+
+		json_array_foreach(l, i, t) {
+			char *v;
+
+			if (i == TRIPLES_SHOWN) {
+				char more[64];
+
+				snprintf(more, sizeof(more), "… and %zu more", json_array_size(l) - i);
+				both(s, "<li>", "\n  - ");
+				text(s, more);
+				strbuf_addstr(&s->html, "</li>\n");
+				break;
+			}
+			both(s, "<li>", "\n  - ");
+			both(s, k ? "− " : "+ ", k ? "− " : "+ ");
+			code(s, str(t, "field"));
+			both(s, " ", " ");
+			if (json_is_true(json_object_get(t, "negated")))
+				both(s, "not ", "not ");
+			text(s, str(t, "op"));
+			if (json_object_get(t, "value")) {
+				v = site_value_text(json_object_get(t, "value"));
+				both(s, " ", " ");
+				code(s, v);
+				free(v);
+			}
+			if (json_is_true(json_object_get(t, "computed")))
+				both(s, " (computed)", " (computed)");
+			strbuf_addstr(&s->html, "</li>\n");
+		}
+	}
+	strbuf_addstr(&s->html, "</ul>\n");
+}
+
+static void rule_section(struct summary *s, const json_t *recs, const char *kind, const char *aspect,
+			 const char *title)
 {
 	const json_t *r;
-	size_t i, n = (size_t)count_kind(recs, kind, NULL, NULL);
+	size_t i, n = 0;
 
+	json_array_foreach(recs, i, r)
+		n += in_section(r, kind, aspect);
 	if (!n)
 		return;
 	heading(s, title, n);
 	list_begin(s);
 	json_array_foreach(recs, i, r) {
-		if (strcmp(str(r, "change"), kind) != 0)
+		if (!in_section(r, kind, aspect))
 			continue;
 		item_begin(s);
 		rule_link(s, r, strcmp(kind, "removed") != 0);
@@ -454,6 +532,8 @@ static void rule_section(struct summary *s, const json_t *recs, const char *kind
 					both(s, ")", ")");
 				}
 			}
+			if (json_object_get(r, "logic"))
+				triples_list(s, json_object_get(r, "logic"));
 		}
 		item_end(s);
 	}
@@ -525,12 +605,18 @@ static void write_summary(struct summary *s, const json_t *recs, const char *old
 	json_array_foreach(recs, i, r)
 		if (strcmp(str(r, "change"), "corpus") == 0)
 			corpus_section(s, r);
-	rule_section(s, recs, "added", "Rules added");
-	rule_section(s, recs, "removed", "Rules removed");
-	rule_section(s, recs, "moved", "Rules moved or renamed");
-	rule_section(s, recs, "changed", "Rules changed");
-	rule_section(s, recs, "parse", "Parse status changed");
+	rule_section(s, recs, "added", NULL, "Rules added");
+	rule_section(s, recs, "removed", NULL, "Rules removed");
+	rule_section(s, recs, "moved", NULL, "Rules moved or renamed");
+	rule_section(s, recs, "parse", NULL, "Parse status changed");
+	/* changed rules by what matters most in each: the first of its aspects */
+	rule_section(s, recs, "changed", "logic", "Logic changed");
+	rule_section(s, recs, "changed", "text", "Query text changed, predicates the same");
+	rule_section(s, recs, "changed", "attack", "Techniques changed");
+	rule_section(s, recs, "changed", "events", "Events changed");
+	rule_section(s, recs, "changed", "lifecycle", "Status, maturity, severity or level changed");
 	technique_section(s, recs);
+	rule_section(s, recs, "changed", "metadata", "Metadata only changed");
 	site_page_foot(&s->html);
 	free(title);
 }
