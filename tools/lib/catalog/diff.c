@@ -89,6 +89,7 @@ struct dtech {
 	struct strvec events;
 	const char **ind;		/* indicators of its rules, ascending (the reach_keys') */
 	size_t nind;
+	size_t *rule_ix, nrule_ix;	/* its rules (and its sub-techniques'), indexes into rules[] */
 };
 
 struct boiled;
@@ -535,8 +536,6 @@ static void technique_indicators(struct snapshot *s)
 		const struct drule *r = &s->rules[i];
 		struct strvec ids = { 0 };
 
-		if (!r->nind)
-			continue;
 		for (j = 0; j < r->techs.n; j++) {
 			const char *dot = strchr(r->techs.v[j], '.');
 
@@ -547,6 +546,14 @@ static void technique_indicators(struct snapshot *s)
 		strvec_uniq(&ids);
 		for (j = 0; j < ids.n; j++) {
 			if (!hashmap_get(&tix, ids.v[j], &k))
+				continue;
+			{
+				struct dtech *tk = &s->techs[k];
+
+				tk->rule_ix = xrealloc(tk->rule_ix, (tk->nrule_ix + 1) * sizeof(*tk->rule_ix));
+				tk->rule_ix[tk->nrule_ix++] = i;
+			}
+			if (!r->nind)
 				continue;
 			if (nl[k] + r->nind > cap[k]) {
 				cap[k] = (nl[k] + r->nind) * 2;
@@ -1118,6 +1125,7 @@ void snapshot_free(struct snapshot *s)
 		json_decref(s->techs[i].by_vendor);
 		strvec_release(&s->techs[i].events);
 		free(s->techs[i].ind);
+		free(s->techs[i].rule_ix);
 	}
 	free(s->techs);
 	hashmap_release(&s->rule_index);
@@ -1479,6 +1487,60 @@ static json_t *tech_counts(const struct dtech *t, const char *vendor)
 			 bv ? json_pack("{s:O}", vendor, bv) : json_object());
 }
 
+struct vendor_keys {
+	const char **ev, **ind;
+	size_t nev, nind;
+};
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* sort and drop repeats: the strings are shared, so equal ones are one pointer or equal text */
+static size_t keys_uniq(const char **v, size_t n)
+{
+	size_t i, k = 0;
+
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_ptr);
+	for (i = 0; i < n; i++)
+		if (!k || strcmp(v[k - 1], v[i]) != 0)
+			v[k++] = v[i];
+	return k;
+}
+
+/* the events and indicators of vendor's rules under technique t (NULL: none), sorted */
+static void vendor_keys(const struct snapshot *s, const struct dtech *t, const char *vendor,
+			struct vendor_keys *out)
+{
+	size_t i, k, ne = 0, ni = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!t)
+		return;
+	for (i = 0; i < t->nrule_ix; i++) {
+		const struct drule *r = &s->rules[t->rule_ix[i]];
+
+		if (vendor_ok(r, vendor))
+			ne += r->events.n, ni += r->nind;
+	}
+	out->ev = xmalloc((ne + 1) * sizeof(*out->ev));
+	out->ind = xmalloc((ni + 1) * sizeof(*out->ind));
+	for (i = 0; i < t->nrule_ix; i++) {
+		const struct drule *r = &s->rules[t->rule_ix[i]];
+
+		if (!vendor_ok(r, vendor))
+			continue;
+		for (k = 0; k < r->events.n; k++)
+			out->ev[out->nev++] = r->events.v[k];
+		for (k = 0; k < r->nind; k++)
+			out->ind[out->nind++] = s->reach_keys.v[r->ind[k]];
+	}
+	out->nev = keys_uniq(out->ev, out->nev);
+	out->nind = keys_uniq(out->ind, out->nind);
+}
+
 static void compare_techniques(const struct sides *sd, const char *vendor, json_t *out)
 {
 	static const struct strvec none = { 0 };
@@ -1503,11 +1565,19 @@ static void compare_techniques(const struct sides *sd, const char *vendor, json_
 		after = tech_counts(b, vendor);
 		counts = !json_equal(before, after);
 		if (!vendor) {
-			/* events and indicators are the technique's, not one vendor's */
 			nev = set_delta(a ? &a->events : &none, b ? &b->events : &none, lost, gained,
 					conv_event, sd);
 			nind = keys_delta(a ? a->ind : NULL, a ? a->nind : 0, b ? b->ind : NULL,
 					  b ? b->nind : 0, ilost, igained, conv_indicator, sd);
+		} else {
+			/* one vendor's: the events and indicators of its rules under the technique */
+			struct vendor_keys va, vb;
+
+			vendor_keys(sd->old, a, vendor, &va);
+			vendor_keys(sd->new, b, vendor, &vb);
+			nev = keys_delta(va.ev, va.nev, vb.ev, vb.nev, lost, gained, conv_event, sd);
+			nind = keys_delta(va.ind, va.nind, vb.ind, vb.nind, ilost, igained, conv_indicator, sd);
+			free(va.ev), free(va.ind), free(vb.ev), free(vb.ind);
 		}
 		if (!counts && !nev && !nind) {
 			json_decref(before), json_decref(after);
@@ -1519,13 +1589,8 @@ static void compare_techniques(const struct sides *sd, const char *vendor, json_
 		json_object_set_new(o, "id", json_string(b ? b->id : a->id));
 		json_object_set_new(o, "name", str_or_null(b && b->name ? b->name : a ? a->name : NULL));
 		json_object_set_new(o, "rules", json_pack("{s:o,s:o}", "before", before, "after", after));
-		if (vendor) {
-			json_decref(lost), json_decref(gained), json_decref(ilost), json_decref(igained);
-		} else {
-			json_object_set_new(o, "events", json_pack("{s:o,s:o}", "lost", lost, "gained", gained));
-			json_object_set_new(o, "indicators",
-					    json_pack("{s:o,s:o}", "lost", ilost, "gained", igained));
-		}
+		json_object_set_new(o, "events", json_pack("{s:o,s:o}", "lost", lost, "gained", gained));
+		json_object_set_new(o, "indicators", json_pack("{s:o,s:o}", "lost", ilost, "gained", igained));
 		json_array_append_new(out, o);
 	}
 }
