@@ -177,6 +177,29 @@ catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED) $(CATALOG) $(SITE) $(DONE)
 
 FORCE:
 
+# ---- snapshots and what changed between them (detcat-diff) ----
+# make snapshot NAME=x   keep this build's catalog and tagged rules in snapshots/x/
+# make diff OLD=x [NEW=y] what changed from snapshot x (a name or a folder) to y, or
+#                        to this build: $(OUT)/diff.ndjson, and site/diff.html and
+#                        diff.md beside the index, which then links them
+.PHONY: snapshot diff
+SNAPSHOTS ?= snapshots
+snapshot_dir = $(if $(wildcard $(1)/catalog.ndjson.zst),$(1),$(SNAPSHOTS)/$(1))
+
+snapshot: catalog
+	@test -n "$(NAME)" || { echo "usage: make snapshot NAME=name" >&2; exit 2; }
+	@rm -rf $(SNAPSHOTS)/$(NAME) && mkdir -p $(SNAPSHOTS)/$(NAME)/tagged
+	cp $(CATALOG) $(SNAPSHOTS)/$(NAME)/catalog.ndjson.zst
+	cp $(TAGGED) $(SNAPSHOTS)/$(NAME)/tagged/
+
+DIFF_NEW = $(if $(NEW),$(call snapshot_dir,$(NEW)),$(OUT))
+diff: catalog
+	@test -n "$(OLD)" || { echo "usage: make diff OLD=snapshot [NEW=snapshot]" >&2; exit 2; }
+	$(BIN)/detcat-diff $(call snapshot_dir,$(OLD)) $(DIFF_NEW) -o $(OUT)/diff.ndjson || [ $$? -eq 1 ]
+	$(BIN)/detcat-diff -f html $(call snapshot_dir,$(OLD)) $(DIFF_NEW) -o $(OUT)/site/diff.html || [ $$? -eq 1 ]
+	$(BIN)/detcat-diff -f md $(call snapshot_dir,$(OLD)) $(DIFF_NEW) -o $(OUT)/site/diff.md || [ $$? -eq 1 ]
+	$(BIN)/detcat-report -o $(OUT)/site $(CATALOG) || [ $$? -eq 1 ]
+
 # ---- tests ----
 # Each suite prints PASS/FAIL lines and "SUITE: N passed, M failed"; tests/summary
 # adds them up at the end.
@@ -197,6 +220,7 @@ check-unit: $(UNIT)
 check-bad: $(TOOLS)
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/bad.log sh tests/bad/run.sh $(BIN)
+	@sh tests/suite.sh $(RESULTS)/bad-diff.log sh tests/bad/diff/run.sh $(BIN)
 
 # every fixture rule file gives its rules, whatever its folder; nothing else does
 check-fixtures: catalog
@@ -223,9 +247,10 @@ check-cli: $(TOOLS) $(BUILD)/tests/mkhostile $(BUILD)/tests/schema-check
 	@sh tests/suite.sh $(RESULTS)/man.log sh tests/cli/man.sh $(BIN)
 
 # hand-written expected predicates for one small rule per construct
-check-golden: $(TOOLS)
+check-golden: $(TOOLS) $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/golden.log sh tests/golden/normalize/run.sh $(BIN)
+	@sh tests/suite.sh $(RESULTS)/golden-diff.log sh tests/golden/diff/run.sh $(BIN) $(BUILD)/tests/schema-check
 
 # the site of the fixtures' catalog: sections, escaping, links, determinism
 check-report: $(TOOLS) $(BUILD)/tests/schema-check catalog
@@ -256,7 +281,7 @@ check-sanitize:
 # real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output
 # real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output;
 # then each front end's own acceptance, tests/accept/vendor-*.sh
-ACCEPT = run normalize tag aggregate catalog $(patsubst tests/accept/%.sh,%,$(sort $(wildcard tests/accept/vendor-*.sh)))
+ACCEPT = run normalize tag aggregate catalog diff-sigma $(patsubst tests/accept/%.sh,%,$(sort $(wildcard tests/accept/vendor-*.sh)))
 accept: tools $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
 	@for a in $(ACCEPT); do \

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "site/html.h"
@@ -411,6 +412,16 @@ void site_index_page(const struct site *s)
 	strbuf_addstr(&md, "# detcat catalog\n");
 	nv = site_vendor_list(by_vendor, &vendors);
 	vendor_filter(&html, s, vendors, nv, NULL, "");
+	{
+		/* `make diff` writes diff.html and diff.md beside the index: link them when there */
+		char *diff = xasprintf("%s/diff.html", s->dir);
+
+		if (access(diff, R_OK) == 0) {
+			strbuf_addstr(&html, "<p><a href=\"diff.html\">What changed between two snapshots</a></p>\n");
+			strbuf_addstr(&md, "\n[What changed between two snapshots](diff.md)\n");
+		}
+		free(diff);
+	}
 	strbuf_addstr(&html, "<p class=\"toc\">On this page: <a href=\"#corpus\">Corpus</a> · "
 		      "<a href=\"#matrix\">ATT&amp;CK matrix</a> · <a href=\"#navigator\">Navigator layers</a> · "
 		      "<a href=\"#rules\">All rules</a> · <a href=\"#techniques\">Techniques</a></p>\n");
