@@ -14,6 +14,7 @@
 #include "rule/rule.h"
 #include "common/util.h"
 #include "io/yamldoc.h"
+#include "rule/meta.h"
 #include "rule/yamlrule.h"
 #include "splunk/macros.h"
 #include "splunk/spl.h"
@@ -28,24 +29,11 @@ static void add_string(struct rule *r, void *ctx, const char *s, size_t n)
 		json_array_append_new(ctx, v);
 }
 
-/* T####[.###] after trimming → attack.techniques; anything else → attack.other */
+/* a technique id as stated: rule/meta's one policy (trimmed, once each) */
 static void add_technique(struct rule *r, void *ctx, const char *s, size_t n)
 {
-	json_t *attack = ctx;
-	char id[10];
-
-	while (n && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	if (rule_technique_id(s, n, id)) {
-		json_array_append_new(json_object_get(attack, "techniques"), json_string(id));
-		return;
-	}
-	if (n)
-		add_string(r, json_object_get(attack, "other"), s, n);
+	(void)ctx;
+	meta_technique(r, s, n);
 }
 
 static int is_word_char(int c)
