@@ -99,9 +99,9 @@ int main(int argc, char **argv)
 		{ "attack", required_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "plain", no_argument, NULL, 'p' },
-		{ "include-retired", no_argument, NULL, 'R' },
 		{ "partial", no_argument, NULL, 'P' },
 		{ "merge", no_argument, NULL, 'M' },
+		{ "include-retired", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -113,8 +113,7 @@ int main(int argc, char **argv)
 	struct catalog *cat;
 	json_t *records, *rec;
 	char *aerr = NULL;
-	int include_retired = 0;
-	int c, status = EXIT_OK, partial = 0, merge = 0;
+	int c, status = EXIT_OK, partial = 0, merge = 0, include_retired = 0;
 	size_t i;
 
 	msg_setprog("detcat-aggregate");
@@ -123,9 +122,9 @@ int main(int argc, char **argv)
 		case 'a': attack_path = optarg; break;
 		case 'o': output = optarg; break;
 		case 'p': format = NDJSON_PLAIN; break;
-		case 'R': include_retired = 1; break;
 		case 'P': partial = 1; break;
 		case 'M': merge = 1; break;
+		case 'R': include_retired = 1; break;
 		case 'h': usage(stdout); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		case 'V': cli_print_version(); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		default: usage(stderr); return EXIT_FATAL;

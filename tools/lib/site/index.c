@@ -408,13 +408,13 @@ void site_index_page(const struct site *s)
 	site_page_head_main(&html, "", "detcat catalog", "wide");
 	strbuf_addstr(&html, "<h1>detcat catalog</h1>\n");
 	site_search_form(&html);
-	strbuf_addstr(&html, "<p class=\"toc\">On this page: Corpus · "
-		      "<a href=\"#matrix\">ATT&amp;CK matrix</a> · <a href=\"#navigator\">Navigator layers</a> · "
-		      "<a href=\"#rules\">All rules</a> · <a href=\"#techniques\">Techniques</a></p>\n");
 	strbuf_addstr(&md, "# detcat catalog\n");
 	nv = site_vendor_list(by_vendor, &vendors);
 	vendor_filter(&html, s, vendors, nv, NULL, "");
-	strbuf_addstr(&html, "<h2>Corpus</h2>\n");
+	strbuf_addstr(&html, "<p class=\"toc\">On this page: <a href=\"#corpus\">Corpus</a> · "
+		      "<a href=\"#matrix\">ATT&amp;CK matrix</a> · <a href=\"#navigator\">Navigator layers</a> · "
+		      "<a href=\"#rules\">All rules</a> · <a href=\"#techniques\">Techniques</a></p>\n");
+	strbuf_addstr(&html, "<h2 id=\"corpus\">Corpus</h2>\n");
 	strbuf_addstr(&md, "\n## Corpus\n\n");
 	{
 		static const struct table_col cols[] = { { "Vendor", 0, 0, 0, 0 }, { "Rules", 0, 0, 1, 0 } };

@@ -37,13 +37,13 @@ void site_write(const struct site *s);
 
 /* ---- pages ---- */
 void site_index_page(const struct site *s);
+void site_technique_page(const struct site *s, const json_t *t);
+void site_rule_page(const struct site *s, const char *uid, const json_t *r);
 /* rules.html and rules.md: every rule, so rules without a technique have a way in too */
 void site_rules_page(const struct site *s);
 /* search.js and search-index.js (search.c); the form of the index that uses them */
 void site_search_files(const struct site *s);
 void site_search_form(struct strbuf *html);
-void site_technique_page(const struct site *s, const json_t *t);
-void site_rule_page(const struct site *s, const char *uid, const json_t *r);
 
 /* ---- helpers the pages share ---- */
 /* a string member, "" when absent */
