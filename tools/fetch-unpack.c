@@ -15,6 +15,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -636,9 +637,36 @@ static int entry_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/*
+ * The browse prefix with "{rev}" replaced by the revision the archive's top
+ * folder names (GitHub's "detection-rules-14cf530": 7 to 40 hex digits after
+ * the last '-'), so that links point at the snapshot, not a moving branch.
+ * Returns -1 when the prefix asks for "{rev}" and the archive names none: a
+ * record then has no url rather than a broken one.
+ */
+static int browse_prefix(struct strbuf *url, const char *browse, const char *top)
+{
+	const char *at = strstr(browse, "{rev}"), *dash = top ? strrchr(top, '-') : NULL;
+	size_t n = 0;
+
+	if (dash)
+		while (isxdigit((unsigned char)dash[1 + n]))
+			n++;
+	if (!at) {
+		strbuf_addstr(url, browse);
+		return 0;
+	}
+	if (!dash || n < 7 || n > 40 || dash[1 + n])
+		return -1;
+	strbuf_add(url, browse, (size_t)(at - browse));
+	strbuf_add(url, dash + 1, n);
+	strbuf_addstr(url, at + 5);
+	return 0;
+}
+
 /* Append one record for e to sb (without newline). Returns 1 if the record
- * carries an error. */
-static int entry_record(const struct options *opt, struct entry *e, struct strbuf *sb)
+ * carries an error. top: the archive's top folder, or NULL. */
+static int entry_record(const struct options *opt, const char *top, struct entry *e, struct strbuf *sb)
 {
 	size_t bad;
 	char hex[65];
@@ -654,10 +682,11 @@ static int entry_record(const struct options *opt, struct entry *e, struct strbu
 		if (opt->browse) {
 			struct strbuf url = STRBUF_INIT;
 
-			strbuf_addstr(&url, opt->browse);
-			url_path_encode(&url, e->path);
-			json_append_key(sb, "url");
-			json_append_string(sb, url.buf, url.len);
+			if (browse_prefix(&url, opt->browse, top) == 0) {
+				url_path_encode(&url, e->path);
+				json_append_key(sb, "url");
+				json_append_string(sb, url.buf, url.len);
+			}
 			strbuf_release(&url);
 		}
 	} else {
@@ -737,7 +766,7 @@ static void *encoder_main(void *arg)
 		pthread_mutex_unlock(&u->lock);
 
 		strbuf_init(&sb, e->len + e->len / 8 + 256);
-		u->errors += entry_record(u->opt, e, &sb);
+		u->errors += entry_record(u->opt, u->top, e, &sb);
 		e->line = strbuf_detach(&sb, &e->line_len);
 		entry_drop_data(e);
 		if (u->w && u->in_order) {

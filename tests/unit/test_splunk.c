@@ -209,6 +209,27 @@ static void test_splunk_yaml_without_search_is_not_a_detection(void **state)
 	json_decref(r);
 }
 
+static void test_splunk_author_date_references_false_positives_and_risk_score(void **state)
+{
+	json_t *r = parse_one("id: a2\nname: n\nauthor: A. Author, Splunk\ndate: '2024-09-30'\n"
+			      "references:\n- https://example.org/a\n- https://example.org/b\n"
+			      "known_false_positives: Admins running scripts.\n"
+			      "tags:\n  risk_score: 49\n  mitre_attack_id: [T1059]\nsearch: index=x\n");
+	char *refs, *fps;
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(r, "author")), "A. Author, Splunk");
+	assert_string_equal(json_string_value(json_object_get(r, "date")), "2024-09-30");
+	refs = json_dumps(json_object_get(r, "references"), JSON_COMPACT);
+	fps = json_dumps(json_object_get(r, "falsepositives"), JSON_COMPACT);
+	assert_string_equal(refs, "[\"https://example.org/a\",\"https://example.org/b\"]");
+	assert_string_equal(fps, "[\"Admins running scripts.\"]");
+	assert_int_equal(json_integer_value(json_object_get(r, "risk_score")), 49);
+	free(refs);
+	free(fps);
+	json_decref(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_splunk_mitre_attack_ids_are_trimmed_techniques),
 		cmocka_unit_test(test_splunk_context_has_data_sources_and_data_models),
 		cmocka_unit_test(test_splunk_explicit_severity_is_copied),
+		cmocka_unit_test(test_splunk_author_date_references_false_positives_and_risk_score),
 		cmocka_unit_test(test_splunk_datamodel_forms_are_found_in_order_without_repeats),
 		cmocka_unit_test(test_splunk_datamodel_inside_a_quoted_string_does_not_count),
 		cmocka_unit_test(test_splunk_fields_named_like_datamodel_are_not_one),

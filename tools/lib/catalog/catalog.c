@@ -277,7 +277,8 @@ static int cmp_rule(const void *a, const void *b);
 static json_t *summarize(const json_t *rec, const char *uid, const char *vendor, const char *status)
 {
 	static const char *const meta[] = {
-		"description", "author", "date", "modified", "references", "falsepositives", "context"
+		"description", "author", "date", "modified", "references", "falsepositives", "context",
+		"risk_score"
 	};
 	const json_t *parse = json_object_get(rec, "parse");
 	json_t *s = json_object();

@@ -287,10 +287,16 @@ void site_rule_page(const struct site *s, const char *uid, const json_t *r)
 		strbuf_release(&au);
 		strbuf_release(&sc);
 	}
-	row(&html, "Severity", site_str(r, "severity"));
+	row(&html, "Severity", *site_str(r, "severity") ? site_str(r, "severity") : "not stated");
+	if (json_is_number(json_object_get(r, "risk_score"))) {
+		char *rs = site_value_text(json_object_get(r, "risk_score"));
+
+		meta_row(&html, &md, "Risk score", rs);
+		free(rs);
+	}
 	row(&html, "Rule type", site_str(r, "rule_type"));
 	row(&html, "Language", site_str(r, "language"));
-	md_item(&md, "Severity", site_str(r, "severity"));
+	md_item(&md, "Severity", *site_str(r, "severity") ? site_str(r, "severity") : "not stated");
 	md_item(&md, "Rule type", site_str(r, "rule_type"));
 	md_item(&md, "Language", site_str(r, "language"));
 	strbuf_addstr(&html, "<tr><th>Techniques</th><td>");

@@ -541,10 +541,12 @@ void site_technique_page(const struct site *s, const json_t *t)
 
 		if (!pct)
 			pct = 50;
-		strbuf_addf(&html, "<p>Every rule tagged with this technique, grouped by vendor. "
+		strbuf_addf(&html, "<p>Every %srule tagged with this technique, grouped by vendor, by title. "
 			    "<strong>%lld of %lld</strong> ha%s a close counterpart in another vendor, and "
 			    "%lld a near-duplicate in %s own (indicator sets overlapping %lld %% or more; "
-			    "see each rule's page).</p>\n", other, total, other == 1 ? "s" : "ve", same,
+			    "see each rule's page).</p>\n",
+			    json_is_true(json_object_get(json_object_get(rules, "retired"), "counted")) ? "" : "live ",
+			    other, total, other == 1 ? "s" : "ve", same,
 			    same == 1 ? "its" : "their", pct);
 		strbuf_addf(&md, "\n%lld of %lld rules have a close counterpart in another vendor, and "
 			    "%lld a near-duplicate in their own (indicator overlap %lld %% or more).\n",

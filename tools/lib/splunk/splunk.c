@@ -208,6 +208,23 @@ static void detection(struct rule *r, const char *path, const struct ynode *root
 	yamlrule_meta(r, "status", root, "status");
 	yamlrule_meta(r, "severity", root, "severity");
 	yamlrule_meta(r, "rule_type", root, "type");
+	/* what a detection engineer reads first, as the detection states it (issue 13) */
+	yamlrule_meta(r, "author", root, "author");
+	yamlrule_meta(r, "date", root, "date");
+	json_object_set_new(r->rec, "references", json_array());
+	yamlrule_each(r, ynode_get(root, "references"), "references", add_string,
+		      json_object_get(r->rec, "references"));
+	json_object_set_new(r->rec, "falsepositives", json_array());
+	yamlrule_each(r, ynode_get(root, "known_false_positives"), "known_false_positives", add_string,
+		      json_object_get(r->rec, "falsepositives"));
+	{	/* Splunk states no severity: its risk score is what ranks a detection */
+		const char *rs = yamlrule_text(ynode_get(ynode_get(root, "tags"), "risk_score"));
+		char *end;
+		long long v = rs ? strtoll(rs, &end, 10) : 0;
+
+		if (rs && *rs && !*end)
+			json_object_set_new(r->rec, "risk_score", json_integer(v));
+	}
 	json_object_set_new(attack, "other", json_array());
 	yamlrule_each(r, ynode_get(ynode_get(root, "tags"), "mitre_attack_id"), "mitre_attack_id",
 		    add_technique, attack);
