@@ -179,6 +179,10 @@ printf '{"source":"s","vendor":"sigma","path":"rules/broken.yml","bytes":9,"sha2
 	grep -q "^detcat-normalize: s: 1 files → 1 rules: 1 failed$" "$T/err" && grep -q "1 message about rules in $T/rules.log" "$T/err"
 check "normalize --log: the parse error goes to the log, the summary says where (rc $rc)" $? "$(cat "$T/err")"
 
+"$BIN/detcat-normalize" --require-rules --log "$T/rules.log" --mappings mappings "$T/broken.ndjson" -o "$T/broken2.zst" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "^detcat-normalize: s: every one of its 1 rules failed to parse" "$T/err" && [ ! -e "$T/broken2.zst" ]
+check "--require-rules: a source whose every rule failed to parse stops too (rc $rc)" $? "$(cat "$T/err")"
+
 # ---- make alone installs no browser ----
 ! tools/install-deps.sh --list | grep -qw chromium && tools/install-deps.sh --browser --list | grep -qw chromium
 check "install-deps.sh wants chromium only with --browser" $?
