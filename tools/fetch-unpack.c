@@ -986,13 +986,15 @@ static char *iso_time(time_t t)
 static void record_write(const struct options *opt, const char *location, json_int_t files,
 			 const char *fetched, const char *error)
 {
-	json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:b}", "kind", "source", "name", opt->source,
-				"vendor", opt->vendor, "location", location, "files", files,
-				"fetched", fetched, "stale", error != NULL);
+	json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:I}", "kind", "source", "name", opt->source,
+				"vendor", opt->vendor, "location", location, "files", files);
 	char *text, *tmp;
 	struct strbuf old = STRBUF_INIT;
 	FILE *f;
 
+	if (fetched)
+		json_object_set_new(rec, "fetched", json_string(fetched));
+	json_object_set_new(rec, "stale", json_boolean(error != NULL));
 	if (error)
 		json_object_set_new(rec, "error", json_string(error));
 	text = json_dumps(rec, JSON_COMPACT);
@@ -1105,13 +1107,10 @@ int main(int argc, char **argv)
 		if (stat(location, &st) != 0)
 			msg_die("%s: cannot read '%s': %s", opt.source, location, strerror(errno));
 		rc = unpack_run(&u, location, NULL, 0, S_ISDIR(st.st_mode));
-		if (rc == 0 && opt.record) {
-			/* a local snapshot: fetched when it was last written */
-			char *when = iso_time(st.st_mtime);
-
-			record_write(&opt, location, (json_int_t)files_written(&u), when, NULL);
-			free(when);
-		}
+		/* a local snapshot is not fetched: no date, so that the same files give
+		 * the same catalog on any machine (SPEC §7: no timestamps) */
+		if (rc == 0 && opt.record)
+			record_write(&opt, location, (json_int_t)files_written(&u), NULL, NULL);
 	}
 	unpack_release(&u);
 	free(opt.include);
