@@ -8,6 +8,7 @@
 #include "io/http.h"
 #include "io/jsonout.h"
 #include "io/ndjson.h"
+#include "io/stage.h"
 #include "common/sha256.h"
 #include "common/text.h"
 #include "common/util.h"
@@ -1081,6 +1082,12 @@ int main(int argc, char **argv)
 			if (rc == 0 && state && (seen.etag || seen.last_modified)) {
 				seen.url = xstrdup(location);
 				http_state_save(state, &seen);
+			}
+			if (rc == 0) {
+				char n[32], b[32];
+
+				msg_warn("%s: %s: fetched, %s bytes, %s files", opt.source, location,
+					 stage_num(body.len, b, sizeof(b)), stage_num(files_written(&u), n, sizeof(n)));
 			}
 			if (rc == 0 && opt.record) {
 				char *now = iso_time(time(NULL));
