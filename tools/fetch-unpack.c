@@ -8,6 +8,7 @@
 #include "io/http.h"
 #include "io/jsonout.h"
 #include "io/ndjson.h"
+#include "io/stage.h"
 #include "common/sha256.h"
 #include "common/text.h"
 #include "common/util.h"
@@ -1015,13 +1016,15 @@ static char *iso_time(time_t t)
 static void record_write(const struct options *opt, const char *location, json_int_t files,
 			 const char *fetched, const char *error)
 {
-	json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:b}", "kind", "source", "name", opt->source,
-				"vendor", opt->vendor, "location", location, "files", files,
-				"fetched", fetched, "stale", error != NULL);
+	json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:I}", "kind", "source", "name", opt->source,
+				"vendor", opt->vendor, "location", location, "files", files);
 	char *text, *tmp;
 	struct strbuf old = STRBUF_INIT;
 	FILE *f;
 
+	if (fetched)
+		json_object_set_new(rec, "fetched", json_string(fetched));
+	json_object_set_new(rec, "stale", json_boolean(error != NULL));
 	if (error)
 		json_object_set_new(rec, "error", json_string(error));
 	text = json_dumps(rec, JSON_COMPACT);
@@ -1109,6 +1112,12 @@ int main(int argc, char **argv)
 				seen.url = xstrdup(location);
 				http_state_save(state, &seen);
 			}
+			if (rc == 0) {
+				char n[32], b[32];
+
+				msg_warn("%s: %s: fetched, %s bytes, %s files", opt.source, location,
+					 stage_num(body.len, b, sizeof(b)), stage_num(files_written(&u), n, sizeof(n)));
+			}
 			if (rc == 0 && opt.record) {
 				char *now = iso_time(time(NULL));
 
@@ -1134,13 +1143,10 @@ int main(int argc, char **argv)
 		if (stat(location, &st) != 0)
 			msg_die("%s: cannot read '%s': %s", opt.source, location, strerror(errno));
 		rc = unpack_run(&u, location, NULL, 0, S_ISDIR(st.st_mode));
-		if (rc == 0 && opt.record) {
-			/* a local snapshot: fetched when it was last written */
-			char *when = iso_time(st.st_mtime);
-
-			record_write(&opt, location, (json_int_t)files_written(&u), when, NULL);
-			free(when);
-		}
+		/* a local snapshot is not fetched: no date, so that the same files give
+		 * the same catalog on any machine (SPEC §7: no timestamps) */
+		if (rc == 0 && opt.record)
+			record_write(&opt, location, (json_int_t)files_written(&u), NULL, NULL);
 	}
 	unpack_release(&u);
 	free(opt.include);

@@ -3,6 +3,7 @@
 # On Debian/Ubuntu, missing packages are installed with apt-get (as root, or through
 # sudo); elsewhere the exact packages to install are printed and the script fails.
 # Called by make before the first compile; quiet when everything is there.
+# groff and col render the man pages in tests/cli/man.sh.
 #   --browser  also chromium (headless) and a font for it, which only the browser
 #              test (tests/browser/run.sh, make check-browser) needs: plain make
 #              never installs them
@@ -10,9 +11,10 @@
 set -u
 
 PACKAGES="build-essential pkg-config libyaml-dev libjansson-dev libpcre2-dev libzstd-dev \
-libarchive-dev libcurl4-openssl-dev libcmocka-dev zstd jq python3 libarchive-tools"
+libarchive-dev libcurl4-openssl-dev libcmocka-dev zstd jq python3 libarchive-tools \
+groff-base bsdextrautils"
 PKGCONFIG_MODULES="yaml-0.1 jansson libpcre2-8 libzstd libarchive libcurl cmocka"
-COMMANDS="cc make pkg-config zstd jq python3 bsdtar"
+COMMANDS="cc make pkg-config zstd jq python3 bsdtar groff col"
 list=
 for a in "$@"; do
 	case $a in

@@ -191,7 +191,8 @@ static struct tally *tally_for(const char *source)
 }
 
 /* "sigma: 4,058 files → 4,025 rules: 4,021 ok, 4 partial"; the statuses with no
- * rule are left out. Returns the number of sources that gave no rule. */
+ * rule are left out. Returns the number of sources that gave nothing usable:
+ * no rule, or only rules that failed to parse (metadata only is not a failure). */
 static size_t print_summary(void)
 {
 	static const char *const names[4] = { "ok", "partial", "failed", "no query" };
@@ -218,7 +219,8 @@ static size_t print_summary(void)
 			strbuf_addf(&sb, "%s%s metadata only (query not parsed yet)", sep,
 				    stage_num(t->metadata_only, a, sizeof(a)));
 		msg_warn("%s", sb.buf);
-		empty += t->rules == 0;
+		/* no rule, or only rules that failed (not for want of a parser): nothing usable */
+		empty += t->rules == 0 || t->status[PARSE_FAILED] - t->metadata_only == t->rules;
 	}
 	strbuf_release(&sb);
 	return empty;
@@ -588,8 +590,9 @@ static void usage(FILE *f)
 		"      --stats           print counts and the most common unmapped fields\n"
 		"      --log FILE        write the rules' own messages (parse errors) to FILE,\n"
 		"                        not standard error; the summary says how many\n"
-		"      --require-rules   a source that gives no rule (or an input with no rule\n"
-		"                        file) is a fatal error: nothing is written, exit 2\n"
+		"      --require-rules   a source that gives no rule, or only rules that failed\n"
+		"                        to parse (or an input with no rule file), is a fatal\n"
+		"                        error: nothing is written, exit 2\n"
 		"  -h, --help            this text\n"
 		"      --version         print the version\n"
 		"\n"
@@ -738,7 +741,10 @@ int main(int argc, char **argv)
 		status = EXIT_FATAL;
 	} else if (opt.require_rules && (empty || rules.n == 0)) {
 		for (i = 0; i < ntallies; i++)
-			if (!tallies[i].rules)
+			if (tallies[i].rules && tallies[i].status[PARSE_FAILED] - tallies[i].metadata_only == tallies[i].rules)
+				msg_warn("%s: every one of its %s rules failed to parse: is its vendor right?",
+					 tallies[i].source, stage_num(tallies[i].rules, num, sizeof(num)));
+			else if (!tallies[i].rules)
 				msg_warn("%s: no rule in %s files: is its vendor right, do its include globs match?",
 					 tallies[i].source, stage_num(tallies[i].files, num, sizeof(num)));
 		if (!ntallies)

@@ -71,6 +71,13 @@ got=$(mk catalog | runs)
 [ "$got" = "aggregate fetch:elastic normalize:elastic tag:elastic " ]; check "editing one source's entry re-runs its chain and the catalog ($got)" $?
 mk -q catalog >/dev/null; check "and then nothing is left to do" $?
 
+# with a goal that needs no sources beside one that does (make tools catalog, make
+# check-unit check-report on a fresh clone), the sources are still read
+rm -rf "out/$set_name"
+got=$(mk tools catalog | runs)
+[ "$got" = "aggregate attack fetch:attack fetch:elastic fetch:sigma normalize:elastic normalize:sigma tag:elastic tag:sigma " ]
+check "make tools catalog on an empty out/ builds every stage ($got)" $?
+
 # a raw file without its source record (made by an older detcat) is fetched again
 rm "out/$set_name/raw/sigma.source.json"
 got=$(mk catalog | runs)

@@ -106,6 +106,14 @@ printf 'not json\n{"also": "not a raw file"}\n' > "$T/junk.ndjson"
 [ $rc -eq 2 ] && [ ! -e "$T/junk.zst" ]
 check "an input where every line is bad is exit 2, not 1 (rc $rc)" $?
 
+# ---- a local source's record holds no date: the same files, the same catalog anywhere ----
+cp -R fixtures/sigma "$T/local-sigma"
+"$BIN/detcat-fetch-unpack" -s sigma -V sigma --record "$T/local.json" "$T/local-sigma" -o "$T/local.zst" &&
+	cp "$T/local.json" "$T/local.before" && sleep 1.1 && touch "$T/local-sigma/rules" "$(find "$T/local-sigma" -type f | head -n 1)" &&
+	"$BIN/detcat-fetch-unpack" -s sigma -V sigma --record "$T/local.json" "$T/local-sigma" -o "$T/local.zst"
+cmp -s "$T/local.json" "$T/local.before" && jq -e '.kind == "source" and .files > 0 and .stale == false and (has("fetched") | not)' "$T/local.json" >/dev/null
+check "a local source's record has no fetch date and does not change with mtimes" $? "$(cat "$T/local.json")"
+
 # ---- the wrong kind of input is named once ----
 zstdcat "$T/raw.zst" | gzip -c > "$T/raw.gz"
 "$BIN/detcat-normalize" --mappings mappings "$T/raw.gz" -o "$T/x.zst" 2>"$T/err"; rc=$?
@@ -178,6 +186,10 @@ printf '{"source":"s","vendor":"sigma","path":"rules/broken.yml","bytes":9,"sha2
 [ $rc -eq 1 ] && grep -q "rules/broken.yml" "$T/rules.log" && ! grep -q "rules/broken.yml" "$T/err" &&
 	grep -q "^detcat-normalize: s: 1 files → 1 rules: 1 failed$" "$T/err" && grep -q "1 message about rules in $T/rules.log" "$T/err"
 check "normalize --log: the parse error goes to the log, the summary says where (rc $rc)" $? "$(cat "$T/err")"
+
+"$BIN/detcat-normalize" --require-rules --log "$T/rules.log" --mappings mappings "$T/broken.ndjson" -o "$T/broken2.zst" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "^detcat-normalize: s: every one of its 1 rules failed to parse" "$T/err" && [ ! -e "$T/broken2.zst" ]
+check "--require-rules: a source whose every rule failed to parse stops too (rc $rc)" $? "$(cat "$T/err")"
 
 # ---- make alone installs no browser ----
 ! tools/install-deps.sh --list | grep -qw chromium && tools/install-deps.sh --browser --list | grep -qw chromium

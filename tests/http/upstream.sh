@@ -30,6 +30,8 @@ fu "$base/etag/sigma.tar.gz"; rc=$?
 [ $rc -eq 0 ] && jq -e '.kind == "source" and .name == "sigma" and .stale == false and .files > 0 and
 	(.fetched | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"))' "$rec" >/dev/null
 check "a good fetch writes the source's record: files, when fetched, not stale (rc $rc)" $? "$(cat "$rec")"
+grep -q "^detcat-fetch-unpack: sigma: $base/etag/sigma.tar.gz: fetched, [0-9,]* bytes, $(jq -r .files "$rec") files$" "$tmp/err"
+check "and prints one summary line: bytes and files" $? "$(cat "$tmp/err")"
 fetched=$(jq -r .fetched "$rec")
 cp "$out" "$tmp/good.zst"
 sleep 1.1

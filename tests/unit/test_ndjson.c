@@ -425,6 +425,49 @@ static void test_cli_parse_size_takes_suffixes(void **state)
 	assert_true(cli_parse_size("2G", "--x") == 2ULL << 30);
 }
 
+/* gzip, zip, bzip2, xz and a folder are refused at the open, with what they are */
+static void test_reader_open_names_other_formats_and_folders_once(void **state)
+{
+	static const struct { const char *bytes; size_t n; const char *want; } cases[] = {
+		{ "\x1f\x8b\x08\x00rest", 8, "gzip-compressed input" },
+		{ "PK\3\4rest", 8, "a zip archive" },
+		{ "BZh91AY", 7, "bzip2-compressed" },
+		{ "\xfd" "7zXZ\0rest", 10, "xz-compressed" },
+	};
+	const char *err = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *p = tmpname();
+
+		write_file(p, cases[i].bytes, cases[i].n);
+		err = NULL;
+		assert_null(ndjson_reader_open(p, &err));
+		assert_non_null(err);
+		assert_non_null(strstr(err, cases[i].want));
+		remove(p);
+		free(p);
+	}
+	err = NULL;
+	assert_null(ndjson_reader_open("/tmp", &err));
+	assert_non_null(strstr(err, "is a folder"));
+	/* plain text that merely starts like nothing known still reads */
+	{
+		char *p = tmpname();
+		int rc;
+		char *got;
+
+		write_file(p, "{\"a\":1}\n", 8);
+		got = read_lines(p, &rc);
+		assert_string_equal(got, "{\"a\":1}");
+		assert_int_equal(rc, 0);
+		free(got);
+		remove(p);
+		free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_json_append_string_escapes_quotes_backslashes_and_controls),
 		cmocka_unit_test(test_json_append_key_separates_members),
 		cmocka_unit_test(test_cli_parse_size_takes_suffixes),
+		cmocka_unit_test(test_reader_open_names_other_formats_and_folders_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

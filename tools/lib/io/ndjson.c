@@ -82,21 +82,24 @@ static struct ndjson_reader *reader_new(FILE *f, int own, const char *name)
 	return r;
 }
 
+/* r, or NULL with *err when its first bytes were of another format (closed) */
+static struct ndjson_reader *refused(struct ndjson_reader *r, const char **err)
+{
+	if (r->err && r->eof && !r->zstd && r->end == 0 && r->in_len) {
+		*err = r->err;
+		ndjson_reader_close(r);
+		return NULL;
+	}
+	return r;
+}
+
 struct ndjson_reader *ndjson_reader_open(const char *path, const char **err)
 {
-	struct ndjson_reader *r;
 	struct stat st;
 	FILE *f;
 
-	if (!path || !strcmp(path, "-")) {
-		r = reader_new(stdin, 0, "-");
-		if (r->err && r->eof && !r->zstd && r->end == 0 && r->in_len) {
-			*err = r->err;
-			ndjson_reader_close(r);
-			return NULL;
-		}
-		return r;
-	}
+	if (!path || !strcmp(path, "-"))
+		return refused(reader_new(stdin, 0, "-"), err);
 	f = fopen(path, "rb");
 	if (!f) {
 		*err = strerror(errno);
@@ -108,13 +111,7 @@ struct ndjson_reader *ndjson_reader_open(const char *path, const char **err)
 		*err = "is a folder, not an NDJSON file";
 		return NULL;
 	}
-	r = reader_new(f, 1, path);
-	if (r->err && r->eof && !r->zstd && r->end == 0 && r->in_len) {
-		*err = r->err;
-		ndjson_reader_close(r);
-		return NULL;
-	}
-	return r;
+	return refused(reader_new(f, 1, path), err);
 }
 
 struct ndjson_reader *ndjson_reader_fdopen(FILE *f, const char *name)

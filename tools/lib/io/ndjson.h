@@ -3,12 +3,15 @@
  *
  * A reader detects zstd by its magic number, so every tool takes either on input.
  * Lines may be of any length. A zstd stream that ends inside a frame is an error
- * ("truncated input"), never a short file.
+ * ("truncated input"), never a short file. A folder, and gzip, zip, bzip2 or xz
+ * input, are refused at the open with one message, not one bad line per record.
  *
  * A writer compresses with zstd at a fixed level (byte-identical output for the same
  * records) unless asked for plain text. Writing to a named file goes through a
  * temporary file in the same folder that is renamed over the target only on
- * ndjson_writer_close(), so a failed run never leaves half an output behind.
+ * ndjson_writer_close(), so a failed run never leaves half an output behind (an
+ * exit with the writer still open removes the temporary file). zstd is never
+ * written to a terminal: opening standard output then fails with a message.
  *
  * Ownership: the line returned by ndjson_reader_next() belongs to the reader and is
  * valid until the next call. json_t values passed to ndjson_writer_put() stay the

@@ -50,7 +50,7 @@ void site_sources_section(const struct site *s, struct strbuf *html, struct strb
 			table_cell_num(&tb, json_integer_value(files));
 		else
 			table_cell(&tb, "");
-		table_cell(&tb, day);
+		table_cell(&tb, fetched ? day : "local copy");
 		if (stale) {
 			table_cell_open_class(&tb, "status-failed");
 			strbuf_addstr(tb.html, "stale");
