@@ -2,7 +2,9 @@
 # aggregate.sh BIN BUILD CORPORA: the catalog of the Sigma r2026-07-01 archive
 # (fetch-unpack → normalize → tag with the real ATT&CK table → aggregate), and
 # the numbers of the reference pages' techniques recomputed independently with
-# jq over the tagged rules: rules (a parent counting its sub-techniques' rules),
+# jq over the tagged rules (live ones only: retired rules, by Sigma's folders
+# deprecated/, unsupported/, rules-placeholder/ or status deprecated|unsupported, are
+# listed apart and not counted, SPEC and issue 13): rules (a parent counting its sub-techniques' rules),
 # distinct events, fields, indicators and exclusions, the corpus reach of the
 # top indicator, and a similar-rules overlap. Also: schema, byte-identical
 # runs, partial aggregates merged give the same bytes. Then the site of that
@@ -33,7 +35,9 @@ for t in T1204 T1204.001; do
 	# rules under t: tagged t itself, or (for a technique) one of its sub-techniques
 	want=$(jq -s -c --arg t "$t" '
 		def under: .id == $t or (.id | startswith($t + "."));
-		[ .[] | select(any(.techniques[]; under)) ] as $r
+		def live: (.path | test("^(deprecated|unsupported|rules-placeholder)/") | not)
+			and ((.status // "") | ascii_downcase | IN("deprecated", "unsupported") | not);
+		[ .[] | select(live and any(.techniques[]; under)) ] as $r
 		| [ ($r | length),
 		    ($r | map(.events[] | "\(.provider)/\(.event)") | unique | length),
 		    ($r | map([.predicates[] | select(.computed != true) | .field] | unique) | add // [] | unique | length),
@@ -49,7 +53,9 @@ done
 # the reach of T1204's top indicator: rules in the whole corpus with the same triple
 top=$(zstd -dc "$tmp/catalog.zst" | jq -c 'select(.kind == "technique" and .id == "T1204") | .indicators[0] | [.field, .op, (.value | tostring), .reach]')
 reach=$(echo "$top" | jq -r '.[3]')
-want=$(jq -s --argjson k "$top" '[ .[] | select(any(.predicates[]; .computed != true and .negated != true and .exclusion != true
+want=$(jq -s --argjson k "$top" 'def live: (.path | test("^(deprecated|unsupported|rules-placeholder)/") | not)
+	and ((.status // "") | ascii_downcase | IN("deprecated", "unsupported") | not);
+	[ .[] | select(live and any(.predicates[]; .computed != true and .negated != true and .exclusion != true
 	and .field == $k[0] and .op == $k[1] and (.value | tostring) == $k[2])) ] | length' "$tmp/tagged.ndjson")
 [ "$reach" = "$want" ]; check "T1204 top indicator $top: corpus reach recomputed $want" $? "catalog says $reach"
 # similar rules: the first match of the first rule that has one, recounted from the two rules' indicator sets
@@ -78,7 +84,9 @@ pages=$(find "$tmp/site" -type f | wc -l)
 for t in T1204 T1204.001; do
 	want=$(jq -s -r --arg t "$t" '
 		def under: .id == $t or (.id | startswith($t + "."));
-		[ .[] | select(any(.techniques[]; under)) ] as $r
+		def live: (.path | test("^(deprecated|unsupported|rules-placeholder)/") | not)
+			and ((.status // "") | ascii_downcase | IN("deprecated", "unsupported") | not);
+		[ .[] | select(live and any(.techniques[]; under)) ] as $r
 		| "\($r | map(.events[] | "\(.provider)/\(.event)") | unique | length) "
 		+ "\($r | map([.predicates[] | select(.computed != true) | .field] | unique) | add // [] | unique | length) "
 		+ "\($r | map([.predicates[] | select(.computed != true and .negated != true and .exclusion != true and .value != null)
