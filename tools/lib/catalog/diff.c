@@ -659,16 +659,22 @@ static const char *skip_ws(const char *p, const char *e)
 	return p;
 }
 
-/* p at '"': after the closing quote, or NULL */
+/* p at '"': after the closing quote, or NULL (memchr for the quote, then its backslashes) */
 static const char *skip_string(const char *p, const char *e)
 {
-	for (p++; p < e; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
+	const char *q = p + 1;
+
+	for (;;) {
+		const char *b;
+
+		if (q >= e || !(q = memchr(q, '"', (size_t)(e - q))))
+			return NULL;
+		for (b = q; b > p + 1 && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)	/* an even run of backslashes escapes nothing */
+			return q + 1;
+		q++;
 	}
-	return NULL;
 }
 
 /* after the value at p (strings, nesting), or NULL */
