@@ -207,6 +207,7 @@ static void counts_table(struct summary *s, const json_t *recs)
 		{ "… techniques", "changed", "attack" },
 		{ "… events", "changed", "events" },
 		{ "… status", "changed", "status" }, { "… maturity", "changed", "maturity" },
+		{ "… retired or back (upstream)", "changed", "retired" },
 		{ "… severity", "changed", "severity" }, { "… level", "changed", "level" },
 		{ "… metadata only", "changed", "metadata only" },
 		{ "parse status changed", "parse", NULL },
@@ -390,7 +391,8 @@ static const char *primary_aspect(const json_t *r)
 
 	if (!a)
 		return "";
-	if (!strcmp(a, "status") || !strcmp(a, "maturity") || !strcmp(a, "severity") || !strcmp(a, "level"))
+	if (!strcmp(a, "status") || !strcmp(a, "maturity") || !strcmp(a, "retired") ||
+	    !strcmp(a, "severity") || !strcmp(a, "level"))
 		return "lifecycle";
 	return a;
 }
@@ -514,6 +516,11 @@ static void rule_section(struct summary *s, const json_t *recs, const char *kind
 						ids_text(s, json_object_get(d, plus), "+");
 						ids_text(s, json_object_get(d, minus), "−");
 					}
+				} else if (json_is_object(d) && json_is_boolean(json_object_get(d, "before"))) {
+					both(s, " ", " ");
+					text(s, json_is_true(json_object_get(d, "before")) ? "retired" : "live");
+					both(s, " → ", " → ");
+					text(s, json_is_true(json_object_get(d, "after")) ? "retired" : "live");
 				} else if (json_is_object(d)) {
 					both(s, " ", " ");
 					text(s, json_is_string(json_object_get(d, "before")) ? str(d, "before") : "none");
@@ -614,7 +621,7 @@ static void write_summary(struct summary *s, const json_t *recs, const char *old
 	rule_section(s, recs, "changed", "text", "Query text changed, predicates the same");
 	rule_section(s, recs, "changed", "attack", "Techniques changed");
 	rule_section(s, recs, "changed", "events", "Events changed");
-	rule_section(s, recs, "changed", "lifecycle", "Status, maturity, severity or level changed");
+	rule_section(s, recs, "changed", "lifecycle", "Status, maturity, retirement, severity or level changed");
 	technique_section(s, recs);
 	rule_section(s, recs, "changed", "metadata", "Metadata only changed");
 	site_page_foot(&s->html);

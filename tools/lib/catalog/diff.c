@@ -78,6 +78,8 @@ struct drule {
 	size_t *ind, nind;		/* its indicators: indexes into the snapshot's reach_keys */
 	uint64_t query;			/* hash of the query text */
 	int has_query;
+	int retired;			/* upstream retired it (the catalog's `retired`) */
+	int status_known;		/* the catalog or a tagged rule states its status */
 	json_t *cmeta, *tmeta;		/* metadata key → hash, from the catalog and the tagged rule */
 	json_t *errors;			/* parse errors */
 };
@@ -105,7 +107,8 @@ struct snapshot {
 	long long schema_version;
 	/* reach: rules of the whole catalog with an indicator triple */
 	struct strvec reach_keys;
-	size_t *reach;
+	size_t *reach, *reach_live;	/* every rule's, the live rules' */
+	int retired_counted;		/* the catalog counts retired rules (corpus rules.retired_counted; 1 when absent) */
 	struct hashmap reach_index;
 	json_t *event_titles;		/* "provider US event" → title */
 	int tagged;			/* tagged rules were read */
@@ -121,6 +124,7 @@ struct snapshot *snapshot_new(const char *name)
 	hashmap_init(&s->reach_index, 0);
 	s->event_titles = json_object();
 	s->schema_version = DIFF_SCHEMA_VERSION;
+	s->retired_counted = 1;
 	return s;
 }
 
@@ -158,7 +162,8 @@ static int not_metadata(const char *key)
 	static const char *const skip[] = {
 		"kind", "uid", "vendor", "source", "path", "title", "query", "predicates", "parse",
 		"techniques", "tactics", "attack", "attack_issues", "events", "status", "maturity",
-		"severity", "level", "url", "similar", "line", "document", "id", NULL
+		"severity", "level", "url", "similar", "line", "document", "id", "retired", "retired_why",
+		"tactics_derived", NULL
 	};
 	size_t i;
 
@@ -314,18 +319,18 @@ static void rule_take_boiled(struct snapshot *s, struct drule *r, struct boiled 
 	for (i = 0; i < b->inds.n; i++) {
 		size_t k;
 
-		if (hashmap_get(&s->reach_index, b->inds.v[i], &k)) {
-			s->reach[k]++;
-			r->ind[i] = k;
-			continue;
+		if (!hashmap_get(&s->reach_index, b->inds.v[i], &k)) {
+			k = s->reach_keys.n;
+			strvec_add(&s->reach_keys, b->inds.v[i]);
+			b->inds.v[i] = NULL;
+			s->reach = xrealloc(s->reach, s->reach_keys.cap * sizeof(*s->reach));
+			s->reach_live = xrealloc(s->reach_live, s->reach_keys.cap * sizeof(*s->reach_live));
+			s->reach[k] = s->reach_live[k] = 0;
+			hashmap_put(&s->reach_index, s->reach_keys.v[k], k);
 		}
-		k = s->reach_keys.n;
 		r->ind[i] = k;
-		strvec_add(&s->reach_keys, b->inds.v[i]);
-		b->inds.v[i] = NULL;
-		s->reach = xrealloc(s->reach, s->reach_keys.cap * sizeof(*s->reach));
-		s->reach[k] = 1;
-		hashmap_put(&s->reach_index, s->reach_keys.v[k], k);
+		s->reach[k]++;
+		s->reach_live[k] += !r->retired;
 	}
 	strvec_release(&b->inds);
 	memset(b, 0, sizeof(*b));
@@ -335,7 +340,9 @@ static size_t reach_of(const struct snapshot *s, const char *key)
 {
 	size_t k;
 
-	return hashmap_get(&s->reach_index, key, &k) ? s->reach[k] : 0;
+	if (!hashmap_get(&s->reach_index, key, &k))
+		return 0;
+	return s->retired_counted ? s->reach[k] : s->reach_live[k];
 }
 
 /* NULL when rec has every key of its kind with the right type, else which one is wrong */
@@ -403,6 +410,11 @@ static void add_rule(struct snapshot *s, const json_t *rec)
 	r->path = dup_or_null(rec, "path");
 	r->title = dup_or_null(rec, "title");
 	r->severity = dup_or_null(rec, "severity");
+	r->retired = json_is_true(json_object_get(rec, "retired"));
+	if (json_object_get(rec, "status")) {
+		r->status = dup_or_null(rec, "status");
+		r->status_known = 1;
+	}
 	r->parse = dup_or_null(parse, "status");
 	if (!r->parse)
 		r->parse = xstrdup("failed");
@@ -455,13 +467,16 @@ int snapshot_add(struct snapshot *s, const json_t *rec, char **err)
 	} else if (strcmp(kind, "rule") == 0) {
 		add_rule(s, rec);
 	} else {
-		const json_t *v = json_object_get(rec, "schema_version");
+		const json_t *v;
 
 		if (s->corpus) {
 			*err = xstrdup("a second corpus record: two catalogs in one file?");
 			return -1;
 		}
 		s->corpus = json_deep_copy(rec);
+		v = json_object_get(json_object_get(rec, "rules"), "retired_counted");
+		s->retired_counted = !json_is_boolean(v) || json_is_true(v);
+		v = json_object_get(rec, "schema_version");
 		if (v && !json_is_integer(v)) {
 			*err = xstrdup("schema_version is not an integer");
 			return -1;
@@ -484,7 +499,9 @@ void snapshot_add_tagged(struct snapshot *s, const json_t *rec)
 	if (r->tmeta)
 		return;		/* a duplicate uid: the catalog keeps the first */
 	s->tagged = 1;
+	free(r->status);
 	r->status = dup_or_null(rec, "status");
+	r->status_known = 1;
 	r->maturity = dup_or_null(rec, "maturity");
 	r->level = dup_or_null(rec, "level");
 	r->tmeta = metadata_hashes(rec);
@@ -553,7 +570,7 @@ static void technique_indicators(struct snapshot *s)
 				tk->rule_ix = xrealloc(tk->rule_ix, (tk->nrule_ix + 1) * sizeof(*tk->rule_ix));
 				tk->rule_ix[tk->nrule_ix++] = i;
 			}
-			if (!r->nind)
+			if (!r->nind || (r->retired && !s->retired_counted))
 				continue;
 			if (nl[k] + r->nind > cap[k]) {
 				cap[k] = (nl[k] + r->nind) * 2;
@@ -642,16 +659,22 @@ static const char *skip_ws(const char *p, const char *e)
 	return p;
 }
 
-/* p at '"': after the closing quote, or NULL */
+/* p at '"': after the closing quote, or NULL (memchr for the quote, then its backslashes) */
 static const char *skip_string(const char *p, const char *e)
 {
-	for (p++; p < e; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
+	const char *q = p + 1;
+
+	for (;;) {
+		const char *b;
+
+		if (q >= e || !(q = memchr(q, '"', (size_t)(e - q))))
+			return NULL;
+		for (b = q; b > p + 1 && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)	/* an even run of backslashes escapes nothing */
+			return q + 1;
+		q++;
 	}
-	return NULL;
 }
 
 /* after the value at p (strings, nesting), or NULL */
@@ -968,21 +991,17 @@ static const char *const tagged_drop_top[] = {
 	"parse", "similar", NULL
 };
 
-static int read_ndjson(struct snapshot *s, const char *path, int tagged, char **err)
+/* every record of r (named path in messages); closes r */
+static int read_stream(struct snapshot *s, struct ndjson_reader *r, const char *path, int tagged, char **err)
 {
-	const char *oerr = NULL, *line;
-	struct ndjson_reader *r = ndjson_reader_open(path, &oerr);
 	struct prune pr = { NULL, NULL, 0, NULL, STRBUF_INIT };
 	struct boiled boiled = { 0 };
+	const char *line;
 	char jerr[256];
 	json_t *rec;
 	size_t len;
 	int rc, status = 0;
 
-	if (!r) {
-		*err = xasprintf("%s: %s", path, oerr);
-		return -1;
-	}
 	if (tagged) {
 		pr.drop_top = tagged_drop_top;
 	} else {
@@ -1023,6 +1042,33 @@ static int read_ndjson(struct snapshot *s, const char *path, int tagged, char **
 	strbuf_release(&pr.out);
 	ndjson_reader_close(r);
 	return status;
+}
+
+static int read_ndjson(struct snapshot *s, const char *path, int tagged, char **err)
+{
+	const char *oerr = NULL;
+	struct ndjson_reader *r = ndjson_reader_open(path, &oerr);
+
+	if (!r) {
+		*err = xasprintf("%s: %s", path, oerr);
+		return -1;
+	}
+	return read_stream(s, r, path, tagged, err);
+}
+
+int snapshot_read(struct snapshot *s, FILE *f, const char *name, char **err)
+{
+	char *e = NULL;
+
+	*err = NULL;
+	if (read_stream(s, ndjson_reader_fdopen(f, name), name, 0, err))
+		return -1;
+	if (snapshot_finish(s, &e) < 0) {
+		*err = xasprintf("%s: %s", name, e);
+		free(e);
+		return -1;
+	}
+	return 0;
 }
 
 static int is_ndjson_name(const char *name)
@@ -1132,6 +1178,7 @@ void snapshot_free(struct snapshot *s)
 	hashmap_release(&s->reach_index);
 	strvec_release(&s->reach_keys);
 	free(s->reach);
+	free(s->reach_live);
 	json_decref(s->corpus);
 	json_decref(s->event_titles);
 	free(s->name);
@@ -1304,6 +1351,7 @@ static json_t *added_or_removed(const char *change, const struct drule *r)
 		json_array_append_new(t, json_string(r->techs.v[i]));
 	json_object_set_new(o, "techniques", t);
 	json_object_set_new(o, "parse", json_string(r->parse));
+	json_object_set_new(o, "retired", json_boolean(r->retired));
 	return o;
 }
 
@@ -1389,18 +1437,21 @@ static void compare_rule(const struct sides *sd, const struct drule *a, const st
 		json_decref(gone), json_decref(came);
 	}
 	/* lifecycle: from the tagged rules, when both sides have them */
-	if (a->tmeta && b->tmeta) {
-		if (!same_str(a->status, b->status) || !same_str(a->maturity, b->maturity)) {
-			have |= DIFF_STATUS;
-			if (!same_str(a->status, b->status)) {
-				json_array_append_new(aspects, json_string("status"));
-				json_object_set_new(o, "status", before_after(a->status, b->status));
-			}
-			if (!same_str(a->maturity, b->maturity)) {
-				json_array_append_new(aspects, json_string("maturity"));
-				json_object_set_new(o, "maturity", before_after(a->maturity, b->maturity));
-			}
-		}
+	/* lifecycle: the status from the catalog or the tagged rules, maturity from the tagged rules */
+	if (a->status_known && b->status_known && !same_str(a->status, b->status)) {
+		have |= DIFF_STATUS;
+		json_array_append_new(aspects, json_string("status"));
+		json_object_set_new(o, "status", before_after(a->status, b->status));
+	}
+	if (a->tmeta && b->tmeta && !same_str(a->maturity, b->maturity)) {
+		have |= DIFF_STATUS;
+		json_array_append_new(aspects, json_string("maturity"));
+		json_object_set_new(o, "maturity", before_after(a->maturity, b->maturity));
+	}
+	if (a->retired != b->retired) {
+		have |= DIFF_STATUS;
+		json_array_append_new(aspects, json_string("retired"));
+		json_object_set_new(o, "retired", json_pack("{s:b,s:b}", "before", a->retired, "after", b->retired));
 	}
 	if (!same_str(a->severity, b->severity)) {
 		have |= DIFF_SEVERITY;
@@ -1522,7 +1573,7 @@ static void vendor_keys(const struct snapshot *s, const struct dtech *t, const c
 	for (i = 0; i < t->nrule_ix; i++) {
 		const struct drule *r = &s->rules[t->rule_ix[i]];
 
-		if (vendor_ok(r, vendor))
+		if (vendor_ok(r, vendor) && (!r->retired || s->retired_counted))
 			ne += r->events.n, ni += r->nind;
 	}
 	out->ev = xmalloc((ne + 1) * sizeof(*out->ev));
@@ -1530,7 +1581,7 @@ static void vendor_keys(const struct snapshot *s, const struct dtech *t, const c
 	for (i = 0; i < t->nrule_ix; i++) {
 		const struct drule *r = &s->rules[t->rule_ix[i]];
 
-		if (!vendor_ok(r, vendor))
+		if (!vendor_ok(r, vendor) || (r->retired && !s->retired_counted))
 			continue;
 		for (k = 0; k < r->events.n; k++)
 			out->ev[out->nev++] = r->events.v[k];
@@ -1600,7 +1651,7 @@ static json_t *corpus_side(const struct snapshot *s, const char *vendor, struct 
 {
 	json_t *bv = json_object(), *parse = json_pack("{s:i,s:i,s:i,s:i}", "ok", 0, "partial", 0,
 						       "failed", 0, "no_query", 0), *v;
-	size_t i, k, total = 0;
+	size_t i, k, total = 0, retired = 0;
 
 	for (i = 0; i < s->nrules; i++) {
 		const struct drule *r = &s->rules[i];
@@ -1609,6 +1660,7 @@ static json_t *corpus_side(const struct snapshot *s, const char *vendor, struct 
 		if (!vendor_ok(r, vendor))
 			continue;
 		total++;
+		retired += r->retired != 0;
 		v = json_object_get(bv, vn);
 		json_object_set_new(bv, vn, json_integer(json_integer_value(v) + 1));
 		v = json_object_get(parse, r->parse);
@@ -1632,7 +1684,8 @@ static json_t *corpus_side(const struct snapshot *s, const char *vendor, struct 
 		json_decref(bv);
 		bv = sorted;
 	}
-	return json_pack("{s:I,s:o,s:o}", "total", (json_int_t)total, "by_vendor", bv, "parse", parse);
+	return json_pack("{s:I,s:o,s:o,s:I}", "total", (json_int_t)total, "by_vendor", bv, "parse", parse,
+			 "retired", (json_int_t)retired);
 }
 
 static void compare_corpus(const struct sides *sd, const char *vendor, json_t *out)
@@ -1645,7 +1698,9 @@ static void compare_corpus(const struct sides *sd, const char *vendor, json_t *o
 	const char *va = json_string_value(json_object_get(sd->old->corpus, "attack_version"));
 	const char *vb = json_string_value(json_object_get(sd->new->corpus, "attack_version"));
 	size_t nu = set_delta(&ua, &ub, lost, gained, conv_string, NULL);
-	int differs = nu || !json_equal(a, b) || (!vendor && (!json_equal(ta, tb) || !same_str(va, vb)));
+	/* json_equal(NULL, NULL) is 0: two catalogs without the count agree */
+	int same_t = (!ta && !tb) || (ta && tb && json_equal(ta, tb));
+	int differs = nu || !json_equal(a, b) || (!vendor && (!same_t || !same_str(va, vb)));
 
 	json_object_set_new(o, "change", json_string("corpus"));
 	if (vendor)
@@ -1656,6 +1711,8 @@ static void compare_corpus(const struct sides *sd, const char *vendor, json_t *o
 						      "after", json_object_get(b, "by_vendor")));
 	json_object_set_new(o, "parse", json_pack("{s:O,s:O}", "before", json_object_get(a, "parse"),
 						  "after", json_object_get(b, "parse")));
+	json_object_set_new(o, "retired", json_pack("{s:O,s:O}", "before", json_object_get(a, "retired"),
+						    "after", json_object_get(b, "retired")));
 	if (!vendor) {
 		json_object_set_new(o, "techniques_with_rules",
 				    json_pack("{s:O,s:O}", "before", ta ? ta : json_null(), "after", tb ? tb : json_null()));

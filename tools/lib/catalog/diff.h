@@ -22,6 +22,7 @@
 #define DETCAT_CATALOG_DIFF_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 /* the catalog schema version this diff reads (the corpus record's `schema_version`, 1 when absent) */
 #define DIFF_SCHEMA_VERSION 1
@@ -56,6 +57,8 @@ int snapshot_finish(struct snapshot *s, char **err);
  * every one of these is trouble, not a finding.
  */
 int snapshot_load(struct snapshot *s, const char *path, char **err);
+/* The same for one catalog stream, named name in messages; f stays the caller's. */
+int snapshot_read(struct snapshot *s, FILE *f, const char *name, char **err);
 void snapshot_free(struct snapshot *s);
 
 /* "added,logic,technique" → mask; -1 with *err on an unknown word */
