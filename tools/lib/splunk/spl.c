@@ -1024,6 +1024,7 @@ static size_t computed_leaf(struct eval *E, size_t x, enum pred_op op, const cha
 
 	spec_base(E->S, &sp, name);
 	sp.computed = 1;
+	sp.no_raw_field = 1;	/* a pseudo-field: the expression's text */
 	sp.op = op;
 	if (op != PRED_EXISTS) {
 		sp.kind = PV_TEXT;
@@ -1149,6 +1150,7 @@ static size_t lower_cmp(struct eval *E, size_t x)
 		(void)lit;
 		spec_base(S, &sp, name);
 		sp.computed = 1;
+		sp.no_raw_field = 1;	/* a pseudo-field: the expression's text */
 		sp.op = PRED_EQ;
 		sp.kind = PV_TEXT;
 		sp.text = "true";
