@@ -120,6 +120,21 @@ static void test_spl_comparisons_and_time_modifiers(void **state)
 		     "EventCode gte 4624; count lt 10");
 }
 
+static void test_spl_cidr_values_in_search_are_networks(void **state)
+{
+	(void)state;
+	/* search compares IP fields with CIDR networks; where compares the text */
+	assert_preds("src=10.0.0.0/8 dst!=fe80::/10 x=1.2.3.4 | where y=\"10.0.0.0/8\"",
+		     "src cidr 10.0.0.0/8; dst cidr fe80::/10 not; x eq 1.2.3.4 ci; y eq 10.0.0.0/8");
+}
+
+static void test_spl_like_is_a_function_or_an_operator(void **state)
+{
+	(void)state;
+	assert_preds("| where LIKE (a, \"%x_y%\") OR b LIKE \"p%\" OR like(c, \"%q\")",
+		     "a wildcard *x?y*; b starts_with p; c ends_with q");
+}
+
 static void test_spl_free_text_is_a_keyword_predicate(void **state)
 {
 	(void)state;
@@ -199,6 +214,8 @@ int main(void)
 		cmocka_unit_test(test_spl_in_lists_and_wildcards),
 		cmocka_unit_test(test_spl_escapes_resolve_to_the_compared_text),
 		cmocka_unit_test(test_spl_comparisons_and_time_modifiers),
+		cmocka_unit_test(test_spl_cidr_values_in_search_are_networks),
+		cmocka_unit_test(test_spl_like_is_a_function_or_an_operator),
 		cmocka_unit_test(test_spl_free_text_is_a_keyword_predicate),
 		cmocka_unit_test(test_spl_columns_the_pipeline_makes_are_computed),
 		cmocka_unit_test(test_spl_a_filter_before_a_column_is_made_stays_on_the_event),

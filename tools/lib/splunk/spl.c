@@ -336,6 +336,31 @@ static int parse_number(const char *s, size_t n, int *is_int, long long *ll, dou
 	return 0;
 }
 
+/* an IPv4 network a.b.c.d/n, or an IPv6 one (hex digits and colons)/n */
+static int is_cidr(const char *s, size_t n)
+{
+	const char *slash = memchr(s, '/', n);
+	size_t i, dots = 0, colons = 0, alpha = 0, bits;
+
+	if (!slash || slash == s || slash + 1 == s + n || s + n - slash > 4)
+		return 0;
+	for (i = slash - s + 1; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	bits = (size_t)atoi(slash + 1);
+	for (i = 0; s + i < slash; i++) {
+		if (s[i] == '.')
+			dots++;
+		else if (s[i] == ':')
+			colons++;
+		else if (!isxdigit((unsigned char)s[i]))
+			return 0;
+		else if (!isdigit((unsigned char)s[i]))
+			alpha++;
+	}
+	return (dots == 3 && !colons && !alpha && bits <= 32) || (colons >= 2 && !dots && bits <= 128);
+}
+
 /* One comparison of search syntax: field (NULL: free text) op the value token. */
 static size_t search_leaf(struct spl *S, const struct src *t, const struct tok *f,
 			  enum cmp op, const struct tok *v)
@@ -370,7 +395,15 @@ static size_t search_leaf(struct spl *S, const struct src *t, const struct tok *
 	sp.raw_value_len = v->e - v->s;
 	sp.computed = S->all_computed;
 	search_value(S, vs, vn, quoted);
-	if (op == C_EQ || op == C_NE) {
+	if ((op == C_EQ || op == C_NE) && f && is_cidr(S->pat.text.buf, S->pat.text.len) &&
+	    !pattern_has_wild(&S->pat)) {
+		/* search matches an IP field against a network written in CIDR notation */
+		sp.negated = op == C_NE;
+		sp.op = PRED_CIDR;
+		sp.kind = PV_TEXT;
+		sp.text = S->pat.text.buf;
+		sp.len = S->pat.text.len;
+	} else if (op == C_EQ || op == C_NE) {
 		sp.negated = op == C_NE;
 		sp.ci = ci;
 		if (!f && !pattern_has_wild(&S->pat)) {
@@ -952,6 +985,8 @@ static int call_name(const struct eval *E, size_t x, const char *name)
 
 	while (n->s + l < n->e && s[l] != '(')
 		l++;
+	while (l && is_sp(s[l - 1]))
+		l--;	/* LIKE (f, "%x%") */
 	return n->k == E_CALL && word_is_ci(s, l, name);
 }
 
