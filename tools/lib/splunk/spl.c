@@ -2136,7 +2136,7 @@ static int generating(const char *s, size_t n)
 	static const char *const names[] = {
 		"tstats", "mstats", "inputlookup", "inputcsv", "from", "datamodel", "makeresults",
 		"rest", "metadata", "eventcount", "loadjob", "savedsearch", "ldapsearch", "dbxquery",
-		"gentimes", "multisearch", "union", NULL
+		"gentimes", "multisearch", "union", "summary", NULL
 	};
 	size_t i;
 
