@@ -492,10 +492,26 @@ static size_t search_primary(struct spl *S, const struct src *t, size_t *pos)
 		if (n.k != T_RP)
 			syntax(S, RC_SYNTAX, "a '(' without its ')'");
 		return x;
-	case T_SUB:
-		/* its results are not known here: recorded; its own filters are read */
+	case T_SUB: {
+		/*
+		 * Its results are not known here: the filter on them is a computed
+		 * one (pseudo-field "[subsearch]", the subsearch as its value), and
+		 * the subsearch's own filters are read as a pipeline of its own.
+		 */
+		struct pred_spec sp;
+
 		pb_context_add(S->pb, "subsearch", t->q + k.s, k.e - k.s);
-		return subpipeline(S, t, k.s + 1, k.e - 1, 1);
+		pred_spec_init(&sp);
+		sp.field = "[subsearch]";
+		sp.no_raw_field = 1;
+		sp.computed = 1;
+		sp.kind = PV_TEXT;
+		sp.text = t->q + k.s;
+		sp.len = k.e - k.s;
+		sp.line = S->line;
+		x = pb_leaf(S->pb, &sp);
+		return pb_and(S->pb, x, subpipeline(S, t, k.s + 1, k.e - 1, 1));
+	}
 	case T_WORD:
 	case T_STR:
 		speek(S, t, *pos, &n);
