@@ -336,6 +336,31 @@ static int parse_number(const char *s, size_t n, int *is_int, long long *ll, dou
 	return 0;
 }
 
+/* an IPv4 network a.b.c.d/n, or an IPv6 one (hex digits and colons)/n */
+static int is_cidr(const char *s, size_t n)
+{
+	const char *slash = memchr(s, '/', n);
+	size_t i, dots = 0, colons = 0, alpha = 0, bits;
+
+	if (!slash || slash == s || slash + 1 == s + n || s + n - slash > 4)
+		return 0;
+	for (i = slash - s + 1; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	bits = (size_t)atoi(slash + 1);
+	for (i = 0; s + i < slash; i++) {
+		if (s[i] == '.')
+			dots++;
+		else if (s[i] == ':')
+			colons++;
+		else if (!isxdigit((unsigned char)s[i]))
+			return 0;
+		else if (!isdigit((unsigned char)s[i]))
+			alpha++;
+	}
+	return (dots == 3 && !colons && !alpha && bits <= 32) || (colons >= 2 && !dots && bits <= 128);
+}
+
 /* One comparison of search syntax: field (NULL: free text) op the value token. */
 static size_t search_leaf(struct spl *S, const struct src *t, const struct tok *f,
 			  enum cmp op, const struct tok *v)
@@ -370,7 +395,15 @@ static size_t search_leaf(struct spl *S, const struct src *t, const struct tok *
 	sp.raw_value_len = v->e - v->s;
 	sp.computed = S->all_computed;
 	search_value(S, vs, vn, quoted);
-	if (op == C_EQ || op == C_NE) {
+	if ((op == C_EQ || op == C_NE) && f && is_cidr(S->pat.text.buf, S->pat.text.len) &&
+	    !pattern_has_wild(&S->pat)) {
+		/* search matches an IP field against a network written in CIDR notation */
+		sp.negated = op == C_NE;
+		sp.op = PRED_CIDR;
+		sp.kind = PV_TEXT;
+		sp.text = S->pat.text.buf;
+		sp.len = S->pat.text.len;
+	} else if (op == C_EQ || op == C_NE) {
 		sp.negated = op == C_NE;
 		sp.ci = ci;
 		if (!f && !pattern_has_wild(&S->pat)) {
@@ -459,10 +492,26 @@ static size_t search_primary(struct spl *S, const struct src *t, size_t *pos)
 		if (n.k != T_RP)
 			syntax(S, RC_SYNTAX, "a '(' without its ')'");
 		return x;
-	case T_SUB:
-		/* its results are not known here: recorded; its own filters are read */
+	case T_SUB: {
+		/*
+		 * Its results are not known here: the filter on them is a computed
+		 * one (pseudo-field "[subsearch]", the subsearch as its value), and
+		 * the subsearch's own filters are read as a pipeline of its own.
+		 */
+		struct pred_spec sp;
+
 		pb_context_add(S->pb, "subsearch", t->q + k.s, k.e - k.s);
-		return subpipeline(S, t, k.s + 1, k.e - 1, 1);
+		pred_spec_init(&sp);
+		sp.field = "[subsearch]";
+		sp.no_raw_field = 1;
+		sp.computed = 1;
+		sp.kind = PV_TEXT;
+		sp.text = t->q + k.s;
+		sp.len = k.e - k.s;
+		sp.line = S->line;
+		x = pb_leaf(S->pb, &sp);
+		return pb_and(S->pb, x, subpipeline(S, t, k.s + 1, k.e - 1, 1));
+	}
 	case T_WORD:
 	case T_STR:
 		speek(S, t, *pos, &n);
@@ -952,6 +1001,8 @@ static int call_name(const struct eval *E, size_t x, const char *name)
 
 	while (n->s + l < n->e && s[l] != '(')
 		l++;
+	while (l && is_sp(s[l - 1]))
+		l--;	/* LIKE (f, "%x%") */
 	return n->k == E_CALL && word_is_ci(s, l, name);
 }
 
@@ -1024,6 +1075,7 @@ static size_t computed_leaf(struct eval *E, size_t x, enum pred_op op, const cha
 
 	spec_base(E->S, &sp, name);
 	sp.computed = 1;
+	sp.no_raw_field = 1;	/* a pseudo-field: the expression's text */
 	sp.op = op;
 	if (op != PRED_EXISTS) {
 		sp.kind = PV_TEXT;
@@ -1149,6 +1201,7 @@ static size_t lower_cmp(struct eval *E, size_t x)
 		(void)lit;
 		spec_base(S, &sp, name);
 		sp.computed = 1;
+		sp.no_raw_field = 1;	/* a pseudo-field: the expression's text */
 		sp.op = PRED_EQ;
 		sp.kind = PV_TEXT;
 		sp.text = "true";
@@ -2099,7 +2152,7 @@ static int generating(const char *s, size_t n)
 	static const char *const names[] = {
 		"tstats", "mstats", "inputlookup", "inputcsv", "from", "datamodel", "makeresults",
 		"rest", "metadata", "eventcount", "loadjob", "savedsearch", "ldapsearch", "dbxquery",
-		"gentimes", "multisearch", "union", NULL
+		"gentimes", "multisearch", "union", "summary", NULL
 	};
 	size_t i;
 

@@ -8,8 +8,9 @@
  *                   parentheses, f=v, f!=v, f<v..., f IN (a, b), free text,
  *                   quoted and unquoted values (\" and \\ escapes, '*'
  *                   wildcards, "()" inside a word), CASE()/TERM(); values
- *                   compare ignoring case; [subsearch] is not expanded (the
- *                   rule is partial);
+ *                   compare ignoring case; a [subsearch] is not expanded: the
+ *                   filter on its results is a computed predicate on the
+ *                   pseudo-field "[subsearch]", its own filters are read;
  *   eval syntax     `| where` (and searchmatch()): comparisons, AND/OR/NOT
  *                   (AND binds tighter), like()/LIKE, match(), isnull(),
  *                   isnotnull(), in()/IN, cidrmatch(), searchmatch(),
