@@ -749,6 +749,7 @@ static json_t *corpus_json(const struct catalog *c, size_t ntech)
 	for (k = 0; k < NISSUES; k++)
 		json_object_set_new(issues, issue_names[k], json_integer((json_int_t)c->issues[k]));
 	json_object_set_new(o, "kind", json_string("corpus"));
+	json_object_set_new(o, "schema_version", json_integer(CATALOG_SCHEMA_VERSION));
 	if (c->db && attack_db_version(c->db))
 		json_object_set_new(o, "attack_version", json_string(attack_db_version(c->db)));
 	json_object_set_new(o, "rules", json_pack("{s:I,s:o,s:I,s:b}", "total", (json_int_t)c->n,

@@ -33,6 +33,8 @@
 #include <jansson.h>
 #include "attack/attack.h"
 
+/* the catalog records' shape; the corpus record says it (`schema_version`), detcat-diff checks it */
+#define CATALOG_SCHEMA_VERSION 1
 #define CATALOG_SAMPLES 5	/* sample values per field */
 #define CATALOG_UNMAPPED 50	/* unmapped fields listed in the corpus record */
 #define SIMILAR_MAX 5		/* similar rules listed per rule, of other vendors and of its own */

@@ -24,8 +24,10 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "catalog/catalog.h"
+
 /* the catalog schema version this diff reads (the corpus record's `schema_version`, 1 when absent) */
-#define DIFF_SCHEMA_VERSION 1
+#define DIFF_SCHEMA_VERSION CATALOG_SCHEMA_VERSION
 
 /* what --only selects: record kinds, and aspects of a `changed` record */
 enum {
