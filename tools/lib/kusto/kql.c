@@ -2315,10 +2315,13 @@ static size_t tabular(struct kp *P, int in_list_ctx)
 		if (is_op(P, P->i, "(")) {
 			size_t close = tok(P, P->i)->match, k;
 
-			/* the schema's names are columns of this table */
+			/*
+			 * the schema's names are columns of this table, which is no
+			 * log: a filter on them is on the query's own data (computed)
+			 */
 			for (k = P->i + 1; close != NONE && k < close; k++)
 				if (is_kind(P, k, TK_NAME) && is_op(P, k + 1, ":"))
-					made_column_tok(P, k, 0);
+					made_column_tok(P, k, 1);
 		}
 		if (!is_op(P, P->i, "(")) {
 			syntax(P, "expected '('");
