@@ -428,10 +428,15 @@ static void message(struct kp *P, size_t i, enum parse_status st, enum rule_code
 	if (t->kind == TK_END)
 		rule_error_at(P->r, 0, 0, st, code, "query line %u, column %u: %s at the end of the query",
 			      t->line, t->col, what);
-	else
+	else {
+		/* the token up to 40 bytes, on one line (a multi-line string spans several) */
+		size_t n = t->e - t->b > 40 ? 40 : t->e - t->b, k;
+
+		for (k = 0; k < n && P->q[t->b + k] != '\n' && P->q[t->b + k] != '\r'; k++)
+			;
 		rule_error_at(P->r, 0, 0, st, code, "query line %u, column %u: %s near '%.*s'",
-			      t->line, t->col, what, (int)(t->e - t->b > 40 ? 40 : t->e - t->b),
-			      P->q + t->b);
+			      t->line, t->col, what, (int)k, P->q + t->b);
+	}
 }
 
 static void lex_error(struct kp *P, size_t at, unsigned line, unsigned col, const char *what)
