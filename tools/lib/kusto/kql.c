@@ -951,14 +951,15 @@ static size_t primary(struct kp *P)
 			return NONE;
 		/* (a, b): a list (the right side of in) */
 		if (is_op(P, P->i, ",")) {
-			size_t *v = xmalloc(sizeof(*v)), n = 1, k0;
+			size_t a = 8, *v = xmalloc(a * sizeof(*v)), n = 1, k0;
 
 			v[0] = x;
 			while (!P->failed && is_op(P, P->i, ",")) {
 				P->i++;
 				if ((x = expr(P)) == NONE)
 					break;
-				v = xrealloc(v, (n + 1) * sizeof(*v));
+				if (n == a)
+					v = xrealloc(v, (a *= 2) * sizeof(*v));
 				v[n++] = x;
 			}
 			k0 = add_kids(P, v, n);
