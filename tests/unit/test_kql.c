@@ -298,8 +298,11 @@ static void test_kql_syntax_errors_fail_with_where_they_are(void **state)
 	(void)state;
 	expect_error("| where A == 1", "failed",
 		     "query line 1, column 1: the query starts with '|' near '|'");
-	expect_error("T | where A == \"x", "failed", "query line 1, column 16: unterminated string");
-	expect_error("T | where A == @'x", "failed", "query line 1, column 16: unterminated verbatim string");
+	expect_error("T | where A == \"x", "failed", "query line 1, column 16: unterminated string near '\"x'");
+	expect_error("T | where A == @'x", "failed",
+		     "query line 1, column 16: unterminated verbatim string near '@'x'");
+	expect_error("T | where A == ```x\ny", "failed",
+		     "query line 1, column 16: unterminated multi-line string near '```x'");
 	expect_error("T | where (A == 1", "failed", "query line 1, column 18: expected ')' at the end of the query");
 	expect_error("T | frobnicate", "failed", "query line 1, column 5: unknown operator near 'frobnicate'");
 	expect_error("let x = 5\nT | where A == x", "failed",

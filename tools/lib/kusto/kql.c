@@ -441,10 +441,14 @@ static void message(struct kp *P, size_t i, enum parse_status st, enum rule_code
 
 static void lex_error(struct kp *P, size_t at, unsigned line, unsigned col, const char *what)
 {
-	(void)at;
+	size_t k;
+
+	/* the literal's start, up to 20 bytes on its line */
+	for (k = 0; k < 20 && at + k < P->len && P->q[at + k] != '\n' && P->q[at + k] != '\r'; k++)
+		;
 	P->failed = 1;
-	rule_error_at(P->r, 0, 0, PARSE_FAILED, RC_SYNTAX, "query line %u, column %u: %s", line, col,
-		      what);
+	rule_error_at(P->r, 0, 0, PARSE_FAILED, RC_SYNTAX, "query line %u, column %u: %s near '%.*s'",
+		      line, col, what, (int)k, P->q + at);
 }
 
 static void syntax(struct kp *P, const char *what)
