@@ -176,6 +176,11 @@ check-bad: $(TOOLS)
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/bad.log sh tests/bad/run.sh $(BIN)
 
+# our KQL parser beside Microsoft's on the shared corpora (npm install: not in `make check`)
+.PHONY: check-kql-diff
+check-kql-diff: $(TOOLS)
+	@sh tests/kql-diff/run.sh $(BIN) $(SHARED)/corpora
+
 # every fixture rule file gives its rules, whatever its folder; nothing else does
 check-fixtures: catalog
 	@mkdir -p $(RESULTS)
