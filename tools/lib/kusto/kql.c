@@ -2035,8 +2035,10 @@ static void join_op(struct kp *P)
 	for (;;) {
 		size_t x = expr(P);
 
-		if (x == NONE)
+		if (x == NONE) {
+			strv_free(keys, nkeys);
 			return;
+		}
 		if (nd(P, x)->kind == N_NAME)
 			strv_add(&keys, &nkeys, P->q + tok(P, nd(P, x)->op)->b,
 				 tok(P, nd(P, x)->op)->e - tok(P, nd(P, x)->op)->b);
