@@ -293,6 +293,25 @@ static void test_kql_operators_without_filters_keep_the_rule_ok(void **state)
 	expect_ok("T | mvexpand A | where A == \"1\"", "A eq \"1\"");
 }
 
+static void test_kql_unread_filters_make_the_rule_partial(void **state)
+{
+	json_t *rec;
+
+	(void)state;
+	expect_error("T | where A == \"1\" | scan with (step s: B == 2;)", "partial",
+		     "query line 1, column 22: scan's step conditions are not read near 'scan'");
+	expect_error("T | fork (where A == 1) (where B == 2)", "partial",
+		     "query line 1, column 5: a filter inside this operator is not read near 'fork'");
+	expect_error("find where A == 1", "partial", "query line 1, column 1: find is not read near 'find'");
+	/* externaldata is recorded, not fetched */
+	rec = run("externaldata(H: string) [@\"https://example.org/iocs.csv\"] with (format=\"csv\") | take 1");
+	assert_string_equal(status(rec), "ok");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(rec, "context"),
+									       "externaldata"), 0)),
+			    "https://example.org/iocs.csv");
+	json_decref(rec);
+}
+
 static void test_kql_syntax_errors_fail_with_where_they_are(void **state)
 {
 	(void)state;
@@ -357,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_kql_values_from_a_table_are_computed),
 		cmocka_unit_test(test_kql_search_terms_match_any_column),
 		cmocka_unit_test(test_kql_operators_without_filters_keep_the_rule_ok),
+		cmocka_unit_test(test_kql_unread_filters_make_the_rule_partial),
 		cmocka_unit_test(test_kql_syntax_errors_fail_with_where_they_are),
 		cmocka_unit_test(test_kql_deep_nesting_is_refused_not_overflowed),
 	};

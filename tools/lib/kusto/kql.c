@@ -2230,18 +2230,20 @@ static void pipe_op(struct kp *P, size_t ti)
 				pb_context_add(P->pb, "evaluate", P->q + tok(P, P->i)->b,
 					       tok(P, P->i)->e - tok(P, P->i)->b);
 		}
-		if (is_word(P, w, "partition") || is_word(P, w, "fork") ||
-		    is_word(P, w, "scan")) {
-			size_t k;
+		size_t k, start = P->i;
 
+		skip_clause(P);
+		if (is_word(P, w, "scan")) {
+			/* scan's steps are conditions on the rows: filters we do not read */
+			unsupported(P, w, "scan's step conditions are not read");
+		} else if (is_word(P, w, "partition") || is_word(P, w, "fork") || is_word(P, w, "facet")) {
 			/* their subqueries may filter: say so rather than drop them */
-			for (k = P->i; !clause_end(P, k); k++)
-				if (is_word(P, k, "where") && is_op(P, k - 1, "|")) {
+			for (k = start; k < P->i; k++)
+				if (is_word(P, k, "where") || is_word(P, k, "filter")) {
 					unsupported(P, w, "a filter inside this operator is not read");
 					break;
 				}
 		}
-		skip_clause(P);
 	} else {
 		P->i = w;
 		syntax(P, "unknown operator");
@@ -2339,10 +2341,18 @@ static size_t tabular(struct kp *P, int in_list_ctx)
 			syntax(P, "expected '('");
 		} else {
 			P->i = skip_group(P, P->i);
-			if (!is_op(P, P->i, "["))
+			if (!is_op(P, P->i, "[")) {
 				syntax(P, "expected '['");
-			else
+			} else {
+				size_t close = tok(P, P->i)->match, k;
+
+				/* externaldata's URLs: recorded, never fetched */
+				for (k = P->i + 1; is_word(P, i, "externaldata") && close != NONE && k < close; k++)
+					if (is_kind(P, k, TK_STRING))
+						pb_context_add(P->pb, "externaldata", P->sv.buf + tok(P, k)->sv,
+							       tok(P, k)->sn);
 				P->i = skip_group(P, P->i);
+			}
 			if (is_word(P, P->i, "with") && is_op(P, P->i + 1, "("))
 				P->i = skip_group(P, P->i + 1);
 		}
