@@ -312,6 +312,19 @@ static void test_kql_unread_filters_make_the_rule_partial(void **state)
 	json_decref(rec);
 }
 
+/* the ActionType values a query asks for, as the events mapping reads them; not the excluded ones */
+static void test_kql_action_types_go_to_the_context(void **state)
+{
+	json_t *rec = run("DeviceEvents | where ActionType in (\"PowerShellCommand\", \"AmsiScriptDetection\")\n"
+			  "| where ActionType != \"Other\" and not(ActionType == \"Third\")");
+	char *ctx = json_dumps(json_object_get(rec, "context"), JSON_COMPACT);
+
+	(void)state;
+	assert_string_equal(ctx, "{\"action_types\":[\"PowerShellCommand\",\"AmsiScriptDetection\"]}");
+	free(ctx);
+	json_decref(rec);
+}
+
 static void test_kql_syntax_errors_fail_with_where_they_are(void **state)
 {
 	(void)state;
@@ -377,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_kql_search_terms_match_any_column),
 		cmocka_unit_test(test_kql_operators_without_filters_keep_the_rule_ok),
 		cmocka_unit_test(test_kql_unread_filters_make_the_rule_partial),
+		cmocka_unit_test(test_kql_action_types_go_to_the_context),
 		cmocka_unit_test(test_kql_syntax_errors_fail_with_where_they_are),
 		cmocka_unit_test(test_kql_deep_nesting_is_refused_not_overflowed),
 	};

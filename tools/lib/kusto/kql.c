@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/util.h"
 #include "rule/pattern.h"
@@ -102,6 +103,7 @@ struct kp {
 	unsigned depth;
 	int failed;
 	int search;		/* reading a search predicate: ':' and bare strings */
+	int negated;		/* under an odd number of not() while walking a where */
 	unsigned nmsgs;
 	struct strbuf tmp;
 	struct pattern pat;
@@ -1544,6 +1546,11 @@ static size_t cmp_tree(struct kp *P, size_t id)
 		struct pred_spec c = s;
 
 		v[nv++] = value_leaf(P, &c, &V.v[i], &L);
+		/* the ActionType values a query asks for, for the events mapping (SPEC §5) */
+		if (V.v[i].kind == KV_STR && lo->op == PRED_EQ && !lo->neg && !P->negated && !c.computed &&
+		    !strcasecmp(s.field, "ActionType"))
+			pb_context_add(P->pb, "action_types", P->sv.buf + nd(P, V.v[i].node)->sv,
+				       nd(P, V.v[i].node)->sn);
 	}
 	all = is_word(P, n->op, "has_all") || is_word(P, n->op, "!has_all");
 	res = nv ? pb_join(P->pb, all ? EXPR_AND : EXPR_OR, v, nv) : EXPR_NONE;
@@ -1571,7 +1578,14 @@ static size_t call_tree(struct kp *P, size_t id, unsigned depth)
 	int neg = 0;
 
 	if (is_word(P, n->op, "not") && n->nk == 1)
-		return pb_not(P->pb, tree(P, arg0, depth + 1));
+	{
+		size_t x;
+
+		P->negated = !P->negated;
+		x = tree(P, arg0, depth + 1);
+		P->negated = !P->negated;
+		return pb_not(P->pb, x);
+	}
 	leafctx_init(&L);
 	set_mod(P, &L, n->op);
 	if (n->nk == 1 && (is_word(P, n->op, "isnotempty") || is_word(P, n->op, "isnotnull") ||
@@ -1737,7 +1751,14 @@ static size_t tree(struct kp *P, size_t id, unsigned depth)
 		return EXPR_NONE;
 	case N_UNARY:
 		if (is_op(P, n->op, "!"))
-			return pb_not(P->pb, tree(P, n->a, depth + 1));
+		{
+			size_t x;
+
+			P->negated = !P->negated;
+			x = tree(P, n->a, depth + 1);
+			P->negated = !P->negated;
+			return pb_not(P->pb, x);
+		}
 		break;
 	default:
 		break;
