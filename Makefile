@@ -224,6 +224,11 @@ check-bad: $(TOOLS)
 	@sh tests/suite.sh $(RESULTS)/bad.log sh tests/bad/run.sh $(BIN)
 	@sh tests/suite.sh $(RESULTS)/bad-diff.log sh tests/bad/diff/run.sh $(BIN)
 
+# our KQL parser beside Microsoft's on the shared corpora (npm install: not in `make check`)
+.PHONY: check-kql-diff
+check-kql-diff: $(TOOLS)
+	@sh tests/kql-diff/run.sh $(BIN) $(SHARED)/corpora
+
 # every fixture rule file gives its rules, whatever its folder; nothing else does
 check-fixtures: catalog
 	@mkdir -p $(RESULTS)

@@ -38,7 +38,24 @@ function opt(name, def) {
 const minOk = opt('--min-ok', 0), minAgree = opt('--min-agree', 0), details = opt('--details', 5);
 
 const kind = (n) => (n && n.constructor && n.constructor.$$name || '').replace('Kusto.Language.Syntax.', '');
-const text = (n) => n.ToString(1);
+/* a node's text without the comments inside it (its trivia), strings kept whole */
+function stripComments(s) {
+	let out = '', q = null, verbatim = false;
+	for (let i = 0; i < s.length; i++) {
+		const c = s[i];
+		if (q) {
+			out += c;
+			if (c === '\\' && !verbatim && i + 1 < s.length) { out += s[++i]; continue; }
+			if (c === q) q = null;
+			continue;
+		}
+		if (c === '/' && s[i + 1] === '/') { while (i < s.length && s[i] !== '\n') i++; continue; }
+		if (c === '"' || c === "'") { q = c; verbatim = s[i - 1] === '@'; }
+		out += c;
+	}
+	return out;
+}
+const text = (n) => stripComments(n.ToString(1));
 const squash = (s) => s.replace(/\s+/g, '');
 const kids = (n) => { const v = []; for (let i = 0; i < n.ChildCount; i++) v.push(n.GetChild(i)); return v; };
 const isToken = (n) => kind(n).indexOf('SyntaxToken') >= 0;

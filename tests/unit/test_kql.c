@@ -285,11 +285,44 @@ static void test_kql_operators_without_filters_keep_the_rule_ok(void **state)
 		  "| distinct A | project-away B | evaluate bag_unpack(D) | as X | count", "A eq \"1\"");
 	expect_ok("T | make-series n = count() on Timestamp step 1h by A | where n > 1",
 		  "n gt 1 computed");
-	expect_ok("datatable(a: string) [\"x\", \"y\"] | where a == \"x\"", "a eq \"x\"");
+	/* a datatable's rows are the query's own data, no log's */
+	expect_ok("datatable(a: string) [\"x\", \"y\"] | where a == \"x\"", "a eq \"x\" computed");
 	expect_ok("let f = (T:(*), v:string) { T | where A == v };\nf(DeviceProcessEvents, \"q\")",
 		  "A eq \"v\"");
 	expect_ok("T | where A == \"1\" | lookup kind=leftouter (U | where B == \"2\") on K", "A eq \"1\"\nB eq \"2\"");
 	expect_ok("T | mvexpand A | where A == \"1\"", "A eq \"1\"");
+}
+
+static void test_kql_unread_filters_make_the_rule_partial(void **state)
+{
+	json_t *rec;
+
+	(void)state;
+	expect_error("T | where A == \"1\" | scan with (step s: B == 2;)", "partial",
+		     "query line 1, column 22: scan's step conditions are not read near 'scan'");
+	expect_error("T | fork (where A == 1) (where B == 2)", "partial",
+		     "query line 1, column 5: a filter inside this operator is not read near 'fork'");
+	expect_error("find where A == 1", "partial", "query line 1, column 1: find is not read near 'find'");
+	/* externaldata is recorded, not fetched */
+	rec = run("externaldata(H: string) [@\"https://example.org/iocs.csv\"] with (format=\"csv\") | take 1");
+	assert_string_equal(status(rec), "ok");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(rec, "context"),
+									       "externaldata"), 0)),
+			    "https://example.org/iocs.csv");
+	json_decref(rec);
+}
+
+/* the ActionType values a query asks for, as the events mapping reads them; not the excluded ones */
+static void test_kql_action_types_go_to_the_context(void **state)
+{
+	json_t *rec = run("DeviceEvents | where ActionType in (\"PowerShellCommand\", \"AmsiScriptDetection\")\n"
+			  "| where ActionType != \"Other\" and not(ActionType == \"Third\")");
+	char *ctx = json_dumps(json_object_get(rec, "context"), JSON_COMPACT);
+
+	(void)state;
+	assert_string_equal(ctx, "{\"action_types\":[\"PowerShellCommand\",\"AmsiScriptDetection\"]}");
+	free(ctx);
+	json_decref(rec);
 }
 
 static void test_kql_syntax_errors_fail_with_where_they_are(void **state)
@@ -297,8 +330,11 @@ static void test_kql_syntax_errors_fail_with_where_they_are(void **state)
 	(void)state;
 	expect_error("| where A == 1", "failed",
 		     "query line 1, column 1: the query starts with '|' near '|'");
-	expect_error("T | where A == \"x", "failed", "query line 1, column 16: unterminated string");
-	expect_error("T | where A == @'x", "failed", "query line 1, column 16: unterminated verbatim string");
+	expect_error("T | where A == \"x", "failed", "query line 1, column 16: unterminated string near '\"x'");
+	expect_error("T | where A == @'x", "failed",
+		     "query line 1, column 16: unterminated verbatim string near '@'x'");
+	expect_error("T | where A == ```x\ny", "failed",
+		     "query line 1, column 16: unterminated multi-line string near '```x'");
 	expect_error("T | where (A == 1", "failed", "query line 1, column 18: expected ')' at the end of the query");
 	expect_error("T | frobnicate", "failed", "query line 1, column 5: unknown operator near 'frobnicate'");
 	expect_error("let x = 5\nT | where A == x", "failed",
@@ -353,6 +389,8 @@ int main(void)
 		cmocka_unit_test(test_kql_values_from_a_table_are_computed),
 		cmocka_unit_test(test_kql_search_terms_match_any_column),
 		cmocka_unit_test(test_kql_operators_without_filters_keep_the_rule_ok),
+		cmocka_unit_test(test_kql_unread_filters_make_the_rule_partial),
+		cmocka_unit_test(test_kql_action_types_go_to_the_context),
 		cmocka_unit_test(test_kql_syntax_errors_fail_with_where_they_are),
 		cmocka_unit_test(test_kql_deep_nesting_is_refused_not_overflowed),
 	};

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/util.h"
 #include "rule/pattern.h"
@@ -102,6 +103,7 @@ struct kp {
 	unsigned depth;
 	int failed;
 	int search;		/* reading a search predicate: ':' and bare strings */
+	int negated;		/* under an odd number of not() while walking a where */
 	unsigned nmsgs;
 	struct strbuf tmp;
 	struct pattern pat;
@@ -428,18 +430,27 @@ static void message(struct kp *P, size_t i, enum parse_status st, enum rule_code
 	if (t->kind == TK_END)
 		rule_error_at(P->r, 0, 0, st, code, "query line %u, column %u: %s at the end of the query",
 			      t->line, t->col, what);
-	else
+	else {
+		/* the token up to 40 bytes, on one line (a multi-line string spans several) */
+		size_t n = t->e - t->b > 40 ? 40 : t->e - t->b, k;
+
+		for (k = 0; k < n && P->q[t->b + k] != '\n' && P->q[t->b + k] != '\r'; k++)
+			;
 		rule_error_at(P->r, 0, 0, st, code, "query line %u, column %u: %s near '%.*s'",
-			      t->line, t->col, what, (int)(t->e - t->b > 40 ? 40 : t->e - t->b),
-			      P->q + t->b);
+			      t->line, t->col, what, (int)k, P->q + t->b);
+	}
 }
 
 static void lex_error(struct kp *P, size_t at, unsigned line, unsigned col, const char *what)
 {
-	(void)at;
+	size_t k;
+
+	/* the literal's start, up to 20 bytes on its line */
+	for (k = 0; k < 20 && at + k < P->len && P->q[at + k] != '\n' && P->q[at + k] != '\r'; k++)
+		;
 	P->failed = 1;
-	rule_error_at(P->r, 0, 0, PARSE_FAILED, RC_SYNTAX, "query line %u, column %u: %s", line, col,
-		      what);
+	rule_error_at(P->r, 0, 0, PARSE_FAILED, RC_SYNTAX, "query line %u, column %u: %s near '%.*s'",
+		      line, col, what, (int)k, P->q + at);
 }
 
 static void syntax(struct kp *P, const char *what)
@@ -946,14 +957,15 @@ static size_t primary(struct kp *P)
 			return NONE;
 		/* (a, b): a list (the right side of in) */
 		if (is_op(P, P->i, ",")) {
-			size_t *v = xmalloc(sizeof(*v)), n = 1, k0;
+			size_t a = 8, *v = xmalloc(a * sizeof(*v)), n = 1, k0;
 
 			v[0] = x;
 			while (!P->failed && is_op(P, P->i, ",")) {
 				P->i++;
 				if ((x = expr(P)) == NONE)
 					break;
-				v = xrealloc(v, (n + 1) * sizeof(*v));
+				if (n == a)
+					v = xrealloc(v, (a *= 2) * sizeof(*v));
 				v[n++] = x;
 			}
 			k0 = add_kids(P, v, n);
@@ -1534,6 +1546,11 @@ static size_t cmp_tree(struct kp *P, size_t id)
 		struct pred_spec c = s;
 
 		v[nv++] = value_leaf(P, &c, &V.v[i], &L);
+		/* the ActionType values a query asks for, for the events mapping (SPEC §5) */
+		if (V.v[i].kind == KV_STR && lo->op == PRED_EQ && !lo->neg && !P->negated && !c.computed &&
+		    !strcasecmp(s.field, "ActionType"))
+			pb_context_add(P->pb, "action_types", P->sv.buf + nd(P, V.v[i].node)->sv,
+				       nd(P, V.v[i].node)->sn);
 	}
 	all = is_word(P, n->op, "has_all") || is_word(P, n->op, "!has_all");
 	res = nv ? pb_join(P->pb, all ? EXPR_AND : EXPR_OR, v, nv) : EXPR_NONE;
@@ -1561,7 +1578,14 @@ static size_t call_tree(struct kp *P, size_t id, unsigned depth)
 	int neg = 0;
 
 	if (is_word(P, n->op, "not") && n->nk == 1)
-		return pb_not(P->pb, tree(P, arg0, depth + 1));
+	{
+		size_t x;
+
+		P->negated = !P->negated;
+		x = tree(P, arg0, depth + 1);
+		P->negated = !P->negated;
+		return pb_not(P->pb, x);
+	}
 	leafctx_init(&L);
 	set_mod(P, &L, n->op);
 	if (n->nk == 1 && (is_word(P, n->op, "isnotempty") || is_word(P, n->op, "isnotnull") ||
@@ -1727,7 +1751,14 @@ static size_t tree(struct kp *P, size_t id, unsigned depth)
 		return EXPR_NONE;
 	case N_UNARY:
 		if (is_op(P, n->op, "!"))
-			return pb_not(P->pb, tree(P, n->a, depth + 1));
+		{
+			size_t x;
+
+			P->negated = !P->negated;
+			x = tree(P, n->a, depth + 1);
+			P->negated = !P->negated;
+			return pb_not(P->pb, x);
+		}
 		break;
 	default:
 		break;
@@ -2025,8 +2056,10 @@ static void join_op(struct kp *P)
 	for (;;) {
 		size_t x = expr(P);
 
-		if (x == NONE)
+		if (x == NONE) {
+			strv_free(keys, nkeys);
 			return;
+		}
 		if (nd(P, x)->kind == N_NAME)
 			strv_add(&keys, &nkeys, P->q + tok(P, nd(P, x)->op)->b,
 				 tok(P, nd(P, x)->op)->e - tok(P, nd(P, x)->op)->b);
@@ -2218,18 +2251,20 @@ static void pipe_op(struct kp *P, size_t ti)
 				pb_context_add(P->pb, "evaluate", P->q + tok(P, P->i)->b,
 					       tok(P, P->i)->e - tok(P, P->i)->b);
 		}
-		if (is_word(P, w, "partition") || is_word(P, w, "fork") ||
-		    is_word(P, w, "scan")) {
-			size_t k;
+		size_t k, start = P->i;
 
+		skip_clause(P);
+		if (is_word(P, w, "scan")) {
+			/* scan's steps are conditions on the rows: filters we do not read */
+			unsupported(P, w, "scan's step conditions are not read");
+		} else if (is_word(P, w, "partition") || is_word(P, w, "fork") || is_word(P, w, "facet")) {
 			/* their subqueries may filter: say so rather than drop them */
-			for (k = P->i; !clause_end(P, k); k++)
-				if (is_word(P, k, "where") && is_op(P, k - 1, "|")) {
+			for (k = start; k < P->i; k++)
+				if (is_word(P, k, "where") || is_word(P, k, "filter")) {
 					unsupported(P, w, "a filter inside this operator is not read");
 					break;
 				}
 		}
-		skip_clause(P);
 	} else {
 		P->i = w;
 		syntax(P, "unknown operator");
@@ -2315,19 +2350,30 @@ static size_t tabular(struct kp *P, int in_list_ctx)
 		if (is_op(P, P->i, "(")) {
 			size_t close = tok(P, P->i)->match, k;
 
-			/* the schema's names are columns of this table */
+			/*
+			 * the schema's names are columns of this table, which is no
+			 * log: a filter on them is on the query's own data (computed)
+			 */
 			for (k = P->i + 1; close != NONE && k < close; k++)
 				if (is_kind(P, k, TK_NAME) && is_op(P, k + 1, ":"))
-					made_column_tok(P, k, 0);
+					made_column_tok(P, k, 1);
 		}
 		if (!is_op(P, P->i, "(")) {
 			syntax(P, "expected '('");
 		} else {
 			P->i = skip_group(P, P->i);
-			if (!is_op(P, P->i, "["))
+			if (!is_op(P, P->i, "[")) {
 				syntax(P, "expected '['");
-			else
+			} else {
+				size_t close = tok(P, P->i)->match, k;
+
+				/* externaldata's URLs: recorded, never fetched */
+				for (k = P->i + 1; is_word(P, i, "externaldata") && close != NONE && k < close; k++)
+					if (is_kind(P, k, TK_STRING))
+						pb_context_add(P->pb, "externaldata", P->sv.buf + tok(P, k)->sv,
+							       tok(P, k)->sn);
 				P->i = skip_group(P, P->i);
+			}
 			if (is_word(P, P->i, "with") && is_op(P, P->i + 1, "("))
 				P->i = skip_group(P, P->i + 1);
 		}

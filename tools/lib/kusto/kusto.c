@@ -1,9 +1,9 @@
 /*
- * KQL rules, metadata only: Sentinel YAML, Bert-JanP markdown and plain query
- * files become records with their ATT&CK ids and the tables the query reads.
- * The tables come from a small lexer (comments, the string literal forms,
- * names, punctuation) and a few statement shapes; the KQL parser that will
- * give predicates is still to come and can grow out of the lexer.
+ * KQL rules: Sentinel YAML, Bert-JanP markdown and plain query files become
+ * records with their ATT&CK ids, the tables the query reads and the
+ * predicates kql.c makes of it. The tables come from a small lexer
+ * (comments, the string literal forms, names, punctuation) and a few
+ * statement shapes, which also cut a markdown block into its queries.
  */
 #include "kusto/kusto.h"
 

@@ -1,13 +1,14 @@
 /*
- * kusto.h: the KQL front end, metadata only for now: one rule per query
- * (SPEC §3), the query kept as written but not yet parsed into predicates.
+ * kusto.h: the KQL front end: one rule per query (SPEC §3), its metadata
+ * from the container and its predicates from the query (kusto/kql.h).
  *
  * Three shapes of file, told apart by extension:
  *   .yaml/.yml  a Microsoft Sentinel analytic rule or hunting query: `query`
  *   .md         Bert-JanP style: each fenced block whose info string is KQL or
  *               Kusto (any case), and each unlabelled block that looks like a
  *               query (kusto_looks_like_query()); a block holding several
- *               queries separated by a blank line gives one rule per query
+ *               queries separated by a blank line or a comment header
+ *               ("// Sentinel" on a line of its own) gives one rule per query
  *   .kql/.txt   the whole file as one query (.txt only when it looks like one)
  *
  * What it records:
@@ -23,12 +24,16 @@
  *   attack      Sentinel: `relevantTechniques` (T####[.###], anything else in
  *               other) and `tactics` as written ("InitialAccess": detcat-tag
  *               resolves the spellings); markdown: the technique
- *               ids of the tables under a MITRE ATT&CK heading
+ *               ids of the tables under a MITRE ATT&CK heading (a "Technique
+ *               ID" column, a sub-technique column joined to it: | T1069 |
+ *               003 | is T1069.003; a tactic column), all through rule/meta.h
  *   context     tables: Sentinel requiredDataConnectors[].dataTypes, then the
  *               tables kusto_query_tables() finds
- *   parse       failed, "KQL queries are not parsed yet: metadata only";
- *               no_query for a rule without a query; failed with the reason
- *               for a file that is not valid YAML or not a query at all
+ *   predicates  kql_parse() of the query, fields mapped with map per table
+ *   parse       kql_parse()'s verdict (ok, partial, failed with the query's
+ *               line and column); no_query for a rule without a query;
+ *               failed with the reason for a file that is not valid YAML or
+ *               not a query at all
  *   id (Sentinel), section (markdown: the heading the block sits under)
  *
  * Ownership: rules appended to rules_out belong to the list;
@@ -49,9 +54,9 @@ extern const struct frontend kusto_frontend;
 
 /*
  * Parse one file (text need not be NUL-terminated) and append one rule per
- * query to rules_out (a file without any still gives one rule). map is not
- * used yet. Thread-safe for distinct lists. Returns the number of rules
- * appended that carry errors (for now every one: queries are not parsed).
+ * query to rules_out (a file without any still gives one rule), fields mapped
+ * with map (may be NULL: every field unmapped). Thread-safe for distinct
+ * lists. Returns the number of rules appended that carry errors.
  */
 int kusto_parse_file(const char *source, const char *path, const char *text, size_t len,
 		     const struct fieldmap *map, struct rule_list *rules_out);

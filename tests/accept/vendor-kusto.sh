@@ -1,0 +1,86 @@
+#!/bin/sh
+# vendor-kusto.sh BIN BUILD CORPORA: the KQL front end on the two Kusto archives
+# (the Sentinel sample, the Bert-JanP collection). Counting with jq over the
+# records (not the tool's own counts), per archive:
+#   - every rule file gives at least one record (YAML, markdown, .kql/.txt);
+#   - >= 98 % of the queries parse ok; the others are listed, and each names
+#     the query line and column and the token (or the end of the query);
+#   - >= 92 % of the event predicates (not computed, not search terms) carry a
+#     canonical field; the top unmapped raw fields are printed;
+#   - >= 90 % of the parsed queries that read a log table (inventory and state
+#     tables such as DeviceInfo, DeviceTvm*, IdentityInfo read no event, as
+#     tests/unit/test_events.c has it) map to at least one event;
+#   - the figures: queries, predicates (negated, computed), rules per second.
+# The agreement with Microsoft's own parser is `make check-kql-diff`
+# (tests/kql-diff/), which needs its npm package.
+BIN=$1 BUILD=$2 CORPORA=$3
+. "$(dirname "$0")/../lib.sh"
+skip_without "$CORPORA" accept-vendor-kusto
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+inventory='^(DeviceInfo|DeviceTvm|DeviceNetworkInfo|DeviceBaselineCompliance|IdentityInfo|OAuthAppInfo|ExposureGraph|SecurityIncident|SecurityAlert|AADRiskyUsers|ThreatIntelligenceIndicator|BehaviorInfo|BehaviorEntities|Anomalies|EntraGroup|EntraUser|Watchlist)'
+precise='^query line [0-9]+, column [0-9]+: .*( near .*| at the end of the query)$'
+
+bundle=$CORPORA/enterprise-attack-18.1.json.zst
+attack=
+if [ -f "$bundle" ]; then
+	"$BIN/detcat-fetch-unpack" --source attack --vendor attack "$bundle" -o "$tmp/attack-raw.zst" &&
+		"$BIN/detcat-attack" "$tmp/attack-raw.zst" -o "$tmp/attack.zst" 2>/dev/null && attack=$tmp/attack.zst
+fi
+
+for f in "$CORPORA"/kusto-*.tar.gz; do
+	[ -f "$f" ] || continue
+	name=$(basename "$f" .tar.gz)
+	"$BIN/detcat-fetch-unpack" --source "$name" --vendor kusto "$f" -o "$tmp/raw.zst" 2>/dev/null
+	start=$(date +%s.%N)
+	"$BIN/detcat-normalize" "$tmp/raw.zst" -o "$tmp/rules.zst" 2>"$tmp/err"; rc=$?
+	end=$(date +%s.%N)
+	[ $rc -le 1 ]; check "$name: exit status 0 or 1" $? "exit $rc"
+	zstd -dc "$tmp/rules.zst" > "$tmp/rules"
+
+	# every rule file in, at least one record out
+	zstd -dc "$tmp/raw.zst" | jq -r 'select(.path | test("\\.(ya?ml|md|kql|csl|txt)$"; "i")) | .path' | sort -u > "$tmp/files"
+	jq -r .path "$tmp/rules" | sort -u > "$tmp/out-files"
+	lost=$(comm -23 "$tmp/files" "$tmp/out-files" | wc -l)
+	[ "$lost" -eq 0 ]; check "$name: every rule file gives a record ($(wc -l < "$tmp/files") files, $(wc -l < "$tmp/rules") records)" $? \
+		"$lost without: $(comm -23 "$tmp/files" "$tmp/out-files" | head -n 3 | tr '\n' ' ')"
+
+	jq -c 'select(.query != null)' "$tmp/rules" > "$tmp/q"
+	total=$(wc -l < "$tmp/q")
+	ok=$(jq -r 'select(.parse.status == "ok") | .uid' "$tmp/q" | wc -l)
+	[ "$total" -gt 0 ] && awk -v ok="$ok" -v t="$total" 'BEGIN { exit !(ok / t >= 0.98) }'
+	check "$name: queries parse ok $ok/$total ($(awk -v ok="$ok" -v t="$total" 'BEGIN { printf "%.2f", t ? 100 * ok / t : 0 }') %, target 98 %)" $? \
+		"$(jq -r 'select(.parse.status != "ok") | .parse.status' "$tmp/q" | sort | uniq -c | tr '\n' ' ')"
+	jq -r 'select(.parse.status != "ok") | "    " + .parse.status + " " + .uid + ": " + (.parse.errors[0].message // "")' "$tmp/q" | head -n 20
+	vague=$(jq -r --arg re "$precise" 'select(.parse.status != "ok") |
+		select([.parse.errors[].message | select(test($re))] | length == 0) | .uid' "$tmp/q" | wc -l)
+	[ "$vague" -eq 0 ]; check "$name: every query not ok names a query line, column and token" $? "$vague without"
+
+	# event predicates on a canonical field
+	jq -r '.predicates[] | select(.computed != true and .field != "keywords") | [(.unmapped // false), .raw_field] | @tsv' \
+		"$tmp/q" > "$tmp/preds"
+	events=$(wc -l < "$tmp/preds")
+	unmapped=$(grep -c '^true' "$tmp/preds")
+	awk -v u="$unmapped" -v n="$events" 'BEGIN { exit !(n > 0 && (n - u) / n >= 0.92) }'
+	check "$name: event predicates on a canonical field $((events - unmapped))/$events ($(awk -v u="$unmapped" -v n="$events" 'BEGIN { printf "%.2f", n ? 100 * (n - u) / n : 0 }') %, floor 92 %)" $?
+	echo "  $name: top unmapped: $(grep '^true' "$tmp/preds" | cut -f2 | sort | uniq -c | sort -rn | head -n 8 | awk '{ printf "%s %d, ", $2, $1 }')"
+	preds=$(jq '.predicates | length' "$tmp/q" | awk '{ n += $1 } END { print n + 0 }')
+	computed=$(jq '[.predicates[] | select(.computed == true)] | length' "$tmp/q" | awk '{ n += $1 } END { print n + 0 }')
+	negated=$(jq '[.predicates[] | select(.negated == true)] | length' "$tmp/q" | awk '{ n += $1 } END { print n + 0 }')
+	echo "  $name: $total queries, $preds predicates ($negated negated, $computed computed); $(awk -v n="$(wc -l < "$tmp/rules")" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", ((e - s) > 0) ? n / (e - s) : 0 }') records/s"
+
+	# events through the tables and ActionType values
+	if [ -n "$attack" ]; then
+		"$BIN/detcat-tag" -a "$attack" "$tmp/rules.zst" -o "$tmp/tagged.zst" 2>/dev/null
+		zstd -dc "$tmp/tagged.zst" | jq -r --arg inv "$inventory" 'select(.query != null and .parse.status != "failed") |
+			select((.context.tables // []) | map(select(test($inv) | not)) | length > 0) |
+			[((.events // []) | length > 0), ((.events // []) | map(select(.event != "any")) | length > 0), (.context.tables | join(","))] | @tsv' > "$tmp/ev"
+		n=$(wc -l < "$tmp/ev")
+		with=$(grep -c '^true' "$tmp/ev")
+		specific=$(awk -F'\t' '$2 == "true"' "$tmp/ev" | wc -l)
+		awk -v w="$with" -v n="$n" 'BEGIN { exit !(n > 0 && w / n >= 0.90) }'
+		check "$name: parsed queries reading a log table with an event $with/$n ($(awk -v w="$with" -v n="$n" 'BEGIN { printf "%.2f", n ? 100 * w / n : 0 }') %, target 90 %; a specific one, not 'any': $specific)" $?
+		echo "  $name: largest tables without an event: $(awk -F'\t' '$1 == "false" { print $3 }' "$tmp/ev" | sort | uniq -c | sort -rn | head -n 5 | awk '{ printf "%s %d, ", $2, $1 }')"
+	fi
+done
+finish accept-vendor-kusto
