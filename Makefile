@@ -209,7 +209,7 @@ RESULTS = $(BUILD)/results
 
 check: tools
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
-	@$(MAKE) --no-print-directory check-unit check-layers check-schema check-cli check-golden check-bad check-fixtures check-report check-browser check-http check-chain
+	@$(MAKE) --no-print-directory check-unit check-layers check-schema check-cli check-golden check-bad check-fixtures check-report check-browser check-http check-chain check-kql-diff
 	@$(MAKE) --no-print-directory check-sanitize
 	@$(MAKE) --no-print-directory accept
 	@sh tests/summary.sh $(BUILD)/results build/san/results
@@ -224,10 +224,13 @@ check-bad: $(TOOLS)
 	@sh tests/suite.sh $(RESULTS)/bad.log sh tests/bad/run.sh $(BIN)
 	@sh tests/suite.sh $(RESULTS)/bad-diff.log sh tests/bad/diff/run.sh $(BIN)
 
-# our KQL parser beside Microsoft's on the shared corpora (npm install: not in `make check`)
+# our KQL parser beside Microsoft's (Kusto.Language, pinned in tests/kql-diff/package-lock.json,
+# installed with npm ci) on the shared corpora and our KQL fixtures
 .PHONY: check-kql-diff
 check-kql-diff: $(TOOLS)
-	@sh tests/kql-diff/run.sh $(BIN) $(SHARED)/corpora
+	@tools/install-deps.sh --node
+	@mkdir -p $(RESULTS)
+	@sh tests/suite.sh $(RESULTS)/kql-diff.log sh tests/kql-diff/run.sh $(BIN) $(SHARED)/corpora
 
 # every fixture rule file gives its rules, whatever its folder; nothing else does
 check-fixtures: catalog

@@ -7,6 +7,8 @@
 #   --browser  also chromium (headless) and a font for it, which only the browser
 #              test (tests/browser/run.sh, make check-browser) needs: plain make
 #              never installs them
+#   --node     also node and npm, which only the KQL differential test
+#              (tests/kql-diff, make check-kql-diff) needs
 #   --list     print the Debian packages it would want, one line, and exit
 set -u
 
@@ -19,8 +21,9 @@ list=
 for a in "$@"; do
 	case $a in
 	--browser) PACKAGES="$PACKAGES chromium fonts-dejavu-core" COMMANDS="$COMMANDS chromium" ;;
+	--node) PACKAGES="$PACKAGES nodejs npm" COMMANDS="$COMMANDS node npm" ;;
 	--list) list=1 ;;
-	*) echo "usage: tools/install-deps.sh [--browser] [--list]" >&2; exit 2 ;;
+	*) echo "usage: tools/install-deps.sh [--browser] [--node] [--list]" >&2; exit 2 ;;
 	esac
 done
 if [ -n "$list" ]; then
