@@ -43,7 +43,7 @@ for t in T1204 T1204.001; do
 		    ($r | map([.predicates[] | select(.computed != true) | .field] | unique) | add // [] | unique | length),
 		    ($r | map([.predicates[] | select(.computed != true and .negated != true and .exclusion != true and .value != null)
 		               | [.field, .op, (.value | tostring)]] | unique) | add // [] | unique | length),
-		    ($r | map([.predicates[] | select(.exclusion == true and .value != null) | [.field, .op, (.value | tostring)]] | unique)
+		    ($r | map([.predicates[] | select(.exclusion == true and .computed != true and .value != null) | [.field, .op, (.value | tostring)]] | unique)
 		        | add // [] | unique | length) ]' "$tmp/tagged.ndjson")
 	got=$(zstd -dc "$tmp/catalog.zst" | jq -c --arg t "$t" 'select(.kind == "technique" and .id == $t)
 		| [.rules.total, (.events | length), (.fields | length), (.indicators | length), (.exclusions | length)]')
@@ -91,7 +91,7 @@ for t in T1204 T1204.001; do
 		+ "\($r | map([.predicates[] | select(.computed != true) | .field] | unique) | add // [] | unique | length) "
 		+ "\($r | map([.predicates[] | select(.computed != true and .negated != true and .exclusion != true and .value != null)
 		               | [.field, .op, (.value | tostring)]] | unique) | add // [] | unique | length) "
-		+ "\($r | map([.predicates[] | select(.exclusion == true and .value != null) | [.field, .op, (.value | tostring)]] | unique)
+		+ "\($r | map([.predicates[] | select(.exclusion == true and .computed != true and .value != null) | [.field, .op, (.value | tostring)]] | unique)
 		        | add // [] | unique | length) \($r | length)"' "$tmp/tagged.ndjson")
 	set -- $want
 	md=$tmp/site/technique/$t.md

@@ -76,13 +76,19 @@ cat "$tmp"/*.tagged | zstd -dc > "$tmp/tagged.ndjson"
 for t in T1204 T1204.001; do
 	want=$(jq -s -c --arg t "$t" '
 		def under: .id == $t or (.id | startswith($t + "."));
-		[ .[] | select(any(.techniques[]; under)) ] as $r
+		# live rules only: upstream retirement read here from paths and status, not from our flag
+		def live: .vendor as $v | .path as $p | ((.status // "") | ascii_downcase) as $s
+			| if $v == "sigma" then ($p | test("^(deprecated|unsupported|rules-placeholder)/") | not)
+				and ($s | IN("deprecated", "unsupported") | not)
+			  elif $v == "elastic" then ($p | test("(^|/)_deprecated/") | not) and $s != "deprecated"
+			  else ($p | test("(^|/)deprecated/") | not) and $s != "deprecated" end;
+		[ .[] | select(live and any(.techniques[]; under)) ] as $r
 		| [ ($r | group_by(.vendor) | map({(.[0].vendor): length}) | add // {}),
 		    ($r | map(.events[] | "\(.provider)/\(.event)") | unique | length),
 		    ($r | map([.predicates[] | select(.computed != true) | .field] | unique) | add // [] | unique | length),
 		    ($r | map([.predicates[] | select(.computed != true and .negated != true and .exclusion != true and .value != null)
 		               | [.field, .op, (.value | tostring)]] | unique) | add // [] | unique | length),
-		    ($r | map([.predicates[] | select(.exclusion == true and .value != null) | [.field, .op, (.value | tostring)]] | unique)
+		    ($r | map([.predicates[] | select(.exclusion == true and .computed != true and .value != null) | [.field, .op, (.value | tostring)]] | unique)
 		        | add // [] | unique | length) ]' "$tmp/tagged.ndjson")
 	got=$(zstd -dc "$tmp/catalog.zst" | jq -c --arg t "$t" 'select(.kind == "technique" and .id == $t)
 		| [.rules.by_vendor, (.events | length), (.fields | length), (.indicators | length), (.exclusions | length)]')
