@@ -590,6 +590,19 @@ static void test_events_the_repository_catalog_maps_elastic_splunk_and_kusto(voi
 	       "{\"field\":\"Facility\",\"raw_field\":\"Facility\",\"op\":\"eq\",\"value\":\"authpriv\","
 	       "\"negated\":false}]}",
 	       "Syslog/authpriv");
+	/* only 4688 of the Security log has a command line: a SecurityEvent query on it reads 4688 */
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"SecurityEvent\"]},\"predicates\":["
+	       PRED("process.command_line", "match", "\"auditpol\"", "false") "]}",
+	       "Security-Auditing/4688 Security-Auditing/any");
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"SecurityEvent\"]},\"predicates\":["
+	       PRED("process.command_line", "match", "\"auditpol\"", "true") "]}",
+	       "Security-Auditing/any");
+	expect(ev, RULE("kusto", "\"tables\":[\"LAQueryLogs\",\"Heartbeat\"]"),
+	       "Azure-LAQueryLogs/Query Azure-Heartbeat/Heartbeat");
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"CloudAuditEvents\"]},\"predicates\":["
+	       "{\"field\":\"ActionType\",\"raw_field\":\"ActionType\",\"op\":\"eq\",\"value\":\"CloudAuditEventDelete\","
+	       "\"negated\":false}]}",
+	       "Defender-CloudAuditEvents/CloudAuditEventDelete");
 	/* inventory tables read no log event */
 	expect(ev, RULE("kusto", "\"tables\":[\"DeviceInfo\"]"), "");
 	assert_string_equal(events_find(ev, "Elastic-Endpoint", "process")->title,
