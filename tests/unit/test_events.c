@@ -553,7 +553,56 @@ static void test_events_the_repository_catalog_maps_elastic_splunk_and_kusto(voi
 	       PRED("event.code", "eq", "7045", "false") "]}",
 	       "System/7045");
 	expect(ev, RULE("kusto", "\"tables\":[\"SigninLogs\",\"AuditLogs\"]"),
-	       "Azure-AuditLogs/any Azure-SigninLogs/any");
+	       "Azure-AuditLogs/any Azure-SigninLogs/SigninLogs");
+	/* a table whose every row is one kind of event reads that event whatever
+	 * the query filters on; its ActionType values narrow it */
+	expect(ev, RULE("kusto", "\"tables\":[\"DeviceNetworkEvents\"]"),
+	       "Defender-DeviceNetworkEvents/NetworkConnection");
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"DeviceNetworkEvents\"]},\"predicates\":["
+	       "{\"field\":\"ActionType\",\"raw_field\":\"ActionType\",\"op\":\"eq\",\"value\":\"ConnectionSuccess\","
+	       "\"negated\":false}]}",
+	       "Defender-DeviceNetworkEvents/ConnectionSuccess");
+	/* an excluded ActionType does not narrow */
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"DeviceNetworkEvents\"]},\"predicates\":["
+	       "{\"field\":\"ActionType\",\"raw_field\":\"ActionType\",\"op\":\"eq\",\"value\":\"ConnectionFailed\","
+	       "\"negated\":true}]}",
+	       "Defender-DeviceNetworkEvents/NetworkConnection");
+	expect(ev, RULE("kusto", "\"tables\":[\"EmailEvents\",\"EmailAttachmentInfo\",\"DeviceLogonEvents\"]"),
+	       "Defender-DeviceLogonEvents/Logon Defender-EmailEvents/Email Defender-EmailAttachmentInfo/Attachment");
+	expect(ev, RULE("kusto", "\"tables\":[\"AADSignInEventsBeta\",\"AADNonInteractiveUserSignInLogs\"]"),
+	       "Defender-EntraIdSignInEvents/SignIn Azure-SigninLogs/AADNonInteractiveUserSignInLogs");
+	/* tables of many kinds: the ActionType named, listed or not, else any */
+	expect(ev, RULE("kusto", "\"tables\":[\"CloudAppEvents\"]"), "Defender-CloudAppEvents/any");
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"CloudAppEvents\"]},\"predicates\":["
+	       "{\"field\":\"ActionType\",\"raw_field\":\"ActionType\",\"op\":\"eq\",\"value\":\"Set-Mailbox\","
+	       "\"negated\":false}]}",
+	       "Defender-CloudAppEvents/Set-Mailbox");
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"IdentityDirectoryEvents\"]},\"predicates\":["
+	       "{\"field\":\"ActionType\",\"raw_field\":\"ActionType\",\"op\":\"eq\",\"value\":\"SMB file copy\","
+	       "\"negated\":false}]}",
+	       "Defender-IdentityDirectoryEvents/SMB file copy");
+	/* AuditLogs and AzureActivity by the operation's display name too; Syslog by facility */
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"AuditLogs\"]},\"predicates\":["
+	       "{\"field\":\"ActivityDisplayName\",\"raw_field\":\"ActivityDisplayName\",\"op\":\"eq\","
+	       "\"value\":\"Add user\",\"negated\":false}]}",
+	       "Azure-AuditLogs/Add user");
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"Syslog\"]},\"predicates\":["
+	       "{\"field\":\"Facility\",\"raw_field\":\"Facility\",\"op\":\"eq\",\"value\":\"authpriv\","
+	       "\"negated\":false}]}",
+	       "Syslog/authpriv");
+	/* only 4688 of the Security log has a command line: a SecurityEvent query on it reads 4688 */
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"SecurityEvent\"]},\"predicates\":["
+	       PRED("process.command_line", "match", "\"auditpol\"", "false") "]}",
+	       "Security-Auditing/4688 Security-Auditing/any");
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"SecurityEvent\"]},\"predicates\":["
+	       PRED("process.command_line", "match", "\"auditpol\"", "true") "]}",
+	       "Security-Auditing/any");
+	expect(ev, RULE("kusto", "\"tables\":[\"LAQueryLogs\",\"Heartbeat\"]"),
+	       "Azure-LAQueryLogs/Query Azure-Heartbeat/Heartbeat");
+	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"CloudAuditEvents\"]},\"predicates\":["
+	       "{\"field\":\"ActionType\",\"raw_field\":\"ActionType\",\"op\":\"eq\",\"value\":\"CloudAuditEventDelete\","
+	       "\"negated\":false}]}",
+	       "Defender-CloudAuditEvents/CloudAuditEventDelete");
 	/* inventory tables read no log event */
 	expect(ev, RULE("kusto", "\"tables\":[\"DeviceInfo\"]"), "");
 	assert_string_equal(events_find(ev, "Elastic-Endpoint", "process")->title,
