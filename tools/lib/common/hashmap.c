@@ -39,7 +39,19 @@ void hashmap_release(struct hashmap *m)
 
 	free(m->keys);
 	free(m->vals);
+	free(m->hashes);
 	hashmap_init(m, ci);
+}
+
+/* the slot of key (hash h), or the empty slot where it would go */
+static size_t slot(const struct hashmap *m, const char *key, uint64_t h)
+{
+	size_t i;
+
+	for (i = h & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
+		if (m->hashes[i] == h && same(m, m->keys[i], key))
+			break;
+	return i;
 }
 
 int hashmap_get(const struct hashmap *m, const char *key, size_t *val)
@@ -48,30 +60,27 @@ int hashmap_get(const struct hashmap *m, const char *key, size_t *val)
 
 	if (!m->cap)
 		return 0;
-	for (i = hash(key, m->ci) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
-		if (same(m, m->keys[i], key)) {
-			*val = m->vals[i];
-			return 1;
-		}
-	return 0;
+	i = slot(m, key, hash(key, m->ci));
+	if (!m->keys[i])
+		return 0;
+	*val = m->vals[i];
+	return 1;
 }
 
-static void place(struct hashmap *m, const char *key, size_t val)
+static void place(struct hashmap *m, size_t i, const char *key, size_t val, uint64_t h)
 {
-	size_t i;
-
-	for (i = hash(key, m->ci) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
-		;
 	m->keys[i] = key;
 	m->vals[i] = val;
+	m->hashes[i] = h;
 	m->n++;
 }
 
 int hashmap_put(struct hashmap *m, const char *key, size_t val)
 {
-	size_t dummy, k;
+	uint64_t h = hash(key, m->ci);
+	size_t i, k;
 
-	if (hashmap_get(m, key, &dummy))
+	if (m->cap && m->keys[slot(m, key, h)])
 		return 0;
 	if ((m->n + 1) * 2 > m->cap) {
 		struct hashmap big;
@@ -80,14 +89,20 @@ int hashmap_put(struct hashmap *m, const char *key, size_t val)
 		big.cap = m->cap ? m->cap * 2 : 64;
 		big.keys = xcalloc(big.cap, sizeof(*big.keys));
 		big.vals = xcalloc(big.cap, sizeof(*big.vals));
-		for (k = 0; k < m->cap; k++)
-			if (m->keys[k])
-				place(&big, m->keys[k], m->vals[k]);
+		big.hashes = xcalloc(big.cap, sizeof(*big.hashes));
+		for (k = 0; k < m->cap; k++) {
+			if (!m->keys[k])
+				continue;
+			for (i = m->hashes[k] & (big.cap - 1); big.keys[i]; i = (i + 1) & (big.cap - 1))
+				;
+			place(&big, i, m->keys[k], m->vals[k], m->hashes[k]);
+		}
 		free(m->keys);
 		free(m->vals);
+		free(m->hashes);
 		*m = big;
 	}
-	place(m, key, val);
+	place(m, slot(m, key, h), key, val, h);
 	return 1;
 }
 

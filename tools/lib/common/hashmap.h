@@ -14,10 +14,12 @@
 #define DETCAT_HASHMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct hashmap {
 	const char **keys;	/* NULL: an empty slot */
 	size_t *vals;
+	uint64_t *hashes;	/* each key's hash: compared before the key, kept when growing */
 	size_t cap, n;		/* cap is 0 or a power of two */
 	int ci;			/* keys compared ignoring ASCII case */
 };
