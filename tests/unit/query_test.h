@@ -1,6 +1,8 @@
 /*
- * query_test.h: running one Elastic query parser (elastic/query.h) on a
- * query, for the EQL and ES|QL unit tests. Include after cmocka.h.
+ * query_test.h: running one query parser (elastic/query.h, kusto/kql.h: the
+ * same signature) on a query, for the unit tests of every query language.
+ * Include after cmocka.h. qt_run() uses the Elastic map below; qt_run_with()
+ * takes a vendor, a rule path and a map of the test's own.
  *
  * The field map is Elastic's shape (ECS names are canonical: unlisted "")
  * with two scopes keyed on the EQL category, so that a test can see which
@@ -41,13 +43,13 @@ static const char qt_map_yaml[] =
 
 typedef void (*qt_parser)(struct pred_builder *, struct rule *, const char *, size_t);
 
-/* The record after parsing query (new reference). */
-QT_HELPER json_t *qt_run(qt_parser parse, const char *query)
+/* The record of a vendor's rule at path after parsing query with map_yaml (new reference). */
+QT_HELPER json_t *qt_run_with(const char *vendor, const char *path, const char *map_yaml,
+			      qt_parser parse, const char *query)
 {
 	char err[256];
-	struct fieldmap *map = fieldmap_load_text("t.yaml", qt_map_yaml, strlen(qt_map_yaml), err,
-						  sizeof(err));
-	struct rule *r = rule_new("elastic", "test", "rules/x.toml");
+	struct fieldmap *map = fieldmap_load_text("t.yaml", map_yaml, strlen(map_yaml), err, sizeof(err));
+	struct rule *r = rule_new(vendor, "test", path);
 	struct pred_builder *pb;
 	json_t *j;
 
@@ -60,6 +62,12 @@ QT_HELPER json_t *qt_run(qt_parser parse, const char *query)
 	rule_free(r);
 	fieldmap_free(map);
 	return j;
+}
+
+/* The record after parsing query with the Elastic map above (new reference). */
+QT_HELPER json_t *qt_run(qt_parser parse, const char *query)
+{
+	return qt_run_with("elastic", "rules/x.toml", qt_map_yaml, parse, query);
 }
 
 /* The predicates of rec as lines (caller frees). */
@@ -99,10 +107,9 @@ QT_HELPER const char *qt_error(const json_t *rec, size_t n)
 	return m ? m : "";
 }
 
-/* Parse, check the status, compare the predicate lines with want. */
-QT_HELPER void qt_expect(qt_parser parse, const char *query, const char *status, const char *want)
+/* rec (taken), the record of query: check the status, compare the predicate lines with want. */
+QT_HELPER void qt_expect_rec(json_t *rec, const char *query, const char *status, const char *want)
 {
-	json_t *rec = qt_run(parse, query);
 	char *got = qt_lines(rec);
 
 	if (strcmp(qt_status(rec), status) != 0)
@@ -111,6 +118,12 @@ QT_HELPER void qt_expect(qt_parser parse, const char *query, const char *status,
 		fail_msg("%s\ngot:\n%s\nwant:\n%s", query, got, want);
 	free(got);
 	json_decref(rec);
+}
+
+/* Parse with the Elastic map, then qt_expect_rec(). */
+QT_HELPER void qt_expect(qt_parser parse, const char *query, const char *status, const char *want)
+{
+	qt_expect_rec(qt_run(parse, query), query, status, want);
 }
 
 /* The JSON of one key of the n-th predicate, compact ("absent" when it is not there; caller frees). */

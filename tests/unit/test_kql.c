@@ -18,11 +18,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "common/util.h"
 #include "kusto/kql.h"
-#include "rule/fieldmap.h"
-#include "rule/predicate.h"
-#include "rule/rule.h"
+
+#include "query_test.h"
 
 static const char map_yaml[] =
 	"vendor: kusto\n"
@@ -38,70 +36,12 @@ static const char map_yaml[] =
 
 static json_t *run(const char *query)
 {
-	char err[256];
-	struct fieldmap *map = fieldmap_load_text("t.yaml", map_yaml, strlen(map_yaml), err, sizeof(err));
-	struct rule *r = rule_new("kusto", "test", "x.kql");
-	struct pred_builder *pb;
-	json_t *j;
-
-	if (!map)
-		fail_msg("%s", err);
-	pb = pb_new(r, map, 0, NULL, NULL);
-	kql_parse(pb, r, query, strlen(query));
-	pb_free(pb);
-	j = rule_to_json(r);
-	rule_free(r);
-	fieldmap_free(map);
-	return j;
-}
-
-/* FIELD OP VALUE[ ci][ not][ computed], one line per predicate */
-static char *lines(const json_t *rec)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const json_t *p;
-	size_t i;
-
-	json_array_foreach(json_object_get(rec, "predicates"), i, p) {
-		const json_t *v = json_object_get(p, "value");
-		char *vt = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-
-		strbuf_addf(&sb, "%s%s %s %s%s%s%s", i ? "\n" : "",
-			    json_string_value(json_object_get(p, "field")),
-			    json_string_value(json_object_get(p, "op")), vt ? vt : "-",
-			    json_is_true(json_object_get(p, "ci")) ? " ci" : "",
-			    json_is_true(json_object_get(p, "negated")) ? " not" : "",
-			    json_is_true(json_object_get(p, "computed")) ? " computed" : "");
-		free(vt);
-	}
-	strbuf_addch(&sb, '\0');
-	return strbuf_detach(&sb, NULL);
-}
-
-static const char *status(const json_t *rec)
-{
-	return json_string_value(json_object_get(json_object_get(rec, "parse"), "status"));
-}
-
-static const char *error(const json_t *rec)
-{
-	const json_t *e = json_array_get(json_object_get(json_object_get(rec, "parse"), "errors"), 0);
-	const char *m = json_string_value(json_object_get(e, "message"));
-
-	return m ? m : "";
+	return qt_run_with("kusto", "x.kql", map_yaml, kql_parse, query);
 }
 
 static void expect(const char *query, const char *want_status, const char *want)
 {
-	json_t *rec = run(query);
-	char *got = lines(rec);
-
-	if (strcmp(status(rec), want_status) != 0)
-		fail_msg("%s\nstatus %s, want %s (%s)", query, status(rec), want_status, error(rec));
-	if (strcmp(got, want) != 0)
-		fail_msg("%s\ngot:\n%s\nwant:\n%s", query, got, want);
-	free(got);
-	json_decref(rec);
+	qt_expect_rec(run(query), query, want_status, want);
 }
 
 static void expect_ok(const char *query, const char *want)
@@ -113,10 +53,10 @@ static void expect_error(const char *query, const char *want_status, const char 
 {
 	json_t *rec = run(query);
 
-	if (strcmp(status(rec), want_status) != 0)
-		fail_msg("%s\nstatus %s, want %s (%s)", query, status(rec), want_status, error(rec));
-	if (strcmp(error(rec), want_msg) != 0)
-		fail_msg("%s\nmessage: %s\nwant:    %s", query, error(rec), want_msg);
+	if (strcmp(qt_status(rec), want_status) != 0)
+		fail_msg("%s\nstatus %s, want %s (%s)", query, qt_status(rec), want_status, qt_error(rec, 0));
+	if (strcmp(qt_error(rec, 0), want_msg) != 0)
+		fail_msg("%s\nmessage: %s\nwant:    %s", query, qt_error(rec, 0), want_msg);
 	json_decref(rec);
 }
 
@@ -305,7 +245,7 @@ static void test_kql_unread_filters_make_the_rule_partial(void **state)
 	expect_error("find where A == 1", "partial", "query line 1, column 1: find is not read near 'find'");
 	/* externaldata is recorded, not fetched */
 	rec = run("externaldata(H: string) [@\"https://example.org/iocs.csv\"] with (format=\"csv\") | take 1");
-	assert_string_equal(status(rec), "ok");
+	assert_string_equal(qt_status(rec), "ok");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(rec, "context"),
 									       "externaldata"), 0)),
 			    "https://example.org/iocs.csv");
@@ -359,8 +299,8 @@ static void test_kql_deep_nesting_is_refused_not_overflowed(void **state)
 	for (i = 0; i < 10000; i++)
 		strbuf_addch(&sb, ')');
 	rec = run(sb.buf);
-	assert_string_equal(status(rec), "failed");
-	assert_non_null(strstr(error(rec), "nested more than 200 deep"));
+	assert_string_equal(qt_status(rec), "failed");
+	assert_non_null(strstr(qt_error(rec, 0), "nested more than 200 deep"));
 	json_decref(rec);
 	/* a long chain of or is no nesting */
 	strbuf_reset(&sb);
@@ -368,7 +308,7 @@ static void test_kql_deep_nesting_is_refused_not_overflowed(void **state)
 	for (i = 1; i < 5000; i++)
 		strbuf_addf(&sb, " or A == %zu", i);
 	rec = run(sb.buf);
-	assert_string_equal(status(rec), "ok");
+	assert_string_equal(qt_status(rec), "ok");
 	assert_int_equal(json_array_size(json_object_get(rec, "predicates")), 5000);
 	json_decref(rec);
 	strbuf_release(&sb);

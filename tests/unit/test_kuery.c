@@ -23,34 +23,12 @@ static const char map_yaml[] =
 
 static json_t *run(const char *query)
 {
-	char err[256];
-	struct fieldmap *map = fieldmap_load_text("t.yaml", map_yaml, strlen(map_yaml), err, sizeof(err));
-	struct rule *r = rule_new("elastic", "test", "rules/x.toml");
-	struct pred_builder *pb;
-	json_t *j;
-
-	if (!map)
-		fail_msg("%s", err);
-	pb = pb_new(r, map, 0, NULL, NULL);
-	kuery_parse(pb, r, query, strlen(query));
-	pb_free(pb);
-	j = rule_to_json(r);
-	rule_free(r);
-	fieldmap_free(map);
-	return j;
+	return qt_run_with("elastic", "rules/x.toml", map_yaml, kuery_parse, query);
 }
 
 static void expect(const char *query, const char *status, const char *want)
 {
-	json_t *rec = run(query);
-	char *got = qt_lines(rec);
-
-	if (strcmp(qt_status(rec), status) != 0)
-		fail_msg("%s\nstatus %s, want %s (%s)", query, qt_status(rec), status, qt_error(rec, 0));
-	if (strcmp(got, want) != 0)
-		fail_msg("%s\ngot:\n%s\nwant:\n%s", query, got, want);
-	free(got);
-	json_decref(rec);
+	qt_expect_rec(run(query), query, status, want);
 }
 
 static void expect_ok(const char *query, const char *want)
