@@ -5,7 +5,9 @@
  * queries. Reads detcat-normalize's rule records (NDJSON, vendor kusto) on
  * stdin; for each query compares
  *   - the verdict: Kusto.Language's syntax diagnostics (errors) against our
- *     parse status (failed = rejected; ok and partial = accepted);
+ *     parse status (failed = rejected; ok and partial = accepted; no_query,
+ *     a block of bindings only, is accepted but no query: counted apart and
+ *     left out of the ok share);
  *   - the leaves of `where`/`filter` clauses, as (column, operator, value,
  *     negated): Microsoft's from its syntax tree, ours from the predicates'
  *     raw_field (or field), modifiers[0], raw_value and negated.
@@ -193,7 +195,7 @@ function ourLeaves(rule) {
 	return leaves;
 }
 
-const stats = { queries: 0, msOk: 0, ourOkOfMsOk: 0, ourOkMsBad: 0, verdictAgree: 0, both: 0, ms: 0, ours: 0 };
+const stats = { queries: 0, bindings: 0, msOk: 0, ourOkOfMsOk: 0, ourOkMsBad: 0, verdictAgree: 0, both: 0, ms: 0, ours: 0 };
 const cat = new Map();	/* category -> {n, examples} */
 function note(category, example) {
 	const c = cat.get(category) || { n: 0, ex: [] };
@@ -216,8 +218,9 @@ rl.on('line', (line) => {
 		if (x.Severity === 'Error') { if (!errors) first = x.Message; errors++; }
 	}
 	const msOk = errors === 0, st = r.parse && r.parse.status;
-	const ourAccepts = st === 'ok' || st === 'partial';
-	if (msOk) stats.msOk++;
+	const ourAccepts = st === 'ok' || st === 'partial' || st === 'no_query';
+	if (st === 'no_query') stats.bindings++;
+	if (msOk && st !== 'no_query') stats.msOk++;
 	if (msOk && st === 'ok') stats.ourOkOfMsOk++;
 	if (!msOk && st === 'ok') { stats.ourOkMsBad++; note('verdict: ok here, rejected by Kusto.Language', `${r.uid}: ${first}`); }
 	if (msOk === ourAccepts) stats.verdictAgree++;
@@ -239,7 +242,7 @@ rl.on('close', () => {
 	const pct = (a, b) => (b ? (100 * a / b) : 100).toFixed(2);
 	const okPct = pct(stats.ourOkOfMsOk, stats.msOk);
 	const recall = pct(stats.both, stats.ms), precision = pct(stats.both, stats.ours);
-	console.log(`${label}: queries ${stats.queries}, accepted by Kusto.Language ${stats.msOk}, ok here ${stats.ourOkOfMsOk} (${okPct} %)`);
+	console.log(`${label}: queries ${stats.queries} (${stats.bindings} of bindings only: no query), accepted by Kusto.Language ${stats.msOk} of the others, ok here ${stats.ourOkOfMsOk} (${okPct} %)`);
 	console.log(`${label}: verdicts agree ${stats.verdictAgree}/${stats.queries} (${pct(stats.verdictAgree, stats.queries)} %); ok here but rejected there: ${stats.ourOkMsBad}`);
 	console.log(`${label}: where leaves: Kusto.Language ${stats.ms}, ours ${stats.ours}, both ${stats.both}; found of theirs ${recall} %, ours confirmed ${precision} %`);
 	for (const [k, v] of [...cat.entries()].sort((a, b) => b[1].n - a[1].n)) {

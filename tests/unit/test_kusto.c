@@ -328,6 +328,50 @@ static void test_kusto_markdown_comment_header_splits_queries(void **state)
 	json_decref(a);
 }
 
+/*
+ * A comment wrapped over two lines leaves a column name alone on a line: not the
+ * header of a second query, since the query before reads that name as a column.
+ * A second query on the same table as the first still splits.
+ */
+static void test_kusto_markdown_wrapped_comment_does_not_split_a_query(void **state)
+{
+	json_t *a = parse_file("x.md", "# T\n```kql\nDeviceEvents\n"
+			       "| extend Host = extract(@'(.*?)\\.', 1, DeviceName)\n"
+			       "// keep the rows where the domain is the\nDeviceName\n"
+			       "| where AccountDomain =~ Host\n"
+			       "// the same table again\nDeviceEvents\n| where ActionType == 'X'\n```\n");
+
+	(void)state;
+	assert_int_equal(json_array_size(a), 2);
+	assert_string_equal(str(json_array_get(a, 0), "query"),
+			    "DeviceEvents\n| extend Host = extract(@'(.*?)\\.', 1, DeviceName)\n"
+			    "// keep the rows where the domain is the\nDeviceName\n"
+			    "| where AccountDomain =~ Host");
+	assert_string_not_equal(status_of(json_array_get(a, 0)), "ok");
+	assert_string_equal(str(json_array_get(a, 1), "query"),
+			    "// the same table again\nDeviceEvents\n| where ActionType == 'X'");
+	assert_string_equal(status_of(json_array_get(a, 1)), "ok");
+	json_decref(a);
+}
+
+/* a block of bindings only names values for the query after it: no query of its own */
+static void test_kusto_markdown_block_of_lets_only_is_no_query(void **state)
+{
+	json_t *a = parse_file("x.md", "# T\n```KQL\nlet VictimDeviceId = \"x\";\nlet TopX = 15; // how many\n```\n"
+			       "```KQL\nlet Hits = DeviceEvents | where ActionType == 'X';\n```\n"
+			       "```KQL\nlet Ids = dynamic([\"a\"]);\nDeviceEvents\n| where DeviceId in (Ids)\n```\n");
+
+	(void)state;
+	assert_int_equal(json_array_size(a), 3);
+	assert_string_equal(status_of(json_array_get(a, 0)), "no_query");
+	assert_string_equal(str(json_array_get(a, 0), "query"),
+			    "let VictimDeviceId = \"x\";\nlet TopX = 15; // how many");
+	/* a tabular binding reads a table: a query (a fragment, but one) */
+	assert_string_not_equal(status_of(json_array_get(a, 1)), "no_query");
+	assert_string_equal(status_of(json_array_get(a, 2)), "ok");
+	json_decref(a);
+}
+
 static void test_kusto_markdown_unlabelled_block_counts_when_it_looks_like_a_query(void **state)
 {
 	json_t *a = parse_file("DFIR/IPLookup.md",
@@ -489,6 +533,25 @@ static void test_kusto_tables_in_functions_but_not_parameters(void **state)
 		      "[\"DeviceFileEvents\",\"DeviceEvents\"]");
 }
 
+/* table("T"), a function that reads the table its argument names, Azure Resource Graph */
+static void test_kusto_tables_named_by_strings(void **state)
+{
+	(void)state;
+	assert_tables("table(\"SigninLogs\") | where ResultType == 0", "[\"SigninLogs\"]");
+	assert_tables("let f = (tableName: string, email: string) {\n table(tableName)\n"
+		      " | where UserPrincipalName == email\n};\n"
+		      "let a = f(\"SigninLogs\", \"x@y\");\nlet b = f('AADNonInteractiveUserSignInLogs', \"x@y\");\n"
+		      "union isfuzzy=true a, b",
+		      "[\"SigninLogs\",\"AADNonInteractiveUserSignInLogs\"]");
+	/* the parameter read is the second one: the first argument is no table */
+	assert_tables("let f = (who: string, t: string) { table(t) | where A == who };\nf(\"bob\", \"Syslog\")",
+		      "[\"Syslog\"]");
+	/* an argument that is not a plain string names nothing */
+	assert_tables("let f = (t: string) { table(t) };\nf(strcat(\"Sig\", \"ninLogs\"))", "[]");
+	assert_tables("arg(\"\").Resources\n| where type == \"microsoft.compute/virtualmachines\"",
+		      "[\"Resources\"]");
+}
+
 static void test_kusto_tables_hostile_input_stays_bounded(void **state)
 {
 	static const char unit[] = "let f=(){let g=(){ T | union (T";
@@ -560,6 +623,8 @@ int main(void)
 		cmocka_unit_test(test_kusto_markdown_sub_technique_column_joins_the_technique),
 		cmocka_unit_test(test_kusto_markdown_tactic_only_table_gives_tactics),
 		cmocka_unit_test(test_kusto_markdown_comment_header_splits_queries),
+		cmocka_unit_test(test_kusto_markdown_wrapped_comment_does_not_split_a_query),
+		cmocka_unit_test(test_kusto_markdown_block_of_lets_only_is_no_query),
 		cmocka_unit_test(test_kusto_markdown_unlabelled_block_counts_when_it_looks_like_a_query),
 		cmocka_unit_test(test_kusto_markdown_block_with_two_queries_gives_two_records),
 		cmocka_unit_test(test_kusto_markdown_without_query_is_one_no_query_record),
@@ -571,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_kusto_tables_join_and_lookup_right_sides),
 		cmocka_unit_test(test_kusto_tables_skip_comments_and_string_literals),
 		cmocka_unit_test(test_kusto_tables_in_functions_but_not_parameters),
+		cmocka_unit_test(test_kusto_tables_named_by_strings),
 		cmocka_unit_test(test_kusto_tables_hostile_input_stays_bounded),
 		cmocka_unit_test(test_kusto_looks_like_query),
 	};

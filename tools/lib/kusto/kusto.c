@@ -318,17 +318,45 @@ static void search_at(struct tscan *ts, size_t i)
 			maybe_table(ts, j);
 }
 
+/* A plain string literal token ("SigninLogs", 'x'; no escapes): its text inside the quotes. */
+static int plain_string(const struct klex *lx, size_t i, const char **s, size_t *n)
+{
+	const struct ktok *t;
+	const char *c;
+
+	if (i >= lx->n || lx->v[i].kind != KT_STRING)
+		return 0;
+	t = &lx->v[i];
+	c = lx->q + t->b;
+	if (t->e - t->b < 2 || (*c != '"' && *c != '\'') || lx->q[t->e - 1] != *c ||
+	    memchr(c + 1, '\\', t->e - t->b - 2))
+		return 0;
+	*s = c + 1;
+	*n = t->e - t->b - 2;
+	return 1;
+}
+
 /* The table a tabular expression at token i starts from, if it names one. */
 static void expression_at(struct tscan *ts, size_t i)
 {
 	const struct klex *lx = ts->lx;
+	const char *s;
+	size_t n;
 
 	if (ts->operands >= KQL_MAX_OPERAND_DEPTH)
 		return;
 	ts->operands++;
 	while (i < ts->end && tok_is(lx, i, "("))
 		i++;
-	if (tok_is(lx, i, "union"))
+	/* table("SigninLogs"); arg("").Resources, a table of Azure Resource Graph */
+	if (tok_is(lx, i, "table") && tok_is(lx, i + 1, "(") && plain_string(lx, i + 2, &s, &n) &&
+	    tok_is(lx, i + 3, ")"))
+		add_unique(ts->found, s, n);
+	else if (tok_is(lx, i, "arg") && tok_is(lx, i + 1, "(") && lx->v[i + 1].match != SIZE_MAX &&
+		 tok_is(lx, lx->v[i + 1].match + 1, ".") && tok_is_name(lx, lx->v[i + 1].match + 2))
+		add_unique(ts->found, lx->q + lx->v[lx->v[i + 1].match + 2].b,
+			   lx->v[lx->v[i + 1].match + 2].e - lx->v[lx->v[i + 1].match + 2].b);
+	else if (tok_is(lx, i, "union"))
 		union_at(ts, i);
 	else if (tok_is(lx, i, "search") || tok_is(lx, i, "find"))
 		search_at(ts, i);
@@ -485,6 +513,60 @@ static void statements(struct tscan *ts, size_t b, size_t e, unsigned depth)
 	ts->end = end;
 }
 
+/*
+ * let F = (tableName: string, ...) { table(tableName) | ... }: each call
+ * F("SigninLogs", ...) reads the table its argument names.
+ */
+static void parameter_tables(struct tscan *ts)
+{
+	const struct klex *lx = ts->lx;
+	size_t i, j, c;
+
+	for (i = 0; i + 4 < lx->n; i++) {
+		size_t fn = i + 1, open = i + 3, close, k = 0, pos = SIZE_MAX, body_end;
+
+		if (!tok_is(lx, i, "let") || !tok_is_name(lx, fn) || !tok_is(lx, i + 2, "=") ||
+		    !tok_is(lx, open, "(") || (close = lx->v[open].match) == SIZE_MAX ||
+		    !tok_is(lx, close + 1, "{") || (body_end = lx->v[close + 1].match) == SIZE_MAX)
+			continue;
+		/* which parameter the body reads with table(...) */
+		for (j = open + 1; j < close && pos == SIZE_MAX; j++) {
+			if (!tok_is_name(lx, j) || !tok_is(lx, j + 1, ":") ||
+			    !(tok_is(lx, j - 1, "(") || tok_is(lx, j - 1, ",")))
+				continue;
+			for (c = close + 2; c + 3 < body_end; c++)
+				if (tok_is(lx, c, "table") && tok_is(lx, c + 1, "(") && tok_is(lx, c + 3, ")") &&
+				    lx->v[c + 2].kind == KT_NAME && lx->v[c + 2].e - lx->v[c + 2].b == lx->v[j].e - lx->v[j].b &&
+				    !memcmp(lx->q + lx->v[c + 2].b, lx->q + lx->v[j].b, lx->v[j].e - lx->v[j].b)) {
+					pos = k;
+					break;
+				}
+			k++;
+		}
+		if (pos == SIZE_MAX)
+			continue;
+		/* its calls: F("T", ...) after the body */
+		for (c = body_end + 1; c + 1 < lx->n; c++) {
+			size_t a = c + 2, arg = 0, cend;
+			const char *s;
+			size_t n;
+
+			if (lx->v[c].kind != KT_NAME || lx->v[c].e - lx->v[c].b != lx->v[fn].e - lx->v[fn].b ||
+			    memcmp(lx->q + lx->v[c].b, lx->q + lx->v[fn].b, lx->v[fn].e - lx->v[fn].b) ||
+			    !tok_is(lx, c + 1, "(") || (cend = lx->v[c + 1].match) == SIZE_MAX)
+				continue;
+			while (arg < pos && a < cend) {		/* to the pos-th argument, at the call's depth */
+				if (tok_is(lx, a, ",") && lx->v[a].depth == lx->v[c + 1].depth + 1)
+					arg++;
+				a++;
+			}
+			if (arg == pos && plain_string(lx, a, &s, &n) &&
+			    (tok_is(lx, a + 1, ",") || a + 1 == cend))
+				add_unique(ts->found, s, n);
+		}
+	}
+}
+
 void kusto_query_tables(const char *q, size_t len, json_t *tables)
 {
 	struct klex lx;
@@ -503,6 +585,7 @@ void kusto_query_tables(const char *q, size_t len, json_t *tables)
 		if (tok_is(&lx, i, "let") && tok_is_name(&lx, i + 1) && tok_is(&lx, i + 2, "="))
 			exclude_name(&ts, i + 1);
 	statements(&ts, 0, lx.n, 0);
+	parameter_tables(&ts);
 	json_array_foreach(ts.found, i, e)
 		if (!json_object_get(ts.lets, json_string_value(e)))
 			add_unique(tables, json_string_value(e), json_string_length(e));
@@ -554,12 +637,39 @@ struct kspan {
  * header goes with the query after it.
  */
 
+/*
+ * Whether the name at token i is, in the query of tokens [from, i) (text
+ * [q, q + len)), a name that query reads as a column rather than as a table:
+ * then a comment line before it is a wrapped comment, not the header of a
+ * new query ("// ... is equal on the\nDeviceName\n| where ...").
+ */
+static int column_before(const struct klex *lx, size_t from, size_t i, const char *q, size_t len)
+{
+	const struct ktok *t = &lx->v[i];
+	size_t j, k;
+	json_t *tables;
+	int seen = 0, table = 0;
+
+	for (j = from; j < i && !seen; j++)
+		seen = lx->v[j].kind == t->kind && lx->v[j].e - lx->v[j].b == t->e - t->b &&
+		       !memcmp(lx->q + lx->v[j].b, lx->q + t->b, t->e - t->b);
+	if (!seen)
+		return 0;
+	tables = json_array();
+	kusto_query_tables(q, len, tables);
+	for (k = 0; k < json_array_size(tables) && !table; k++)
+		table = json_string_length(json_array_get(tables, k)) == t->e - t->b &&
+			!memcmp(json_string_value(json_array_get(tables, k)), lx->q + t->b, t->e - t->b);
+	json_decref(tables);
+	return !table;
+}
+
 static size_t split_queries(const char *q, size_t len, struct kspan **out)
 {
 	static const char *const open_words[] = { "by", "on", "and", "or", "not", "in", NULL };
 	struct klex lx;
 	struct kspan *v = xmalloc(sizeof(*v));
-	size_t n = 0, i, b = 0;
+	size_t n = 0, i, b = 0, bi = 0;
 
 	klex_run(&lx, q, len);
 	for (i = 1; i < lx.n; i++) {
@@ -574,6 +684,8 @@ static size_t split_queries(const char *q, size_t len, struct kspan **out)
 		/* after a comment alone, a parenthesis is more likely a union operand */
 		if (!t->blank && tok_is(&lx, i, "("))
 			continue;
+		if (!t->blank && column_before(&lx, bi, i, q + b, t->header - b))
+			continue;
 		v = xrealloc(v, (n + 2) * sizeof(*v));
 		v[n].b = b;
 		if (t->blank && (!t->header || t->blank <= t->header)) {
@@ -583,6 +695,7 @@ static size_t split_queries(const char *q, size_t len, struct kspan **out)
 			v[n++].e = t->header;
 			b = t->header;
 		}
+		bi = i;
 	}
 	v[n].b = b;
 	v[n++].e = len;
@@ -630,10 +743,37 @@ static void set_strn(struct rule *r, const char *key, const char *s, size_t n)
 	json_object_set_new(r->rec, key, v ? v : json_null());
 }
 
-/* Give r its query text, tables and predicates; an empty query is no query. */
+/*
+ * Whether every statement of q is a let (or set, declare) binding: a block
+ * that only names values for the query a page shows next ("let VictimDeviceId
+ * = ...;"), or a list of regular expressions to copy. Kusto runs no such
+ * text: a query ends in a tabular expression.
+ */
+static int only_bindings(const char *q, size_t n)
+{
+	static const char *const binds[] = { "let", "set", "declare", "alias", NULL };
+	struct klex lx;
+	size_t i;
+	int start = 1, yes = 1;
+
+	klex_run(&lx, q, n);
+	for (i = 0; i < lx.n && yes; i++) {
+		if (start && !tok_in(&lx, i, binds))
+			yes = 0;
+		start = tok_is(&lx, i, ";") && lx.v[i].depth == 0;
+	}
+	klex_release(&lx);
+	return yes;
+}
+
+/*
+ * Give r its query text, tables and predicates; an empty query is no query,
+ * and so is one of bindings only that reads no table.
+ */
 static void set_query(struct file_ctx *f, struct rule *r, const char *q, size_t n)
 {
 	struct pred_builder *pb;
+	json_t *tables;
 	size_t k;
 
 	for (k = 0; k < n && isspace((unsigned char)q[k]); k++)
@@ -643,10 +783,13 @@ static void set_query(struct file_ctx *f, struct rule *r, const char *q, size_t 
 		return;
 	}
 	set_strn(r, "query", q, n);
-	kusto_query_tables(q, n, json_object_get(json_object_get(r->rec, "context"), "tables"));
+	tables = json_object_get(json_object_get(r->rec, "context"), "tables");
+	kusto_query_tables(q, n, tables);
 	pb = pb_new(r, f->map, 0, NULL, NULL);
 	kql_parse(pb, r, q, n);
 	pb_free(pb);
+	if (json_array_size(tables) == 0 && only_bindings(q, n))
+		rule_set_no_query(r);
 }
 
 static int all_digits(const char *s, size_t n)
