@@ -538,7 +538,11 @@ static void test_events_the_repository_catalog_maps_elastic_splunk_and_kusto(voi
 	/* KQL: tables */
 	expect(ev, RULE("kusto", "\"tables\":[\"DeviceProcessEvents\"]"),
 	       "Defender-DeviceProcessEvents/ProcessCreated");
-	expect(ev, RULE("kusto", "\"tables\":[\"DeviceFileEvents\"]"), "Defender-DeviceFileEvents/any");
+	/* no ActionType named: every kind of file event the table holds */
+	expect(ev, RULE("kusto", "\"tables\":[\"DeviceFileEvents\"]"),
+	       "Defender-DeviceFileEvents/FileCreated Defender-DeviceFileEvents/FileModified "
+	       "Defender-DeviceFileEvents/FileRenamed Defender-DeviceFileEvents/FileDeleted");
+	expect(ev, RULE("kusto", "\"tables\":[\"CloudAppEvents\"]"), "Defender-CloudAppEvents/any");
 	expect(ev, "{\"vendor\":\"kusto\",\"context\":{\"tables\":[\"DeviceFileEvents\"]},\"predicates\":["
 	       "{\"field\":\"ActionType\",\"raw_field\":\"ActionType\",\"op\":\"eq\",\"value\":\"FileCreated\","
 	       "\"negated\":false}]}",
@@ -603,8 +607,14 @@ static void test_events_the_repository_catalog_maps_elastic_splunk_and_kusto(voi
 	       "{\"field\":\"ActionType\",\"raw_field\":\"ActionType\",\"op\":\"eq\",\"value\":\"CloudAuditEventDelete\","
 	       "\"negated\":false}]}",
 	       "Defender-CloudAuditEvents/CloudAuditEventDelete");
-	/* inventory tables read no log event */
-	expect(ev, RULE("kusto", "\"tables\":[\"DeviceInfo\"]"), "");
+	/* an inventory or state table is an event of its own: what must be collected for the query */
+	expect(ev, RULE("kusto", "\"tables\":[\"DeviceInfo\"]"), "Defender-DeviceInfo/Inventory");
+	expect(ev, RULE("kusto", "\"tables\":[\"DeviceTvmSoftwareVulnerabilities\",\"DeviceTvmSoftwareVulnerabilitiesKB\"]"),
+	       "Defender-DeviceTvmSoftwareVulnerabilities/Assessment "
+	       "Defender-DeviceTvmSoftwareVulnerabilitiesKB/Knowledge");
+	expect(ev, RULE("kusto", "\"tables\":[\"SecurityIncident\"]"), "Sentinel-SecurityIncident/Incident");
+	/* a table the catalog does not know reads no event */
+	expect(ev, RULE("kusto", "\"tables\":[\"MyCustomTable_CL\"]"), "");
 	assert_string_equal(events_find(ev, "Elastic-Endpoint", "process")->title,
 			    "Process event (start, end, fork, exec)");
 	events_free(ev);
