@@ -29,6 +29,12 @@
 #define KQL_MAX_NEST 16
 /* Nested union/materialize operands followed: past this, deeper ones are not. */
 #define KQL_MAX_OPERAND_DEPTH 64
+/* let functions whose table(param) calls are followed (each scans the query once) */
+#define KQL_MAX_TABLE_FUNCTIONS 64
+/* parameters of one function looked for in table(param) */
+#define KQL_MAX_TABLE_PARAMS 16
+/* comment headers checked for a wrapped comment per block (each scans the query before it) */
+#define KQL_MAX_HEADER_CHECKS 64
 /* Distinct names in one list (tables, technique ids): each is checked against all before it. */
 #define KUSTO_MAX_NAMES 1000
 
@@ -520,9 +526,9 @@ static void statements(struct tscan *ts, size_t b, size_t e, unsigned depth)
 static void parameter_tables(struct tscan *ts)
 {
 	const struct klex *lx = ts->lx;
-	size_t i, j, c;
+	size_t i, j, c, followed = 0;
 
-	for (i = 0; i + 4 < lx->n; i++) {
+	for (i = 0; i + 4 < lx->n && followed < KQL_MAX_TABLE_FUNCTIONS; i++) {
 		size_t fn = i + 1, open = i + 3, close, k = 0, pos = SIZE_MAX, body_end;
 
 		if (!tok_is(lx, i, "let") || !tok_is_name(lx, fn) || !tok_is(lx, i + 2, "=") ||
@@ -530,7 +536,7 @@ static void parameter_tables(struct tscan *ts)
 		    !tok_is(lx, close + 1, "{") || (body_end = lx->v[close + 1].match) == SIZE_MAX)
 			continue;
 		/* which parameter the body reads with table(...) */
-		for (j = open + 1; j < close && pos == SIZE_MAX; j++) {
+		for (j = open + 1; j < close && pos == SIZE_MAX && k < KQL_MAX_TABLE_PARAMS; j++) {
 			if (!tok_is_name(lx, j) || !tok_is(lx, j + 1, ":") ||
 			    !(tok_is(lx, j - 1, "(") || tok_is(lx, j - 1, ",")))
 				continue;
@@ -545,6 +551,7 @@ static void parameter_tables(struct tscan *ts)
 		}
 		if (pos == SIZE_MAX)
 			continue;
+		followed++;
 		/* its calls: F("T", ...) after the body */
 		for (c = body_end + 1; c + 1 < lx->n; c++) {
 			size_t a = c + 2, arg = 0, cend;
@@ -669,7 +676,7 @@ static size_t split_queries(const char *q, size_t len, struct kspan **out)
 	static const char *const open_words[] = { "by", "on", "and", "or", "not", "in", NULL };
 	struct klex lx;
 	struct kspan *v = xmalloc(sizeof(*v));
-	size_t n = 0, i, b = 0, bi = 0;
+	size_t n = 0, i, b = 0, bi = 0, checks = 0;
 
 	klex_run(&lx, q, len);
 	for (i = 1; i < lx.n; i++) {
@@ -684,7 +691,9 @@ static size_t split_queries(const char *q, size_t len, struct kspan **out)
 		/* after a comment alone, a parenthesis is more likely a union operand */
 		if (!t->blank && tok_is(&lx, i, "("))
 			continue;
-		if (!t->blank && column_before(&lx, bi, i, q + b, t->header - b))
+		/* past the bound a header cuts as it did before the check */
+		if (!t->blank && checks++ < KQL_MAX_HEADER_CHECKS &&
+		    column_before(&lx, bi, i, q + b, t->header - b))
 			continue;
 		v = xrealloc(v, (n + 2) * sizeof(*v));
 		v[n].b = b;
