@@ -357,6 +357,128 @@ static void test_diff_catalog_read_from_a_file_equals_the_same_records_added(voi
 	snapshot_free(values);
 }
 
+/* the catalog of rules (consumed) written to a temporary file, each record dumped with flags */
+static char *catalog_file(json_t **rules, size_t n, size_t flags, const char *from, const char *to)
+{
+	char *path = xstrdup("/tmp/detcat-test-diff-text-XXXXXX"), *err = NULL;
+	struct catalog *c = catalog_new(db);
+	int fd = mkstemp(path);
+	json_t *cat, *rec;
+	FILE *f;
+	size_t i;
+
+	assert_true(fd >= 0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(catalog_add(c, rules[i], &err), 0);
+		json_decref(rules[i]);
+	}
+	cat = catalog_finish(c);
+	f = fdopen(fd, "w");
+	json_array_foreach(cat, i, rec) {
+		char *line = json_dumps(rec, flags), *at;
+
+		/* one edit of the text, where asked: from → to, once */
+		if (from && (at = strstr(line, from)) != NULL) {
+			fprintf(f, "%.*s%s%s\n", (int)(at - line), line, to, at + strlen(from));
+			from = NULL;
+		} else {
+			fprintf(f, "%s\n", line);
+		}
+		free(line);
+	}
+	fclose(f);
+	json_decref(cat);
+	catalog_free(c);
+	return path;
+}
+
+static json_t *text_rule(void)
+{
+	json_t *r = rule("sigma:a", "Image|endswith: '\\cmd.exe'", json_pack("[o]", tech("T1059")),
+			 json_pack("[o,o]", pred("process.executable", "ends_with", "\\cmd.exe", ""),
+				   pred("process.command_line", "contains", "caf\u00e9", "n")));
+
+	json_object_set_new(r, "author", json_string("J\u00f6rg \"the\" author"));
+	json_object_set_new(r, "context", json_pack("{s:s,s:s,s:[i,f,b,n]}", "product", "windows",
+						    "category", "process_creation", "x", 7, 2.5, 1));
+	json_object_set_new(r, "references", json_pack("[s,s]", "https://a/1", "https://b/2"));
+	return r;
+}
+
+/*
+ * Rule records are read from their text, not through a tree: the same catalog
+ * written another way (spaces, sorted keys, non-ASCII escaped) is the same
+ * catalog, and what is not valid JSON is still refused.
+ */
+static void test_diff_rule_text_read_the_same_however_written(void **state)
+{
+	json_t *one = text_rule(), *two = text_rule();
+	char *compact = catalog_file(&one, 1, JSON_COMPACT, NULL, NULL);
+	char *spaced = catalog_file(&two, 1, JSON_SORT_KEYS | JSON_ENSURE_ASCII, NULL, NULL);
+	struct snapshot *a = snapshot_new("a"), *b = snapshot_new("b");
+	char *err = NULL;
+	json_t *out;
+
+	(void)state;
+	assert_int_equal(snapshot_load(a, compact, &err), 0);
+	assert_int_equal(snapshot_load(b, spaced, &err), 0);
+	out = compare(a, b, DIFF_ALL);
+	assert_int_equal(json_array_size(out), 0);
+	json_decref(out);
+	snapshot_free(b);
+	unlink(spaced);
+	free(spaced);
+
+	/* a metadata value changed, in the middle of an object: metadata only */
+	two = text_rule();
+	json_object_set_new(json_object_get(two, "context"), "category", json_string("file_event"));
+	spaced = catalog_file(&two, 1, JSON_SORT_KEYS, NULL, NULL);
+	b = snapshot_new("b");
+	assert_int_equal(snapshot_load(b, spaced, &err), 0);
+	out = compare(a, b, DIFF_ALL);
+	{
+		const json_t *r = record(out, "changed", "uid", "sigma:a");
+
+		assert_non_null(r);
+		assert_string_equal(json_string_value(json_array_get(json_object_get(r, "aspects"), 0)), "metadata");
+		assert_int_equal(json_array_size(json_object_get(r, "aspects")), 1);
+	}
+	json_decref(out);
+	snapshot_free(b);
+	unlink(spaced);
+	free(spaced);
+	snapshot_free(a);
+	unlink(compact);
+	free(compact);
+}
+
+static void test_diff_rule_text_that_is_not_json_is_refused(void **state)
+{
+	static const char *const edits[][2] = {
+		{ "\"negated\":false", "\"negated\":fals" },	/* not a literal */
+		{ "\"https://a/1\"", "\"https://a/\xff\"" },	/* not UTF-8 */
+		{ "\"https://a/1\"", "\"https://a/\t\"" },	/* a raw control character */
+		{ "\"x\":[7,", "\"x\":[07," },			/* a leading zero */
+		{ "\"https://a/1\"", "\"\\q\"" },		/* an unknown escape */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		json_t *r = text_rule();
+		char *path = catalog_file(&r, 1, JSON_COMPACT, edits[i][0], edits[i][1]), *err = NULL;
+		struct snapshot *s = snapshot_new("s");
+
+		if (snapshot_load(s, path, &err) == 0)
+			fail_msg("edit %zu (%s) was read as a catalog", i, edits[i][1]);
+		assert_non_null(strstr(err, "invalid JSON"));
+		free(err);
+		snapshot_free(s);
+		unlink(path);
+		free(path);
+	}
+}
+
 static void test_diff_only_takes_kinds_and_aspects_and_refuses_others(void **state)
 {
 	unsigned mask;
@@ -413,6 +535,8 @@ int main(void)
 		cmocka_unit_test(test_diff_query_edit_with_the_same_predicates_is_text_only),
 		cmocka_unit_test(test_diff_flipped_negation_is_a_logic_change),
 		cmocka_unit_test(test_diff_catalog_read_from_a_file_equals_the_same_records_added),
+		cmocka_unit_test(test_diff_rule_text_read_the_same_however_written),
+		cmocka_unit_test(test_diff_rule_text_that_is_not_json_is_refused),
 		cmocka_unit_test(test_diff_only_takes_kinds_and_aspects_and_refuses_others),
 		cmocka_unit_test(test_diff_refuses_catalogs_of_different_schema_versions),
 	};

@@ -8,6 +8,7 @@
  */
 #include "catalog/diff.h"
 #include "common/hashmap.h"
+#include "common/text.h"
 #include "common/util.h"
 #include "io/jsonout.h"
 #include "io/ndjson.h"
@@ -173,21 +174,122 @@ static int not_metadata(const char *key)
 	return 0;
 }
 
-static json_t *metadata_hashes(const json_t *rec)
+/* what a catalog reader leaves out of a record */
+static const char *const catalog_drop_any[] = {
+	"uids", "similar", "raw_field", "raw_value", "selection", "modifiers", NULL
+};
+static const char *const catalog_drop_top[] = {
+	"indicators", "exclusions", "fields", "description", "url", NULL
+};
+/* a tagged rule: what the catalog gives already; the rest is its metadata */
+static const char *const tagged_drop_top[] = {
+	"predicates", "query", "events", "techniques", "tactics", "attack", "attack_issues",
+	"parse", "similar", NULL
+};
+
+/*
+ * A metadata value's hash, the same for the same JSON value however it is
+ * written (white space, escapes, the order of an object's members), from
+ * jansson's tree here or straight from the text (text_hash): strings by their
+ * bytes, numbers by their value, arrays in order, objects as a sum over their
+ * members. Members named in drop are left out at any depth.
+ */
+#define HASH_STRING 0x7374726e67ULL
+#define HASH_ARRAY 0x6172726179ULL
+#define HASH_OBJECT 0x6f626a6563ULL
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t hash_string(const char *s, size_t n)
+{
+	return mix(fnv1a(s, n) ^ HASH_STRING);
+}
+
+static uint64_t hash_integer(long long v)
+{
+	return mix((uint64_t)v ^ 0x696e74ULL);
+}
+
+static uint64_t hash_real(double d)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &d, sizeof(bits));
+	return mix(bits ^ 0x7265616cULL);
+}
+
+static uint64_t hash_member(const char *k, size_t kn, uint64_t value)
+{
+	return mix(fnv1a(k, kn) ^ mix(value + HASH_OBJECT));
+}
+
+static int key_in(const char *k, size_t n, const char *const *list);
+
+static uint64_t value_hash(const json_t *v, const char *const *drop)
+{
+	uint64_t h;
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return hash_string(json_string_value(v), json_string_length(v));
+	case JSON_INTEGER:
+		return hash_integer(json_integer_value(v));
+	case JSON_REAL:
+		return hash_real(json_real_value(v));
+	case JSON_TRUE:
+		return mix(1);
+	case JSON_FALSE:
+		return mix(2);
+	case JSON_NULL:
+		return mix(3);
+	case JSON_ARRAY:
+		h = HASH_ARRAY;
+		json_array_foreach(v, i, x)
+			h = mix(h ^ value_hash(x, drop));
+		return h;
+	case JSON_OBJECT:
+		h = 0;
+		json_object_foreach((json_t *)v, k, x)
+			if (!key_in(k, strlen(k), drop))
+				h += hash_member(k, strlen(k), value_hash(x, drop));
+		return mix(h ^ HASH_OBJECT);
+	}
+	return 0;
+}
+
+static json_t *metadata_hashes(const json_t *rec, const char *const *drop)
 {
 	json_t *m = json_object(), *v;
 	const char *key;
 
-	json_object_foreach((json_t *)rec, key, v) {
-		char *t;
-
-		if (not_metadata(key))
-			continue;
-		t = dump(v, JSON_SORT_KEYS);
-		json_object_set_new(m, key, json_integer((json_int_t)fnv1a(t, strlen(t))));
-		free(t);
-	}
+	json_object_foreach((json_t *)rec, key, v)
+		if (!not_metadata(key))
+			json_object_set_new(m, key, json_integer((json_int_t)value_hash(v, drop)));
 	return m;
+}
+
+/* the event (provider, event) as a key of out, its title kept for the summary */
+static void event_key(struct snapshot *s, struct strvec *out, const char *prov, const char *ev,
+		      const char *title)
+{
+	char *key;
+
+	if (!prov || !ev)
+		return;
+	key = xasprintf("%s%c%s", prov, SEP, ev);
+	if (title && !json_object_get(s->event_titles, key))
+		json_object_set_new(s->event_titles, key, json_string(title));
+	strvec_add(out, key);
 }
 
 static void event_keys(struct snapshot *s, struct strvec *out, const json_t *events)
@@ -195,19 +297,10 @@ static void event_keys(struct snapshot *s, struct strvec *out, const json_t *eve
 	const json_t *e;
 	size_t i;
 
-	json_array_foreach(events, i, e) {
-		const char *prov = json_string_value(json_object_get(e, "provider"));
-		const char *ev = json_string_value(json_object_get(e, "event"));
-		const char *title = json_string_value(json_object_get(e, "title"));
-		char *key;
-
-		if (!prov || !ev)
-			continue;
-		key = xasprintf("%s%c%s", prov, SEP, ev);
-		if (title && !json_object_get(s->event_titles, key))
-			json_object_set_new(s->event_titles, key, json_string(title));
-		strvec_add(out, key);
-	}
+	json_array_foreach(events, i, e)
+		event_key(s, out, json_string_value(json_object_get(e, "provider")),
+			  json_string_value(json_object_get(e, "event")),
+			  json_string_value(json_object_get(e, "title")));
 	strvec_uniq(out);
 }
 
@@ -386,12 +479,29 @@ static void add_technique(struct snapshot *s, const json_t *rec)
 	event_keys(s, &t->events, json_object_get(rec, "events"));
 }
 
-static void add_rule(struct snapshot *s, const json_t *rec)
+/* a rule record's fields, as either reader finds them (strings and cmeta owned, the rest borrowed) */
+struct rule_in {
+	char *uid, *vendor, *source, *path, *title, *severity, *status, *parse;
+	int status_known, retired, has_query;
+	uint64_t query;			/* hash of the query's JSON text */
+	struct strvec techs, events;	/* technique ids, event keys */
+	const json_t *errors;
+	json_t *cmeta;
+};
+
+static void rule_in_release(struct rule_in *in)
 {
-	const json_t *parse = json_object_get(rec, "parse"), *q = json_object_get(rec, "query"), *e;
-	const json_t *errors = json_object_get(parse, "errors");
+	free(in->uid), free(in->vendor), free(in->source), free(in->path), free(in->title);
+	free(in->severity), free(in->status), free(in->parse);
+	strvec_release(&in->techs);
+	strvec_release(&in->events);
+	json_decref(in->cmeta);
+}
+
+/* the rule in takes its place, with the predicates boiled in b (b is emptied) */
+static void add_rule_in(struct snapshot *s, struct rule_in *in, struct boiled *b)
+{
 	struct drule *r;
-	size_t i;
 
 	if (s->nrules == s->caprules) {
 		s->caprules = s->caprules ? s->caprules * 2 : 256;
@@ -399,52 +509,71 @@ static void add_rule(struct snapshot *s, const json_t *rec)
 	}
 	r = &s->rules[s->nrules];
 	memset(r, 0, sizeof(*r));
-	r->uid = dup_or_null(rec, "uid");
-	if (!hashmap_put(&s->rule_index, r->uid, s->nrules)) {
-		free(r->uid);	/* a duplicate uid: the catalog keeps the first */
+	if (!hashmap_put(&s->rule_index, in->uid, s->nrules)) {
+		rule_in_release(in);	/* a duplicate uid: the catalog keeps the first */
 		return;
 	}
 	s->nrules++;
-	r->vendor = dup_or_null(rec, "vendor");
-	r->source = dup_or_null(rec, "source");
-	r->path = dup_or_null(rec, "path");
-	r->title = dup_or_null(rec, "title");
-	r->severity = dup_or_null(rec, "severity");
-	r->retired = json_is_true(json_object_get(rec, "retired"));
+	r->uid = in->uid, r->vendor = in->vendor, r->source = in->source, r->path = in->path;
+	r->title = in->title, r->severity = in->severity, r->status = in->status;
+	r->status_known = in->status_known;
+	r->retired = in->retired;
+	r->parse = in->parse ? in->parse : xstrdup("failed");
+	r->techs = in->techs;
+	strvec_uniq(&r->techs);
+	r->events = in->events;
+	strvec_uniq(&r->events);
+	r->has_query = in->has_query;
+	r->query = in->query;
+	rule_take_boiled(s, r, b);
+	r->cmeta = in->cmeta;
+	r->errors = json_is_array(in->errors) ? json_deep_copy(in->errors) : json_array();
+}
+
+static void add_rule(struct snapshot *s, const json_t *rec)
+{
+	const json_t *parse = json_object_get(rec, "parse"), *q = json_object_get(rec, "query"), *e;
+	struct rule_in in = { 0 };
+	struct boiled own = { 0 };
+	size_t i;
+
+	in.uid = dup_or_null(rec, "uid");
+	in.vendor = dup_or_null(rec, "vendor");
+	in.source = dup_or_null(rec, "source");
+	in.path = dup_or_null(rec, "path");
+	in.title = dup_or_null(rec, "title");
+	in.severity = dup_or_null(rec, "severity");
+	in.retired = json_is_true(json_object_get(rec, "retired"));
 	if (json_object_get(rec, "status")) {
-		r->status = dup_or_null(rec, "status");
-		r->status_known = 1;
+		in.status = dup_or_null(rec, "status");
+		in.status_known = 1;
 	}
-	r->parse = dup_or_null(parse, "status");
-	if (!r->parse)
-		r->parse = xstrdup("failed");
+	in.parse = dup_or_null(parse, "status");
 	json_array_foreach(json_object_get(rec, "techniques"), i, e)
 		if (json_string_value(e))
-			strvec_add(&r->techs, xstrdup(json_string_value(e)));
-	strvec_uniq(&r->techs);
-	event_keys(s, &r->events, json_object_get(rec, "events"));
+			strvec_add(&in.techs, xstrdup(json_string_value(e)));
+	event_keys(s, &in.events, json_object_get(rec, "events"));
+	in.errors = json_object_get(parse, "errors");
 	if (json_is_string(q)) {
 		/* the hash of the query's JSON text, as the catalog writes it (read_ndjson hashes that text) */
-		r->has_query = 1;
+		in.has_query = 1;
 		if (s->boiled && s->boiled->query_hashed) {
-			r->query = strtoull(json_string_value(q), NULL, 16);
+			in.query = strtoull(json_string_value(q), NULL, 16);
 		} else {
 			char *t = dump(q, 0);
 
-			r->query = fnv1a(t, strlen(t));
+			in.query = fnv1a(t, strlen(t));
 			free(t);
 		}
 	}
+	in.cmeta = metadata_hashes(rec, catalog_drop_any);
 	if (s->boiled && s->boiled->have) {
-		rule_take_boiled(s, r, s->boiled);
+		add_rule_in(s, &in, s->boiled);
 	} else {
-		struct boiled b = { 0 };
-
-		boil_json(&b, json_object_get(rec, "predicates"));
-		rule_take_boiled(s, r, &b);
+		boil_json(&own, json_object_get(rec, "predicates"));
+		add_rule_in(s, &in, &own);
+		boiled_release(&own);
 	}
-	r->cmeta = metadata_hashes(rec);
-	r->errors = json_is_array(errors) ? json_deep_copy(errors) : json_array();
 }
 
 int snapshot_add(struct snapshot *s, const json_t *rec, char **err)
@@ -504,7 +633,7 @@ void snapshot_add_tagged(struct snapshot *s, const json_t *rec)
 	r->status_known = 1;
 	r->maturity = dup_or_null(rec, "maturity");
 	r->level = dup_or_null(rec, "level");
-	r->tmeta = metadata_hashes(rec);
+	r->tmeta = metadata_hashes(rec, NULL);
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -677,6 +806,45 @@ static const char *skip_string(const char *p, const char *e)
 	}
 }
 
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* [p, q) is true, false, null or a JSON number */
+static int scalar_ok(const char *p, const char *q)
+{
+	size_t n = (size_t)(q - p);
+
+	if ((n == 4 && (!memcmp(p, "true", 4) || !memcmp(p, "null", 4))) ||
+	    (n == 5 && !memcmp(p, "false", 5)))
+		return 1;
+	if (p < q && *p == '-')
+		p++;
+	if (p < q && *p == '0')
+		p++;
+	else if (p < q && is_digit(*p))
+		while (p < q && is_digit(*p))
+			p++;
+	else
+		return 0;
+	if (p < q && *p == '.') {
+		if (++p >= q || !is_digit(*p))
+			return 0;
+		while (p < q && is_digit(*p))
+			p++;
+	}
+	if (p < q && (*p == 'e' || *p == 'E')) {
+		if (++p < q && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= q || !is_digit(*p))
+			return 0;
+		while (p < q && is_digit(*p))
+			p++;
+	}
+	return p == q;
+}
+
 /* after the value at p (strings, nesting), or NULL */
 static const char *skip_value(const char *p, const char *e, int depth)
 {
@@ -709,10 +877,14 @@ static const char *skip_value(const char *p, const char *e, int depth)
 			return p < e && *p == close ? p + 1 : NULL;
 		}
 	}
-	while (p < e && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' &&
-	       *p != '\n' && *p != '\r')
-		p++;
-	return p;
+	{
+		const char *b = p;
+
+		while (p < e && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' &&
+		       *p != '\n' && *p != '\r')
+			p++;
+		return scalar_ok(b, p) ? p : NULL;
+	}
 }
 
 static int key_in(const char *k, size_t n, const char *const *list)
@@ -979,17 +1151,386 @@ static json_t *prune_parse(struct prune *pr, const char *line, size_t len, char 
 	return rec;
 }
 
-static const char *const catalog_drop_any[] = {
-	"uids", "similar", "raw_field", "raw_value", "selection", "modifiers", NULL
+
+/*
+ * A catalog's rule records, the bulk of it, are read straight from their
+ * text: members found by the scan, strings copied, the predicates boiled, the
+ * query and each metadata value hashed; jansson parses only the small parse
+ * status and events. A line the scan does not take whole (not a rule, an
+ * escaped key, invalid UTF-8, a type a rule may not have) goes the general
+ * way, which reports what is wrong with it.
+ */
+
+#define RULE_MEMBERS 64
+
+struct member {
+	const char *k, *v, *e;	/* the key (no escapes, unquoted: kn bytes), the value's span */
+	size_t kn;
 };
-static const char *const catalog_drop_top[] = {
-	"indicators", "exclusions", "fields", "description", "url", NULL
+
+/*
+ * The members of the object at p (at most max) into m; *end after it, or NULL
+ * when the scan does not take it. With b, a "predicates" array is boiled into
+ * it on the way (its text is most of a rule's: it is read once).
+ */
+static size_t scan_object(struct member *m, size_t max, const char *p, const char *e, const char **end,
+			  struct boiled *b)
+{
+	size_t n = 0;
+
+	*end = NULL;
+	if (p >= e || *p != '{')
+		return 0;
+	p = skip_ws(p + 1, e);
+	if (p < e && *p == '}') {
+		*end = p + 1;
+		return 0;
+	}
+	for (;;) {
+		const char *k = p, *q, *v;
+
+		if (n == max || p >= e || *p != '"' || !(q = skip_string(p, e)) ||
+		    memchr(k + 1, '\\', (size_t)(q - k) - 2))
+			return 0;
+		p = skip_ws(q, e);
+		if (p >= e || *p != ':')
+			return 0;
+		v = skip_ws(p + 1, e);
+		if (b && q - k == 12 && !memcmp(k + 1, "predicates", 10) && v < e && *v == '[') {
+			if (b->have || !(p = boil_text(b, v, e)))
+				return 0;	/* twice: jansson keeps the last, let it read the line */
+			b->have = 1;
+		} else if (!(p = skip_value(v, e, 1))) {
+			return 0;
+		}
+		m[n].k = k + 1, m[n].kn = (size_t)(q - k) - 2, m[n].v = v, m[n].e = p;
+		n++;
+		p = skip_ws(p, e);
+		if (p < e && *p == ',') {
+			p = skip_ws(p + 1, e);
+			continue;
+		}
+		if (p >= e || *p != '}')
+			return 0;
+		*end = p + 1;
+		return n;
+	}
+}
+
+/* the members of the object that is the whole of [p, e); 0 when the scan does not take it */
+static size_t scan_members(struct member *m, const char *p, const char *e, struct boiled *b)
+{
+	const char *end;
+	size_t n = scan_object(m, RULE_MEMBERS, skip_ws(p, e), e, &end, b);
+
+	return end && skip_ws(end, e) == e ? n : 0;
+}
+
+/* the member named key (the last, as jansson keeps the last of a repeated key), or NULL */
+static const struct member *member_get(const struct member *m, size_t n, const char *key)
+{
+	size_t kn = strlen(key);
+
+	while (n--)
+		if (m[n].kn == kn && !memcmp(m[n].k, key, kn))
+			return &m[n];
+	return NULL;
+}
+
+static int member_is(const struct member *m, char c)
+{
+	return m && *m->v == c;
+}
+
+/* *out ← the member's string; NULL when absent or not a string; -1 for a string jansson would refuse */
+static int member_string(const struct member *m, char **out)
+{
+	*out = NULL;
+	if (!member_is(m, '"'))
+		return 0;
+	return (*out = span_string(m->v, m->e)) ? 0 : -1;
+}
+
+/* the member's value parsed (a new reference), or NULL */
+static json_t *member_json(const struct member *m)
+{
+	return m ? json_loadb(m->v, (size_t)(m->e - m->v), JSON_DECODE_ANY, NULL) : NULL;
+}
+
+/* *h ← value_hash of the value at p, straight from the text; after it, or NULL when it is not valid */
+static const char *text_hash(const char *p, const char *e, const char *const *drop, int depth, uint64_t *h)
+{
+	const char *q;
+
+	p = skip_ws(p, e);
+	if (p >= e || depth > PRUNE_DEPTH)
+		return NULL;
+	if (*p == '"') {
+		char *t;
+
+		if (!(q = skip_string(p, e)))
+			return NULL;
+		if (!memchr(p + 1, '\\', (size_t)(q - p) - 2)) {
+			const char *c;
+
+			for (c = p + 1; c < q - 1; c++)
+				if ((unsigned char)*c < 0x20)
+					return NULL;
+			*h = hash_string(p + 1, (size_t)(q - p) - 2);
+			return q;
+		}
+		if (!(t = span_string(p, q)))		/* escapes: jansson reads them */
+			return NULL;
+		*h = hash_string(t, strlen(t));		/* a \u0000 inside ends it here as there */
+		free(t);
+		return q;
+	}
+	if (*p == '[' || *p == '{') {
+		int obj = *p == '{';
+		uint64_t acc = obj ? 0 : HASH_ARRAY;
+
+		p = skip_ws(p + 1, e);
+		if (p < e && *p == (obj ? '}' : ']')) {
+			*h = obj ? mix(acc ^ HASH_OBJECT) : acc;
+			return p + 1;
+		}
+		for (;;) {
+			const char *k = NULL;
+			uint64_t x;
+			char *key = NULL;
+
+			if (obj) {
+				if (p >= e || *p != '"' || !(q = skip_string(p, e)))
+					return NULL;
+				k = p;
+				p = skip_ws(q, e);
+				if (p >= e || *p != ':')
+					return NULL;
+				p++;
+			}
+			if (!(p = text_hash(p, e, drop, depth + 1, &x)))
+				return NULL;
+			if (!obj) {
+				acc = mix(acc ^ x);
+			} else if (!memchr(k + 1, '\\', (size_t)(q - k) - 2)) {
+				if (!key_in(k + 1, (size_t)(q - k) - 2, drop))
+					acc += hash_member(k + 1, (size_t)(q - k) - 2, x);
+			} else {
+				if (!(key = span_string(k, q)))
+					return NULL;
+				if (!key_in(key, strlen(key), drop))
+					acc += hash_member(key, strlen(key), x);
+				free(key);
+			}
+			p = skip_ws(p, e);
+			if (p < e && *p == ',') {
+				p++;
+				continue;
+			}
+			if (p >= e || *p != (obj ? '}' : ']'))
+				return NULL;
+			*h = obj ? mix(acc ^ HASH_OBJECT) : acc;
+			return p + 1;
+		}
+	}
+	if (!(q = skip_value(p, e, depth)))
+		return NULL;
+	if (*p == 't' || *p == 'f' || *p == 'n') {
+		*h = mix(*p == 't' ? 1 : *p == 'f' ? 2 : 3);
+		return q;
+	}
+	{
+		/* a number as jansson reads it: an integer unless it has a fraction or an exponent */
+		char buf[64], *end;
+		size_t n = (size_t)(q - p);
+
+		if (n >= sizeof(buf))
+			return NULL;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		errno = 0;
+		if (!strpbrk(buf, ".eE")) {
+			long long v = strtoll(buf, &end, 10);
+
+			if (errno || *end)
+				return NULL;
+			*h = hash_integer(v);
+		} else {
+			double d = strtod(buf, &end);
+
+			if (errno == ERANGE && (d > 1 || d < -1))
+				return NULL;	/* jansson: real number overflow */
+			if (*end)
+				return NULL;
+			*h = hash_real(d);
+		}
+		return q;
+	}
+}
+
+/*
+ * The elements of the array at [p, e), each given to fn with its span: 0, or
+ * -1 when it is not an array the scan takes or fn says no.
+ */
+static int text_each(const char *p, const char *e,
+		     int (*fn)(const char *v, const char *ve, void *ctx), void *ctx)
+{
+	if (p >= e || *p != '[')
+		return -1;
+	p = skip_ws(p + 1, e);
+	if (p < e && *p == ']')
+		return 0;
+	for (;;) {
+		const char *q = skip_value(p, e, 2);
+
+		if (!q || fn(p, q, ctx) < 0)
+			return -1;
+		p = skip_ws(q, e);
+		if (p < e && *p == ',') {
+			p = skip_ws(p + 1, e);
+			continue;
+		}
+		return p < e && *p == ']' ? 0 : -1;
+	}
+}
+
+/* a technique id (a string; other values are passed over, as the tree's reader does) */
+static int text_technique(const char *v, const char *ve, void *ctx)
+{
+	char *t;
+
+	if (*v != '"')
+		return 0;
+	if (!(t = span_string(v, ve)))
+		return -1;
+	strvec_add(ctx, t);
+	return 0;
+}
+
+struct text_events {
+	struct snapshot *s;
+	struct strvec *out;
 };
-/* a tagged rule: what the catalog gives already; the rest is its metadata */
-static const char *const tagged_drop_top[] = {
-	"predicates", "query", "events", "techniques", "tactics", "attack", "attack_issues",
-	"parse", "similar", NULL
-};
+
+static int text_event(const char *v, const char *ve, void *ctx)
+{
+	struct text_events *te = ctx;
+	struct member m[8];
+	const char *end;
+	char *prov = NULL, *ev = NULL, *title = NULL;
+	size_t n;
+	int bad;
+
+	if (*v != '{')
+		return 0;
+	n = scan_object(m, 8, v, ve, &end, NULL);
+	if (end != ve)
+		return -1;
+	bad = member_string(member_get(m, n, "provider"), &prov) |
+	      member_string(member_get(m, n, "event"), &ev) |
+	      member_string(member_get(m, n, "title"), &title);
+	if (!bad)
+		event_key(te->s, te->out, prov, ev, title);
+	free(prov), free(ev), free(title);
+	return bad ? -1 : 0;
+}
+
+static int is_metadata(const struct member *m)
+{
+	char key[64];
+
+	if (m->kn >= sizeof(key))
+		return !key_in(m->k, m->kn, catalog_drop_any) && !key_in(m->k, m->kn, catalog_drop_top);
+	memcpy(key, m->k, m->kn);
+	key[m->kn] = '\0';
+	return !not_metadata(key) && !key_in(m->k, m->kn, catalog_drop_any) &&
+	       !key_in(m->k, m->kn, catalog_drop_top);
+}
+
+/* A rule record added straight from its text: 1, or 0 when the line is to be read the general way. */
+static int add_rule_text(struct snapshot *s, const char *line, size_t len, struct boiled *b)
+{
+	struct member m[RULE_MEMBERS];
+	size_t n = scan_members(m, line, line + len, b), i;
+	const struct member *kind, *parse, *query, *ret;
+	json_t *pj = NULL;
+	struct rule_in in = { 0 };
+	int bad = 0;
+
+	if (!n || !(kind = member_get(m, n, "kind")) || !span_is(kind->v, kind->e, "\"rule\"") ||
+	    !member_is(member_get(m, n, "uid"), '"') || !member_is(member_get(m, n, "vendor"), '"') ||
+	    !member_is(member_get(m, n, "techniques"), '[') || !member_is(member_get(m, n, "events"), '[') ||
+	    !member_is(parse = member_get(m, n, "parse"), '{') ||
+	    !member_is(member_get(m, n, "predicates"), '[') ||
+	    utf8_invalid_at(line, len) != UTF8_VALID || !b->have) {
+		boiled_release(b);
+		return 0;
+	}
+	bad |= member_string(member_get(m, n, "uid"), &in.uid) || !in.uid;
+	bad |= member_string(member_get(m, n, "vendor"), &in.vendor) || !in.vendor;
+	bad |= member_string(member_get(m, n, "source"), &in.source);
+	bad |= member_string(member_get(m, n, "path"), &in.path);
+	bad |= member_string(member_get(m, n, "title"), &in.title);
+	bad |= member_string(member_get(m, n, "severity"), &in.severity);
+	if (member_get(m, n, "status")) {
+		bad |= member_string(member_get(m, n, "status"), &in.status);
+		in.status_known = 1;
+	}
+	if ((ret = member_get(m, n, "retired")))
+		in.retired = span_is(ret->v, ret->e, "true");
+	if (!bad) {
+		const struct member *ps = NULL, *pe = NULL;
+		struct member pm[8];
+		const char *end;
+		struct text_events te = { s, &in.events };
+		size_t pn = scan_object(pm, 8, parse->v, parse->e, &end, NULL);
+
+		if (end != parse->e)
+			bad = 1;
+		else
+			ps = member_get(pm, pn, "status"), pe = member_get(pm, pn, "errors");
+		if (!bad)
+			bad = member_string(ps, &in.parse) < 0;
+		/* errors are few: jansson reads them, when there are any */
+		if (!bad && pe && !span_is(pe->v, pe->e, "[]"))
+			bad = !(pj = member_json(pe));
+		in.errors = pj;
+		if (!bad)
+			bad = text_each(member_get(m, n, "techniques")->v, member_get(m, n, "techniques")->e,
+					text_technique, &in.techs) < 0 ||
+			      text_each(member_get(m, n, "events")->v, member_get(m, n, "events")->e,
+					text_event, &te) < 0;
+	}
+	if (!bad) {
+		if (member_is(query = member_get(m, n, "query"), '"')) {
+			in.has_query = 1;
+			in.query = fnv1a(query->v, (size_t)(query->e - query->v));
+		}
+		in.cmeta = json_object();
+		for (i = 0; i < n && !bad; i++) {
+			uint64_t h;
+			char *key;
+
+			if (!is_metadata(&m[i]))
+				continue;
+			if (text_hash(m[i].v, m[i].e, catalog_drop_any, 1, &h) != m[i].e) {
+				bad = 1;
+				break;
+			}
+			key = xstrndup(m[i].k, m[i].kn);
+			json_object_set_new(in.cmeta, key, json_integer((json_int_t)h));
+			free(key);
+		}
+	}
+	if (bad) {
+		rule_in_release(&in);
+		boiled_release(b);
+	} else {
+		add_rule_in(s, &in, b);
+	}
+	json_decref(pj);
+	return !bad;
+}
 
 /* every record of r (named path in messages); closes r */
 static int read_stream(struct snapshot *s, struct ndjson_reader *r, const char *path, int tagged, char **err)
@@ -1019,6 +1560,10 @@ static int read_stream(struct snapshot *s, struct ndjson_reader *r, const char *
 			*err = xasprintf("%s: %s", path, ndjson_reader_error(r));
 			status = -1;
 			break;
+		}
+		if (!tagged && add_rule_text(s, line, len, &boiled)) {
+			boiled_release(&boiled);	/* a duplicate's */
+			continue;
 		}
 		if (!(rec = prune_parse(&pr, line, len, jerr, sizeof(jerr)))) {
 			*err = xasprintf("%s:%zu: %s", path, ndjson_reader_lineno(r), jerr);
