@@ -1,7 +1,8 @@
-/* libFuzzer target: detcat-diff's catalog reader (the scan that prunes each line
- * and boils predicates from its text, then jansson) on arbitrary bytes, plain or
- * zstd. It must never crash, hang or leak; and a catalog it accepts, diffed with
- * a second reading of itself, must show no difference at all. */
+/* libFuzzer target: detcat-diff's catalog reader (rule records read straight from
+ * their text, the other records pruned by the same scan, then jansson) on
+ * arbitrary bytes, plain or zstd. It must never crash, hang or leak; and a
+ * catalog it accepts, diffed with a second reading of itself, must show no
+ * difference at all. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
