@@ -161,6 +161,11 @@ SITE = $(if $(CATALOG),$(OUT)/site/.detcat-pages)
 $(OUT)/site/.detcat-pages: $(CATALOG) $(BIN)/detcat-report
 	$(BIN)/detcat-report -o $(OUT)/site $(CATALOG) || [ $$? -eq 1 ]
 
+# HAVE=PROFILE (a telemetry profile, mappings/profiles/): what it can run, as
+# NDJSON (detcat-coverage) and an ATT&CK Navigator layer, beside the catalog
+COVERAGE = $(if $(and $(HAVE),$(CATALOG)),$(OUT)/coverage-$(basename $(notdir $(HAVE))).ndjson)
+$(OUT)/coverage-%.ndjson: $(CATALOG) $(BIN)/detcat-coverage $(HAVE) mappings/events.yaml
+	$(BIN)/detcat-coverage --have $(HAVE) --layer $(OUT)/coverage-$*.layer.json $(CATALOG) -o $@ || [ $$? -eq 1 ]
 # the end of a build: where the site is; a stale source (its fetch failed, its last
 # good raw file used) makes the build fail here, after the site is written, so that
 # cron reports it. The stamp is left out then, so every later make says it again.
@@ -175,7 +180,7 @@ $(OUT)/.built: $(SITE) $(wildcard $(RECORDS))
 	fi; \
 	touch $@
 
-catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED) $(CATALOG) $(SITE) $(DONE)
+catalog: $(RAW) $(RULES) $(ATTACK_TABLE) $(TAGGED) $(CATALOG) $(COVERAGE) $(SITE) $(DONE)
 
 FORCE:
 
@@ -291,7 +296,7 @@ check-sanitize:
 # real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output
 # real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output;
 # then each front end's own acceptance, tests/accept/vendor-*.sh
-ACCEPT = run normalize tag aggregate catalog diff-sigma $(patsubst tests/accept/%.sh,%,$(sort $(wildcard tests/accept/vendor-*.sh)))
+ACCEPT = run normalize tag aggregate catalog coverage diff-sigma $(patsubst tests/accept/%.sh,%,$(sort $(wildcard tests/accept/vendor-*.sh)))
 accept: tools $(BUILD)/tests/schema-check
 	@mkdir -p $(RESULTS)
 	@for a in $(ACCEPT); do \
