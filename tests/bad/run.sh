@@ -3,7 +3,7 @@
 #
 # tests/bad/PARSER/ holds a file `vendor` (the vendor whose front end reads
 # them), one good rule `good.EXT`, and bad inputs: files `NAME.EXT`, or
-# scripts `NAME.EXT.sh` that print one (a 10,000-deep nesting, a 1 MB query:
+# scripts `NAME.EXT.sh` that print one (a 50,000-deep nesting, a 1 MB query:
 # made at test time, not kept in the repository). Each bad input goes to
 # detcat-normalize followed by the good rule, and must give, within 60 s:
 # exit status 1; a record for the bad file, failed or partial; one-line
@@ -38,7 +38,13 @@ path_for() {	# VENDOR NAME EXT
 	esac
 }
 
-raw_record() {	# VENDOR PATH FILE
+raw_record() {	# VENDOR PATH FILE (not valid UTF-8: its bytes in text_b64, as fetch-unpack keeps them)
+	if ! iconv -f UTF-8 -t UTF-8 "$3" >/dev/null 2>&1; then
+		jq -cn --arg b64 "$(base64 -w 0 "$3")" --arg vendor "$1" --arg path "$2" --argjson n "$(wc -c < "$3")" \
+			'{source: "golden", vendor: $vendor, path: $path, sha256: "", bytes: $n,
+			  text_b64: $b64, error: "not valid UTF-8: kept as base64"}'
+		return
+	fi
 	jq -cn --rawfile text "$3" --arg vendor "$1" --arg path "$2" \
 		'{source: "golden", vendor: $vendor, path: $path, sha256: "",
 		  bytes: ($text | utf8bytelength), text: $text}'

@@ -1,7 +1,7 @@
-# an ES|QL condition in 10,000 parentheses
+# an ES|QL condition in 50,000 parentheses
 sed -n '1,/^type/p' "$(dirname "$0")/unbalanced-parentheses.toml" | sed 's/000000000311/000000000316/; s/unbalanced parentheses/deep nesting/'
 printf "query = '''\nFROM logs-* | WHERE "
-i=0; while [ $i -lt 10000 ]; do printf '('; i=$((i + 1)); done
+i=0; while [ $i -lt 50000 ]; do printf '('; i=$((i + 1)); done
 printf 'process.name == "cmd.exe"'
-i=0; while [ $i -lt 10000 ]; do printf ')'; i=$((i + 1)); done
+i=0; while [ $i -lt 50000 ]; do printf ')'; i=$((i + 1)); done
 printf "\n'''\n"

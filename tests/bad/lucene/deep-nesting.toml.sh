@@ -1,7 +1,7 @@
-# a lucene query in 10,000 parentheses
+# a lucene query in 50,000 parentheses
 sed -n '1,/^type/p' "$(dirname "$0")/unbalanced-parentheses.toml" | sed 's/000000000451/000000000456/; s/unbalanced parentheses/deep nesting/'
 printf "query = '''\n"
-i=0; while [ $i -lt 10000 ]; do printf '('; i=$((i + 1)); done
+i=0; while [ $i -lt 50000 ]; do printf '('; i=$((i + 1)); done
 printf 'process.name:cmd.exe'
-i=0; while [ $i -lt 10000 ]; do printf ')'; i=$((i + 1)); done
+i=0; while [ $i -lt 50000 ]; do printf ')'; i=$((i + 1)); done
 printf "\n'''\n"
