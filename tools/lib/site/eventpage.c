@@ -109,6 +109,12 @@ static void count_table(struct strbuf *html, struct strbuf *md, const json_t *co
 	strbuf_addch(md, '\n');
 	table_begin(&tb, html, md, cols, 2);
 	for (i = 0; i < n && i < top; i++) {
+		if (i == TOP_INDICATORS && n > TOP_INDICATORS + 5) {	/* the rest folded (HTML) */
+			char *more = xasprintf("%zu more", n - TOP_INDICATORS);
+
+			table_fold(&tb, more);
+			free(more);
+		}
 		table_cell(&tb, v[i].key);
 		table_cell_num(&tb, v[i].n);
 	}
@@ -193,6 +199,13 @@ static void event_page(const struct site *s, const json_t *e)
 		table_begin(&tb, &html, &md, cols, 3);
 		for (i = 0; i < n; i++) {
 			const char *name = json_string_value(json_object_get(s->tech_ids, v[i].key));
+
+			if (i == TOP_INDICATORS && n > TOP_INDICATORS + 5) {	/* the rest folded (HTML) */
+				char *more = xasprintf("%zu more techniques", n - TOP_INDICATORS);
+
+				table_fold(&tb, more);
+				free(more);
+			}
 
 			table_cell_open(&tb);
 			if (name) {
