@@ -52,7 +52,7 @@ SET := $(basename $(notdir $(SOURCES)))
 OUT := out/$(SET)
 
 .PHONY: all tools catalog check check-unit check-layers check-bad check-fixtures regen check-cli check-schema check-golden check-report check-browser check-http check-chain \
-	check-sanitize accept bench bench-fetch bench-normalize fuzz install clean FORCE
+	check-sanitize check-fuzz accept bench bench-fetch bench-normalize fuzz install clean FORCE
 .DELETE_ON_ERROR:
 # keep object files (make would delete them as intermediates) for incremental builds
 .SECONDARY:
@@ -228,6 +228,7 @@ check-bad: $(TOOLS)
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/bad.log sh tests/bad/run.sh $(BIN)
 	@sh tests/suite.sh $(RESULTS)/bad-diff.log sh tests/bad/diff/run.sh $(BIN)
+	@sh tests/suite.sh $(RESULTS)/bad-tools.log sh tests/bad/tools.sh $(BIN)
 
 # our KQL parser beside Microsoft's (Kusto.Language, pinned in tests/kql-diff/package-lock.json,
 # installed with npm ci) on the shared corpora and our KQL fixtures
@@ -326,6 +327,11 @@ fuzz: $(if $(FUZZ_ONLY),$(FUZZ_ONLY:%=build/fuzz/%),$(FUZZ))
 		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus/$$t 2>&1 | tail -n 2 || exit 1; \
 	done
+
+# every fuzz target for a short fixed time (CI: 10 s each, about 3 minutes in all)
+.PHONY: check-fuzz
+check-fuzz:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
 bench: bench-fetch bench-normalize
 

@@ -78,4 +78,19 @@ fetch "$base/etag/repo.tar.gz" - > "$tmp/stdout.zst"
 [ "$(zstd -dc "$tmp/stdout.zst" | wc -l)" -eq 3 ]
 check "fetching to standard output works (no state kept)" $?
 
+# faults: the previous raw file and its conditional-GET state stay as they were
+fetch "$base/etag/repo.tar.gz" "$tmp/out/fault.zst"
+cp "$tmp/out/fault.zst" "$tmp/fault.before"; cp "$tmp/out/fault.zst.http-state" "$tmp/state.before"
+for kind in hang reset 500 truncated lying; do
+	start=$(date +%s)
+	"$BIN/detcat-fetch-unpack" --timeout 3 --source web --vendor sigma "$base/fault/$kind/repo.tar.gz" \
+		-o "$tmp/out/fault.zst" 2>"$tmp/stderr"; rc=$?
+	secs=$(( $(date +%s) - start ))
+	[ $rc -eq 2 ] && [ "$(wc -l < "$tmp/stderr")" -eq 1 ] && grep -q '^detcat-fetch-unpack: ' "$tmp/stderr" &&
+		[ $secs -lt 15 ] && cmp -s "$tmp/out/fault.zst" "$tmp/fault.before" &&
+		cmp -s "$tmp/out/fault.zst.http-state" "$tmp/state.before" &&
+		[ "$(ls "$tmp/out" | grep -c '^fault')" -eq 2 ]
+	check "$kind: one message, exit 2 in ${secs}s, the previous output and its state untouched (rc $rc: $(head -c 160 "$tmp/stderr"))" $?
+done
+
 finish http

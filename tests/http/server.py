@@ -6,12 +6,16 @@ appends one line per request to LOG: "METHOD PATH inm=<If-None-Match> ims=<If-Mo
   /etag/NAME      ETag (sha256 of the content) and Last-Modified; 304 on a match
   /lm/NAME        Last-Modified only; 304 when If-Modified-Since >= mtime
   /redirect/REST  302 to /REST
+  /fault/KIND/NAME  a fault, NAME's bytes where one is sent: hang (headers, then
+                  silence), reset (the connection closed before any answer), 500,
+                  truncated (half the body, then closed), lying (a Content-Length
+                  twice the body's)
   anything else   404
 It stops by itself after 120 seconds.
 """
-import hashlib, os, sys, threading
+import hashlib, os, sys, threading, time
 from email.utils import formatdate, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer as HTTPServer
 
 root, portfile, logfile = sys.argv[1:4]
 
@@ -32,7 +36,35 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "GET":
             self.wfile.write(body)
 
+    def fault(self, kind, name):
+        path = os.path.join(root, os.path.basename(name))
+        body = open(path, "rb").read() if os.path.isfile(path) else b"x" * 1000
+        with open(logfile, "a") as f:
+            f.write("%s %s fault=%s\n" % (self.command, self.path, kind))
+        if kind == "reset":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if kind == "500":
+            return self.reply(500, b"internal error")
+        self.send_response(200)
+        self.send_header("ETag", '"fault"')
+        if kind == "hang":
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(30)
+            return
+        self.send_header("Content-Length", str(len(body) * 2 if kind == "lying" else len(body)))
+        self.end_headers()
+        self.wfile.write(body[:len(body) // 2] if kind == "truncated" else body)
+        self.wfile.flush()
+        self.close_connection = True
+
     def do_GET(self):
+        if self.path.startswith("/fault/"):
+            parts = self.path.split("/", 3)
+            return self.fault(parts[2], parts[3] if len(parts) > 3 else "x")
         parts = self.path.split("/", 2)
         if len(parts) < 3:
             return self.reply(404)

@@ -86,6 +86,10 @@ fi
 if [ "$catalog" = out/fixtures/catalog.ndjson.zst ]; then
 	diff -u "$here/../golden/report/T1204.001.md" "$tmp/a/technique/T1204.001.md" >"$tmp/golden.diff"
 	check "T1204.001.md is the hand-checked golden (tests/golden/report/)" $? "$(head -n 12 "$tmp/golden.diff")"
+	diff -u "$here/../golden/report/event-Sysmon-13.md" "$tmp/a/event/Sysmon-13.md" >"$tmp/golden.diff"
+	check "event/Sysmon-13.md is the hand-checked golden (tests/golden/report/)" $? "$(head -n 12 "$tmp/golden.diff")"
+	grep -q '\[13\](../event/Sysmon-13.md)' "$tmp/a/technique/T1204.001.md"
+	check "a technique page links its events to their pages" $?
 fi
 
 # Navigator layers: the schema, and scores that are the catalog's rule counts
@@ -156,8 +160,8 @@ check "hostile catalog: the Markdown query stays inside its fence" $?
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$tmp/h/technique/T9999.html"; check "hostile title shown as text" $?
 [ -z "$(find "$tmp" -mindepth 1 -maxdepth 1 ! -name a ! -name b ! -name h ! -name x ! -name err ! -name hostile.ndjson ! -name links ! -name layers.ndjson ! -name golden.diff ! -name search.json ! -name found)" ] &&
 	[ -z "$(find "$tmp/h" -name '*..*' -o -name '.*' ! -name .detcat-pages | grep -v '^\.$')" ] &&
-	[ "$(find "$tmp/h" -type f ! -name .detcat-pages | wc -l)" -eq 27 ]
-check "hostile uids stay inside the folder, no '..' in names (27 files: index and rules in HTML and .md, style.css, search.js and its index, 6 layers, 3 rules, 2 techniques and 2 vendor pages in HTML and Markdown)" $?
+	[ "$(find "$tmp/h" -type f ! -name .detcat-pages | wc -l)" -eq 29 ]
+check "hostile uids stay inside the folder, no '..' in names (29 files: index, rules and events index in HTML and .md, style.css, search.js and its index, 6 layers, 3 rules, 2 techniques and 2 vendor pages in HTML and Markdown)" $?
 linkcheck "$tmp/h"; check "hostile catalog: every internal link resolves" $?
 
 # similar rules: a Sigma and an Elastic rule with a close overlap, a third with none

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -311,8 +312,9 @@ struct ndjson_writer {
 };
 
 /*
- * A tool that dies (msg_die, exit) with a writer open leaves no temporary file
- * behind: the writers with one are listed, and removed at exit.
+ * A tool that dies (msg_die, exit, or SIGINT/SIGTERM/SIGHUP) with a writer open
+ * leaves no temporary file behind: the writers with one are listed, and removed
+ * at exit or on the signal.
  */
 static struct ndjson_writer *open_writers;
 
@@ -322,6 +324,33 @@ static void remove_temporaries(void)
 
 	for (w = open_writers; w; w = w->next_open)
 		unlink(w->tmp);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: the same (unlink is async-signal-safe), then the
+ * default action, so the caller still sees the tool killed by the signal */
+static void remove_temporaries_on_signal(int sig)
+{
+	remove_temporaries();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void watch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old, sa;
+
+		/* a signal ignored by the caller (nohup, a background job) stays ignored */
+		if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = remove_temporaries_on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 static void unlist(struct ndjson_writer *w)
@@ -389,8 +418,10 @@ struct ndjson_writer *ndjson_writer_open(const char *path, enum ndjson_format fm
 		{
 			static int registered;
 
-			if (!registered++)
+			if (!registered++) {
 				atexit(remove_temporaries);
+				watch_signals();
+			}
 		}
 		w->next_open = open_writers;
 		open_writers = w;

@@ -424,7 +424,8 @@ void site_index_page(const struct site *s)
 	}
 	strbuf_addstr(&html, "<p class=\"toc\">On this page: <a href=\"#corpus\">Corpus</a> · "
 		      "<a href=\"#matrix\">ATT&amp;CK matrix</a> · <a href=\"#navigator\">Navigator layers</a> · "
-		      "<a href=\"#rules\">All rules</a> · <a href=\"#techniques\">Techniques</a></p>\n");
+		      "<a href=\"#rules\">All rules</a> · <a href=\"event/index.html\">Events</a> · "
+		      "<a href=\"#techniques\">Techniques</a></p>\n");
 	strbuf_addstr(&html, "<h2 id=\"corpus\">Corpus</h2>\n");
 	strbuf_addstr(&md, "\n## Corpus\n\n");
 	{
@@ -472,6 +473,9 @@ void site_index_page(const struct site *s)
 	strbuf_addf(&html, "<h2 id=\"rules\">All rules</h2>\n<p><a href=\"rules.html\">Every rule of the catalog (%zu)</a>, "
 		    "with its vendor and parse status, on a page of its own.</p>\n", json_object_size(s->rules));
 	strbuf_addf(&md, "\n## All rules\n\n[Every rule of the catalog (%zu)](rules.md).\n", json_object_size(s->rules));
+	strbuf_addstr(&html, "<p><a href=\"event/index.html\">The log events rules read</a>, by provider, each "
+		      "with its rules, techniques, fields and indicators.</p>\n");
+	strbuf_addstr(&md, "\n[The log events rules read](event/index.md).\n");
 	/* last: the longest (a row per technique) */
 	techniques_table(&html, &md, s, vendors, nv, NULL, "");
 	site_page_foot(&html);

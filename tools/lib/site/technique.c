@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "common/util.h"
+#include "site/eventpage.h"
 #include "site/html.h"
 #include "site/table.h"
 
@@ -333,7 +334,8 @@ static int cmp_event_rules(const void *a, const void *b)
 }
 
 /* the specific events (catch_all 0) or the catch-all ones, most rules first */
-static void events_table(struct strbuf *html, struct strbuf *md, const json_t *events, int catch_all)
+static void events_table(struct strbuf *html, struct strbuf *md, const struct site *sort_site_of_events,
+			 const json_t *events, int catch_all)
 {
 	static const struct table_col cols[] = {
 		{ "Provider", 0, 0, 0, 0 }, { "Event", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 },
@@ -359,7 +361,23 @@ static void events_table(struct strbuf *html, struct strbuf *md, const json_t *e
 		char *t = site_value_text(json_object_get(v[i].e, "event"));
 
 		table_cell(&tb, site_str(v[i].e, "provider"));
-		table_cell(&tb, t);
+		if (!site_event_has_page(sort_site_of_events, site_str(v[i].e, "provider"), t)) {
+			table_cell(&tb, t);
+			goto title;
+		}
+		table_cell_open(&tb);	/* the event's own page */
+		strbuf_addstr(html, "<a href=\"");
+		site_event_href(html, "../", site_str(v[i].e, "provider"), t, ".html");
+		strbuf_addstr(html, "\">");
+		site_esc(html, t);
+		strbuf_addstr(html, "</a>");
+		strbuf_addstr(md, "[");
+		md_escape(md, t);
+		strbuf_addstr(md, "](");
+		site_event_href(md, "../", site_str(v[i].e, "provider"), t, ".md");
+		strbuf_addstr(md, ")");
+		table_cell_close(&tb);
+title:
 		table_cell(&tb, site_str(v[i].e, "title"));
 		table_cell_num(&tb, json_integer_value(json_object_get(v[i].e, "rules")));
 		free(t);
@@ -469,11 +487,11 @@ void site_technique_page(const struct site *s, const json_t *t)
 		}
 		strbuf_addstr(&html, ".</p>\n");
 		strbuf_addstr(&md, ".\n");
-		events_table(&html, &md, events, 0);
+		events_table(&html, &md, s, events, 0);
 		if (nany) {
 			strbuf_addf(&html, "<h3>Catch-all events (%zu)</h3>\n", nany);
 			strbuf_addf(&md, "\n### Catch-all events (%zu)\n", nany);
-			events_table(&html, &md, events, 1);
+			events_table(&html, &md, s, events, 1);
 		}
 	}
 

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "common/util.h"
+#include "site/eventpage.h"
 
 static void make_dir(const char *path)
 {
@@ -76,7 +77,7 @@ static void remove_stale(const struct site *s)
 
 void site_write(const struct site *s)
 {
-	static const char *const dirs[] = { "technique", "rule", "vendor", "navigator" };
+	static const char *const dirs[] = { "technique", "rule", "vendor", "navigator", "event" };
 	struct strbuf css = STRBUF_INIT;
 	const char *key;
 	json_t *t, *r;
@@ -97,5 +98,6 @@ void site_write(const struct site *s)
 		site_technique_page(s, t);
 	json_object_foreach(s->rules, key, r)
 		site_rule_page(s, key, r);
+	site_event_pages(s);
 	remove_stale(s);
 }
