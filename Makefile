@@ -333,7 +333,19 @@ fuzz: $(if $(FUZZ_ONLY),$(FUZZ_ONLY:%=build/fuzz/%),$(FUZZ))
 check-fuzz:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
-bench: bench-fetch bench-normalize
+
+# make bench: the chain on $(BENCH_SOURCES), each stage, its floors and the incremental
+# scenarios, BENCH_RUNS times (median); out/bench/NAME.json (BENCH_NAME=...)
+BENCH_SOURCES ?= pipeline/shared.yaml
+bench: tools $(BUILD)/tests/yaml-parse
+	@tools/install-deps.sh --bench
+	@sh tests/bench/chain.sh $(BIN) $(BUILD) $(SHARED)/corpora $(BENCH_SOURCES)
+
+# two runs of make bench side by side: make bench-compare OLD=out/bench/a.json NEW=out/bench/b.json
+.PHONY: bench-compare
+bench-compare:
+	@test -n "$(OLD)" -a -n "$(NEW)" || { echo "usage: make bench-compare OLD=a.json NEW=b.json" >&2; exit 2; }
+	@sh tests/bench/compare.sh $(OLD) $(NEW)
 
 bench-fetch: tools
 	@sh tests/bench/fetch.sh $(BIN) $(SHARED)/corpora

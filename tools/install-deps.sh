@@ -9,6 +9,8 @@
 #              never installs them
 #   --node     also node and npm, which only the KQL differential test
 #              (tests/kql-diff, make check-kql-diff) needs
+#   --bench    also time (/usr/bin/time: wall, CPU and peak RSS), which only
+#              make bench needs
 #   --list     print the Debian packages it would want, one line, and exit
 set -u
 
@@ -22,8 +24,9 @@ for a in "$@"; do
 	case $a in
 	--browser) PACKAGES="$PACKAGES chromium fonts-dejavu-core" COMMANDS="$COMMANDS chromium" ;;
 	--node) PACKAGES="$PACKAGES nodejs npm" COMMANDS="$COMMANDS node npm" ;;
+	--bench) PACKAGES="$PACKAGES time" COMMANDS="$COMMANDS /usr/bin/time" ;;
 	--list) list=1 ;;
-	*) echo "usage: tools/install-deps.sh [--browser] [--node] [--list]" >&2; exit 2 ;;
+	*) echo "usage: tools/install-deps.sh [--browser] [--node] [--bench] [--list]" >&2; exit 2 ;;
 	esac
 done
 if [ -n "$list" ]; then
