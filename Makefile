@@ -294,7 +294,6 @@ check-sanitize:
 	@rm -rf build/san/results && mkdir -p build/san/results
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined check-unit check-schema check-cli check-golden check-bad check-http accept
 
-# real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output
 # real corpora in $(SHARED)/corpora: file counts, sorted and byte-identical output;
 # then each front end's own acceptance, tests/accept/vendor-*.sh
 ACCEPT = run normalize tag aggregate catalog coverage diff-sigma $(patsubst tests/accept/%.sh,%,$(sort $(wildcard tests/accept/vendor-*.sh)))
@@ -332,7 +331,6 @@ fuzz: $(if $(FUZZ_ONLY),$(FUZZ_ONLY:%=build/fuzz/%),$(FUZZ))
 .PHONY: check-fuzz
 check-fuzz:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
-
 
 # make bench: the chain on $(BENCH_SOURCES), each stage, its floors and the incremental
 # scenarios, BENCH_RUNS times (median); out/bench/NAME.json (BENCH_NAME=...)

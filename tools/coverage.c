@@ -103,12 +103,13 @@ static json_t *layer_of(const json_t *cov, const char *profile, const char *atta
 	size_t i;
 
 	json_array_foreach(json_object_get(cov, "technique_records"), i, t) {
-		json_t *by = json_object();
+		json_t *by;
 		const char *v;
 		json_t *val;
 
 		if (!json_integer_value(json_object_get(t, "runnable")))
 			continue;
+		by = json_object();
 		json_object_foreach(json_object_get(t, "by_vendor"), v, val)
 			if (json_integer_value(json_object_get(val, "runnable")))
 				json_object_set(by, v, json_object_get(val, "runnable"));
