@@ -68,6 +68,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* a component ".." (a name like "a../b" is no way out of the folder) */
+static int has_dotdot(const char *p)
+{
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return 1;
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
 static void check_output(void)
 {
 	FILE *f = fopen(outpath, "r");
@@ -82,8 +97,7 @@ static void check_output(void)
 		json_t *o = json_loadb(line, (size_t)n, JSON_ALLOW_NUL, &je);
 		const char *p = json_string_value(json_object_get(o, "path"));
 
-		if (!p || p[0] == '/' || strstr(p, "../") || !strcmp(p, "..") ||
-		    (strlen(p) >= 3 && !strcmp(p + strlen(p) - 3, "/..")))
+		if (!p || p[0] == '/' || has_dotdot(p))
 			if (!json_object_get(o, "error") || !p)
 				__builtin_trap();
 		json_decref(o);

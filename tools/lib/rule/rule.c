@@ -188,6 +188,33 @@ enum parse_status rule_status(const struct rule *r)
 	return r->status;
 }
 
+/* A message is one line: control characters a rule's text brought in (a field name with a
+ * newline, an escape byte) are written as escapes. */
+static char *one_line(const char *s, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (!len)
+		return xstrdup("?");
+	strbuf_init(&sb, len + 1);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			strbuf_addstr(&sb, "\\n");
+		else if (c == '\t')
+			strbuf_addstr(&sb, "\\t");
+		else if (c == '\r')
+			strbuf_addstr(&sb, "\\r");
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_addf(&sb, "\\x%02x", c);
+		else
+			strbuf_addch(&sb, (char)c);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
 static void add_message(struct rule *r, unsigned line, unsigned column, enum parse_status st,
 			enum rule_code code, const char *fmt, va_list ap)
 {
@@ -208,7 +235,7 @@ static void add_message(struct rule *r, unsigned line, unsigned column, enum par
 	m->column = column;
 	m->status = st;
 	m->code = code;
-	m->text = xstrdup(len ? buf : "?");
+	m->text = one_line(buf, len);
 	if (st == PARSE_FAILED && r->status != PARSE_FAILED)
 		r->status = PARSE_FAILED;
 	else if (st == PARSE_PARTIAL && r->status == PARSE_OK)
