@@ -288,6 +288,10 @@ check-browser: catalog
 	@mkdir -p $(RESULTS)
 	@tools/install-deps.sh --browser
 	@sh tests/suite.sh $(RESULTS)/browser.log sh tests/browser/run.sh $(BIN) $(OUT)/site $(RESULTS)/browser
+	@# the site built for the Sysmon-only profile (its matrix on the index), with event pages
+	@rm -rf $(BUILD)/browser-have && $(BIN)/detcat-report --have mappings/profiles/sysmon-windows.yaml -o $(BUILD)/browser-have $(CATALOG) 2>/dev/null
+	@sh tests/suite.sh $(RESULTS)/browser-have.log sh tests/browser/run.sh $(BIN) $(BUILD)/browser-have $(RESULTS)/browser-have \
+		"event/Sysmon-1.html event/index.html technique/T1204.html"
 
 check-http: $(TOOLS)
 	@mkdir -p $(RESULTS)
