@@ -107,8 +107,8 @@ runnable='def covers($p): . as $e | $p[$e.provider] as $v | ($v == "any") or
 	[.[] | select(.kind == "rule" and .retired != true) | select(any(.events[]?; covers($have))) | .uid]'
 zstdcat -f "$catalog" | jq -s -c --argjson have "$have" "$runnable"' as $run |
 	[.[] | select(.kind == "technique" and .rules.total > 0) | [.id, ([.rules.uids[] | select(. as $u | $run | index([$u]))] | length), .rules.total]] | sort' >"$tmp/want"
-grep -o '<a class="cell[^"]*"[^>]*><span class="tid">[^<]*</span> <span class="count">[0-9]*/[0-9]*</span>' "$tmp/p/index.html" |
-	sed 's/.*"tid">\([^<]*\)<.*"count">\([0-9]*\)\/\([0-9]*\)<.*/\1 \2 \3/' | sort -u |
+grep -o '<a class="cell[^"]*"[^>]*><span class="tid">[^<]*</span> <span class="count"[^>]*>[0-9]*/[0-9]*</span>' "$tmp/p/index.html" |
+	sed 's/.*"tid">\([^<]*\)<.*"count"[^>]*>\([0-9]*\)\/\([0-9]*\)<.*/\1 \2 \3/' | sort -u |
 	jq -R -s -c 'split("\n") | map(select(length > 0) | split(" ") | [.[0], (.[1] | tonumber), (.[2] | tonumber)]) | sort' >"$tmp/got"
 [ -s "$tmp/want" ] && cmp -s "$tmp/want" "$tmp/got"
 check "--have: every matrix cell is runnable/all rules as jq recounts them from the tagged rules" $? "$(head -c 300 "$tmp/got")"

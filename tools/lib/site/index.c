@@ -93,8 +93,9 @@ static void matrix_cell(struct strbuf *sb, const struct site *s, const json_t *t
 	site_esc(sb, tip.buf ? tip.buf : "");
 	strbuf_addstr(sb, "\"><span class=\"tid\">");
 	site_esc(sb, site_str(t, "id"));
-	if (s->profile)
-		strbuf_addf(sb, "</span> <span class=\"count\">%lld/%lld</span><br>", run, n);
+	if (s->profile)	/* not floated: a wide "352/852" wraps whole below the id, not into the name */
+		strbuf_addf(sb, "</span> <span class=\"count\" style=\"float: none; white-space: nowrap\">"
+			    "%lld/%lld</span><br>", run, n);
 	else
 		strbuf_addf(sb, "</span> <span class=\"count\">%lld</span><br>", n);
 	site_esc(sb, site_str(t, "name"));
