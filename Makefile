@@ -157,9 +157,19 @@ $(OUT)/catalog.ndjson.zst: $(TAGGED) $(ATTACK_TABLE) $(BIN)/detcat-aggregate $(w
 # (the list of what it wrote) at every run, even when every page kept its bytes:
 # make's stamp of the site
 SITE = $(if $(CATALOG),$(OUT)/site/.detcat-pages)
+# HAVE=PROFILE: the site built for that telemetry profile (runnable rules in the
+# matrix and on technique pages, the next events to collect). $(OUT)/site.have
+# holds the HAVE of the last site, rewritten when it changes (at parse time, so
+# that make -q stays true), so that switching profiles or dropping one rebuilds it.
+REPORT_HAVE = $(if $(HAVE),--have $(HAVE))
+ifneq ($(wildcard $(OUT)/.),)
+$(shell echo '$(HAVE)' | cmp -s - $(OUT)/site.have || echo '$(HAVE)' > $(OUT)/site.have)
+endif
+$(OUT)/site.have:
+	@mkdir -p $(@D) && echo '$(HAVE)' > $@
 
-$(OUT)/site/.detcat-pages: $(CATALOG) $(BIN)/detcat-report
-	$(BIN)/detcat-report -o $(OUT)/site $(CATALOG) || [ $$? -eq 1 ]
+$(OUT)/site/.detcat-pages: $(CATALOG) $(BIN)/detcat-report $(OUT)/site.have $(if $(HAVE),$(HAVE) mappings/events.yaml)
+	$(BIN)/detcat-report $(REPORT_HAVE) -o $(OUT)/site $(CATALOG) || [ $$? -eq 1 ]
 
 # HAVE=PROFILE (a telemetry profile, mappings/profiles/): what it can run, as
 # NDJSON (detcat-coverage) and an ATT&CK Navigator layer, beside the catalog
@@ -205,7 +215,7 @@ diff: catalog
 	$(BIN)/detcat-diff $(call snapshot_dir,$(OLD)) $(DIFF_NEW) -o $(OUT)/diff.ndjson || [ $$? -eq 1 ]
 	$(BIN)/detcat-diff -f html $(call snapshot_dir,$(OLD)) $(DIFF_NEW) -o $(OUT)/site/diff.html || [ $$? -eq 1 ]
 	$(BIN)/detcat-diff -f md $(call snapshot_dir,$(OLD)) $(DIFF_NEW) -o $(OUT)/site/diff.md || [ $$? -eq 1 ]
-	$(BIN)/detcat-report -o $(OUT)/site $(CATALOG) || [ $$? -eq 1 ]
+	$(BIN)/detcat-report $(REPORT_HAVE) -o $(OUT)/site $(CATALOG) || [ $$? -eq 1 ]
 
 # ---- tests ----
 # Each suite prints PASS/FAIL lines and "SUITE: N passed, M failed"; tests/summary
@@ -278,6 +288,10 @@ check-browser: catalog
 	@mkdir -p $(RESULTS)
 	@tools/install-deps.sh --browser
 	@sh tests/suite.sh $(RESULTS)/browser.log sh tests/browser/run.sh $(BIN) $(OUT)/site $(RESULTS)/browser
+	@# the site built for the Sysmon-only profile (its matrix on the index), with event pages
+	@rm -rf $(BUILD)/browser-have && $(BIN)/detcat-report --have mappings/profiles/sysmon-windows.yaml -o $(BUILD)/browser-have $(CATALOG) 2>/dev/null
+	@sh tests/suite.sh $(RESULTS)/browser-have.log sh tests/browser/run.sh $(BIN) $(BUILD)/browser-have $(RESULTS)/browser-have \
+		"event/Sysmon-1.html event/index.html technique/T1204.html"
 
 check-http: $(TOOLS)
 	@mkdir -p $(RESULTS)

@@ -45,6 +45,50 @@ static void usage(FILE *f)
 		"2 usage or fatal error (a profile of the wrong shape among them).\n");
 }
 
+/* what coverage_compute() reads of a rule: vendor, retired, events (provider, event, title) */
+static json_t *slim_rule(const json_t *rec)
+{
+	json_t *r = json_object(), *evs = json_array();
+	const json_t *e;
+	size_t i;
+
+	if (json_object_get(rec, "vendor"))
+		json_object_set(r, "vendor", json_object_get(rec, "vendor"));
+	if (json_is_true(json_object_get(rec, "retired")))
+		json_object_set_new(r, "retired", json_true());
+	json_array_foreach(json_object_get(rec, "events"), i, e) {
+		json_t *slim = json_object();
+
+		if (json_object_get(e, "provider"))
+			json_object_set(slim, "provider", json_object_get(e, "provider"));
+		if (json_object_get(e, "event"))
+			json_object_set(slim, "event", json_object_get(e, "event"));
+		if (json_object_get(e, "title"))
+			json_object_set(slim, "title", json_object_get(e, "title"));
+		json_array_append_new(evs, slim);
+	}
+	json_object_set_new(r, "events", evs);
+	return r;
+}
+
+/* ... and of a technique: id, name, the uids of its rules */
+static json_t *slim_technique(const json_t *rec)
+{
+	json_t *t = json_object(), *uids = json_object_get(json_object_get(rec, "rules"), "uids");
+
+	json_object_set(t, "id", json_object_get(rec, "id"));
+	if (json_object_get(rec, "name"))
+		json_object_set(t, "name", json_object_get(rec, "name"));
+	json_object_set_new(t, "rules", json_pack("{s:O}", "uids", uids ? uids : json_array()));
+	return t;
+}
+
+/*
+ * The catalog as coverage needs it: a rule record carries its predicates,
+ * query and similar rules, a technique its fields and indicators; only what
+ * coverage_compute() reads is kept (the shared catalog: 9,000 rules, 617 MB
+ * whole), the rest freed with each record.
+ */
 static int read_catalog(const char *path, json_t *techniques, json_t *rules, json_t **corpus)
 {
 	const char *name = strcmp(path, "-") ? path : "standard input", *oerr = NULL;
@@ -74,12 +118,12 @@ static int read_catalog(const char *path, json_t *techniques, json_t *rules, jso
 		}
 		kind = json_string_value(json_object_get(rec, "kind"));
 		if (kind && !strcmp(kind, "technique") && json_string_value(json_object_get(rec, "id"))) {
-			json_array_append(techniques, rec);
+			json_array_append_new(techniques, slim_technique(rec));
 		} else if (kind && !strcmp(kind, "rule") && json_string_value(json_object_get(rec, "uid"))) {
-			json_object_set(rules, json_string_value(json_object_get(rec, "uid")), rec);
+			json_object_set_new(rules, json_string_value(json_object_get(rec, "uid")), slim_rule(rec));
 		} else if (kind && !strcmp(kind, "corpus")) {
-			json_decref(*corpus);
-			*corpus = json_incref(rec);
+			json_decref(*corpus);	/* the layer's attack_version */
+			*corpus = json_pack("{s:O?}", "attack_version", json_object_get(rec, "attack_version"));
 		} else {
 			stage_warn(&msgs, "%s:%zu: not a technique, rule or corpus record", name,
 				   ndjson_reader_lineno(r));

@@ -3,6 +3,8 @@
  * site (SPEC §6): index, vendor, technique and rule pages in HTML and
  * Markdown, ATT&CK Navigator layers, style.css. The pages are tools/lib/site/.
  */
+#include "catalog/coverage.h"
+#include "catalog/events.h"
 #include "common/cli.h"
 #include "common/util.h"
 #include "io/ndjson.h"
@@ -19,18 +21,25 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: detcat-report -o DIR [CATALOG]\n"
+		"usage: detcat-report -o DIR [--have PROFILE] [CATALOG]\n"
 		"\n"
 		"Read the catalog written by detcat-aggregate (zstd or plain NDJSON; standard\n"
 		"input when CATALOG is - or absent) and write a static site into DIR:\n"
 		"index.html and index.md, vendor/VENDOR.html, technique/ID.html and .md,\n"
-		"rule/UID.html and .md, navigator/all.json and navigator/VENDOR.json (ATT&CK\n"
-		"Navigator layers), style.css. DIR/.detcat-pages lists what the run wrote; it\n"
-		"is rewritten at every run (make's stamp of the site), and the pages the last\n"
-		"run listed but this one did not write are removed: nothing else in DIR is.\n"
+		"rule/UID.html and .md, event/PROVIDER-EVENT.html and .md (a page per log\n"
+		"event rules read) and event/index, navigator/all.json and\n"
+		"navigator/VENDOR.json (ATT&CK Navigator layers), style.css. DIR/.detcat-pages\n"
+		"lists what the run wrote; it is rewritten at every run (make's stamp of the\n"
+		"site), and the pages the last run listed but this one did not write are\n"
+		"removed: nothing else in DIR is.\n"
 		"A catalog without rules is an error: nothing is written.\n"
 		"\n"
 		"  -o, --output DIR      the folder to write (created when missing; required)\n"
+		"  -H, --have PROFILE    a telemetry profile (YAML, see mappings/profiles/): the\n"
+		"                        matrix and technique pages show the rules runnable with\n"
+		"                        its events, the index the next events to collect\n"
+		"  -e, --events FILE     the event catalog for --have (default: events.yaml of\n"
+		"                        the mappings)\n"
 		"  -h, --help            this text\n"
 		"      --version         print the version\n"
 		"\n"
@@ -164,17 +173,24 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "have", required_argument, NULL, 'H' },
+		{ "events", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct site s = { 0 };
+	const char *have = NULL, *events_path = NULL;
+	struct profile *profile = NULL;
+	struct events *ev = NULL;
 	int c, status;
 
 	msg_setprog("detcat-report");
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:H:e:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': s.dir = optarg; break;
+		case 'H': have = optarg; break;
+		case 'e': events_path = optarg; break;
 		case 'h': usage(stdout); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		case 'V': cli_print_version(); return cli_close_stdout() ? EXIT_FATAL : EXIT_OK;
 		default: usage(stderr); return EXIT_FATAL;
@@ -190,6 +206,19 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_FATAL;
 	}
+	if (have) {	/* read before the catalog: a bad profile stops the run early */
+		char perr[512], *file = NULL;
+
+		if (!events_path)
+			events_path = file = xasprintf("%s/events.yaml", cli_mappings_dir(NULL));
+		ev = events_load(events_path, perr, sizeof(perr));
+		if (!ev)
+			msg_die("%s (%s)", perr, cli_mappings_hint());
+		free(file);
+		profile = profile_load(have, ev, perr, sizeof(perr));
+		if (!profile)
+			msg_die("%s", perr);
+	}
 	s.techniques = json_array();
 	s.rules = json_object();
 	s.tech_ids = json_object();
@@ -200,6 +229,11 @@ int main(int argc, char **argv)
 		msg_die("%s: no rule in the catalog: nothing to publish (is it the output of detcat-aggregate?)",
 			optind < argc && strcmp(argv[optind], "-") ? argv[optind] : "standard input");
 	s.previous = read_pages_list(s.dir);
+	if (profile) {
+		s.profile = profile;
+		s.coverage = coverage_compute(profile, ev, s.techniques, s.rules);
+		s.tech_coverage = coverage_technique_index(s.coverage);
+	}
 
 	site_write(&s);
 	write_pages_list(s.dir, s.written);
@@ -217,6 +251,10 @@ int main(int argc, char **argv)
 	json_decref(s.corpus);
 	json_decref(s.written);
 	json_decref(s.previous);
+	json_decref(s.coverage);
+	json_decref(s.tech_coverage);
+	profile_free(profile);
+	events_free(ev);
 	return status;
 }
 

@@ -4,8 +4,10 @@
 # profiles of mappings/profiles/. For the Sysmon-only profile, the runnable
 # rules of every technique (by vendor; T1204 and others named) and the whole
 # "next event to collect" ranking (every event that gains a rule) are
-# recomputed independently with jq from the tagged rules; the Navigator layer
-# fits its schema; two runs give the same bytes; a bad profile exits 2.
+# recomputed independently with jq from the tagged rules, and the site built for
+# the profile (detcat-report --have) shows the same in its matrix and its next
+# events; the Navigator layer fits its schema; two runs give the same bytes; a
+# bad profile exits 2.
 BIN=$1 BUILD=$2 CORPORA=$3
 . "$(dirname "$0")/../lib.sh"
 skip_without "$CORPORA" accept-coverage
@@ -93,6 +95,27 @@ cmp -s "$tmp/want.next" "$tmp/got.next"; check "next events, the whole ranking (
 	"$(jq length "$tmp/got.next") listed"
 ranks=$(jq -s -c '[.[] | select(.kind == "next_event") | .rank] | . == [range(1; length + 1)]' "$tmp/cov.ndjson")
 [ "$ranks" = true ]; check "next events ranked 1..N in order" $?
+
+# the site built for the profile (detcat-report --have): its matrix cells and its
+# next events against the same recount
+"$BIN/detcat-report" --have mappings/profiles/sysmon-windows.yaml -o "$tmp/site" "$tmp/catalog.zst" 2>"$tmp/err"
+check "detcat-report --have sysmon-windows: exit 0" $? "$(head -n 3 "$tmp/err")"
+grep -o '<a class="cell[^"]*"[^>]*><span class="tid">[^<]*</span> <span class="count"[^>]*>[0-9]*/[0-9]*</span>' "$tmp/site/index.html" |
+	sed 's/.*"tid">\([^<]*\)<.*"count"[^>]*>\([0-9]*\)\/\([0-9]*\)<.*/\1 \2 \3/' | sort -u |
+	jq -R -s -c 'split("\n") | map(select(length > 0) | split(" ") | {key: .[0], value: [(.[2] | tonumber), (.[1] | tonumber)]}) | from_entries' >"$tmp/got.cells"
+for t in T1204 T1059.001 T1547.001 T1003 T1218; do
+	w=$(jq -c --arg t "$t" '.[$t][:2]' "$tmp/want.tech") g=$(jq -c --arg t "$t" '.[$t]' "$tmp/got.cells")
+	[ "$w" != null ] && [ "$w" = "$g" ]; check "site matrix $t: runnable/all = $(echo "$w" | jq -r '"\(.[1])/\(.[0])"')" $? "the cell says $g"
+done
+n=$(jq length "$tmp/got.cells")
+[ "$(jq -S -c 'map_values(.[:2])' "$tmp/want.tech")" = "$(jq -S -c . "$tmp/got.cells")" ]
+check "site matrix: every technique's cell ($n) is runnable/all as recounted" $? \
+	"$(jq -n -c --slurpfile w "$tmp/want.tech" --slurpfile g "$tmp/got.cells" '[$w[0] | keys[] | select($w[0][.][:2] != $g[0][.])] | .[:5]')"
+jq -r '.[:20][] | "\(.[0]) \(.[1]) \(.[2]) \(.[3])"' "$tmp/want.next" >"$tmp/want.top"
+sed -n '/^## Next events to collect/,/^## /p' "$tmp/site/index.md" | grep '^| [0-9]' | sed 's/\[\([^]]*\)\]([^)]*)/\1/' |
+	awk -F' \\| ' '{ print $2 " " $3 " " $5 " " $6 }' | sed 's/ |$//' >"$tmp/got.top"
+[ "$(wc -l <"$tmp/want.top")" -eq 20 ] && cmp -s "$tmp/want.top" "$tmp/got.top"
+check "site index: the top 20 next events as recounted" $? "$(diff "$tmp/want.top" "$tmp/got.top" | head -n 4)"
 
 # the Defender XDR profile reads cleanly too
 "$BIN/detcat-coverage" --have mappings/profiles/defender-xdr.yaml "$tmp/catalog.zst" -o "$tmp/dx.ndjson" 2>"$tmp/err"; rc=$?

@@ -2,7 +2,7 @@
 # tests/browser/run.sh BIN SITE [KEEP [PAGE]]: the site as a real browser sees it.
 # Debian's chromium, headless with a new empty profile each run, opens
 # SITE/index.html and one technique page (PAGE, relative to SITE, or the first
-# technique/*.html) from disk and:
+# technique/*.html; PAGE may list several, separated by spaces) from disk and:
 # - screenshots it: exit 0, a PNG of 1280x1600 (signature and IHDR read with od),
 #   not blank: over 3x the PNG of an empty page rendered the same way (empty page
 #   ~9 KB, the index without fonts ~13 KB, the smallest real page ~46 KB);

@@ -90,7 +90,76 @@ if [ "$catalog" = out/fixtures/catalog.ndjson.zst ]; then
 	check "event/Sysmon-13.md is the hand-checked golden (tests/golden/report/)" $? "$(head -n 12 "$tmp/golden.diff")"
 	grep -q '\[13\](../event/Sysmon-13.md)' "$tmp/a/technique/T1204.001.md"
 	check "a technique page links its events to their pages" $?
+	"$bin" --have "$here/../golden/report/profile.yaml" -o "$tmp/p" "$catalog" 2>"$tmp/err"
+	check "--have the golden profile: exit 0" $? "$(head -n 3 "$tmp/err")"
+	diff -u "$here/../golden/report/T1204.001-have.md" "$tmp/p/technique/T1204.001.md" >"$tmp/golden.diff"
+	check "T1204.001.md with --have is the hand-checked golden (tests/golden/report/)" $? "$(head -n 12 "$tmp/golden.diff")"
 fi
+
+# --have PROFILE: what a team's telemetry runs (issue 17), recounted here with jq
+# from the catalog's rules and the profile (the Sysmon-only example)
+prof=$here/../../mappings/profiles/sysmon-windows.yaml
+"$bin" --have "$prof" -o "$tmp/p" "$catalog" 2>"$tmp/err"; check "--have $(basename "$prof"): exit 0" $? "$(head -n 3 "$tmp/err")"
+# the profile as {provider: [events] or "any"}: its one events line is a flow list
+have=$(sed -n 's/^  \([A-Za-z-]*\): \[\(.*\)\]$/{"\1": [\2]}/p' "$prof" | jq -c 'map_values(map(tostring))')
+runnable='def covers($p): . as $e | $p[$e.provider] as $v | ($v == "any") or
+	($e.event != "any" and ($v | type) == "array" and ($v | index([$e.event])) != null);
+	[.[] | select(.kind == "rule" and .retired != true) | select(any(.events[]?; covers($have))) | .uid]'
+zstdcat -f "$catalog" | jq -s -c --argjson have "$have" "$runnable"' as $run |
+	[.[] | select(.kind == "technique" and .rules.total > 0) | [.id, ([.rules.uids[] | select(. as $u | $run | index([$u]))] | length), .rules.total]] | sort' >"$tmp/want"
+grep -o '<a class="cell[^"]*"[^>]*><span class="tid">[^<]*</span> <span class="count"[^>]*>[0-9]*/[0-9]*</span>' "$tmp/p/index.html" |
+	sed 's/.*"tid">\([^<]*\)<.*"count"[^>]*>\([0-9]*\)\/\([0-9]*\)<.*/\1 \2 \3/' | sort -u |
+	jq -R -s -c 'split("\n") | map(select(length > 0) | split(" ") | [.[0], (.[1] | tonumber), (.[2] | tonumber)]) | sort' >"$tmp/got"
+[ -s "$tmp/want" ] && cmp -s "$tmp/want" "$tmp/got"
+check "--have: every matrix cell is runnable/all rules as jq recounts them from the tagged rules" $? "$(head -c 300 "$tmp/got")"
+# a technique with none runnable is set apart; one with some is not
+zero=$(jq -r '.[] | select(.[1] == 0) | .[0]' "$tmp/want" | head -n 1)
+some=$(jq -r '.[] | select(.[1] > 0) | .[0]' "$tmp/want" | head -n 1)
+[ -n "$zero" ] && [ -n "$some" ] &&
+	grep -q "<a class=\"cell heat-0[^\"]* norun\" style=\"[^\"]*dashed[^\"]*\" href=\"technique/$zero.html\"" "$tmp/p/index.html" &&
+	grep -q "<a class=\"cell heat-[1-5][^\"]*\" href=\"technique/$some.html\"" "$tmp/p/index.html"
+check "--have: $zero (none runnable) has a dashed, unshaded cell; $some (some runnable) is shaded" $?
+# the index says which profile, and how much of the catalog it runs
+nrun=$(zstdcat -f "$catalog" | jq -s --argjson have "$have" "$runnable | length")
+ntot=$(zstdcat -f "$catalog" | jq -s '[.[] | select(.kind == "rule" and .retired != true)] | length')
+grep -q "<strong>Sysmon-only Windows fleet</strong>" "$tmp/p/index.html" &&
+	grep -q "^$nrun of $ntot live rules are runnable with it" "$tmp/p/index.md"
+check "--have: the index names the profile and its $nrun of $ntot runnable rules" $?
+# each rule of a technique page marked by what jq says of it
+tid=T1204
+ok=0
+zstdcat -f "$catalog" | jq -r --arg t $tid 'select(.kind == "technique" and .id == $t) | .rules.uids[]' >"$tmp/uids"
+[ -s "$tmp/uids" ] || ok=1
+while IFS= read -r u; do
+	href=$(printf '%s' "$u" | sed 's/:/~3a/g; s/ /~20/g; s|/|~2f|g; s/#/~23/g')
+	if zstdcat -f "$catalog" | jq -s -e --argjson have "$have" --arg u "$u" "$runnable | index([\$u]) != null" >/dev/null; then
+		want='(runnable)'
+	else
+		want='(not runnable)'
+	fi
+	# (after the link, and after the path when two rules share a title)
+	grep -F "](../rule/$href.md)" "$tmp/p/technique/$tid.md" | grep -qF " $want" || { echo "  $u: not $want"; ok=1; }
+done <"$tmp/uids"
+check "--have: every rule on the $tid page marked runnable or not as jq says" $ok
+# the next events: coverage's ranking (detcat-coverage prints the same), top 20 of those that add rules
+cov=$(dirname "$bin")/detcat-coverage
+if [ -x "$cov" ]; then
+	"$cov" --have "$prof" "$catalog" 2>/dev/null | jq -r 'select(.kind == "next_event" and .rules_gained > 0) |
+		"| \(.rank) | \(.provider) | \(.event) | \(.rules_gained) | \(.techniques_gained) |"' | head -n 20 >"$tmp/want"
+	sed -n '/^## Next events to collect/,/^## /p' "$tmp/p/index.md" | grep '^| [0-9]' |
+		sed 's/\[\([^]]*\)\]([^)]*)/\1/' | awk -F' \\| ' '{ print $1 " | " $2 " | " $3 " | " $5 " | " $6 }' >"$tmp/got"
+	[ -s "$tmp/want" ] && diff "$tmp/want" "$tmp/got" >"$tmp/golden.diff"
+	check "--have: the index's next events are detcat-coverage's ranking, top 20 ($(wc -l <"$tmp/got") rows)" $? "$(head -n 6 "$tmp/golden.diff")"
+fi
+linkcheck "$tmp/p"; check "--have: every internal link resolves" $?
+# back without the profile: the same bytes as a site never built with one
+"$bin" -o "$tmp/p" "$catalog" 2>/dev/null && diff -r "$tmp/a" "$tmp/p" >/dev/null
+check "without --have again, the site is byte-identical to one never built with a profile" $?
+rm -rf "$tmp/p"
+printf 'events:\n  Sysmon: {1: yes}\n' >"$tmp/bad.yaml"
+"$bin" --have "$tmp/bad.yaml" -o "$tmp/p" "$catalog" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -qx "detcat-report: $tmp/bad.yaml:2: provider 'Sysmon': expected a list of events or 'any'" "$tmp/err" && [ ! -e "$tmp/p" ]
+check "--have a profile of the wrong shape: exit 2, one line naming file:line, nothing written" $? "rc $rc: $(head -n 2 "$tmp/err")"
 
 # Navigator layers: the schema, and scores that are the catalog's rule counts
 for f in "$tmp"/a/navigator/*.json; do jq -c . "$f"; done >"$tmp/layers.ndjson"
@@ -158,7 +227,7 @@ check "hostile catalog: markup escaped" $?
 grep -B1 -A1 -F '</code></pre><script>q</script>' "$tmp/h/rule/sigma~3a~2e~2e~2f~2e~2e~2f~2e~2e~2fevil.md" | grep -c '^```$' | grep -q '^2$'
 check "hostile catalog: the Markdown query stays inside its fence" $?
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$tmp/h/technique/T9999.html"; check "hostile title shown as text" $?
-[ -z "$(find "$tmp" -mindepth 1 -maxdepth 1 ! -name a ! -name b ! -name h ! -name x ! -name err ! -name hostile.ndjson ! -name links ! -name layers.ndjson ! -name golden.diff ! -name search.json ! -name found)" ] &&
+[ -z "$(find "$tmp" -mindepth 1 -maxdepth 1 ! -name a ! -name b ! -name h ! -name x ! -name err ! -name hostile.ndjson ! -name links ! -name layers.ndjson ! -name golden.diff ! -name search.json ! -name found ! -name want ! -name got ! -name bad.yaml ! -name uids)" ] &&
 	[ -z "$(find "$tmp/h" -name '*..*' -o -name '.*' ! -name .detcat-pages | grep -v '^\.$')" ] &&
 	[ "$(find "$tmp/h" -type f ! -name .detcat-pages | wc -l)" -eq 29 ]
 check "hostile uids stay inside the folder, no '..' in names (29 files: index, rules and events index in HTML and .md, style.css, search.js and its index, 6 layers, 3 rules, 2 techniques and 2 vendor pages in HTML and Markdown)" $?

@@ -170,6 +170,11 @@ out:
 	return p;
 }
 
+const char *profile_name(const struct profile *p)
+{
+	return p->name;
+}
+
 int profile_covers(const struct profile *p, const char *provider, const char *event)
 {
 	const json_t *entry = json_object_get(p->providers, provider);
@@ -464,4 +469,15 @@ json_t *coverage_compute(const struct profile *p, const struct events *ev,
 	json_object_set_new(out, "next", next);
 	json_object_set_new(out, "runnable", runnable);
 	return out;
+}
+
+json_t *coverage_technique_index(const json_t *cov)
+{
+	json_t *index = json_object(), *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(cov, "technique_records"), i, t)
+		if (json_string_value(json_object_get(t, "technique")))
+			json_object_set(index, json_string_value(json_object_get(t, "technique")), t);
+	return index;
 }

@@ -59,5 +59,9 @@ json_t *profile_json(const struct profile *p);
  */
 json_t *coverage_compute(const struct profile *p, const struct events *ev,
 			 const json_t *techniques, const json_t *rules);
+/* technique id -> its technique_coverage record of cov: a new object, holding references */
+json_t *coverage_technique_index(const json_t *cov);
+/* the profile's name (borrowed) */
+const char *profile_name(const struct profile *p);
 
 #endif

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog/coverage.h"
 #include "common/util.h"
+#include "site/eventpage.h"
 #include "site/html.h"
 #include "site/navigator.h"
 #include "site/table.h"
@@ -42,28 +44,60 @@ static long long tech_rules(const json_t *t, const char *only)
 				  : json_object_get(tr, "total"));
 }
 
-/* one cell of the matrix: id, count, name, every vendor's count (short labels, in full on hover) */
-static void matrix_cell(struct strbuf *sb, const json_t *t, const char **vendors, size_t nv,
-			const char *only, const char *prefix, long long max, int sub)
+/* a technique's rules runnable with the site's profile: all, or one vendor's (0 without a profile) */
+static long long tech_runnable(const struct site *s, const json_t *t, const char *only)
+{
+	const json_t *c = s->tech_coverage ? json_object_get(s->tech_coverage, site_str(t, "id")) : NULL;
+
+	return json_integer_value(only ? json_object_get(json_object_get(json_object_get(c, "by_vendor"), only),
+							 "runnable")
+				  : json_object_get(c, "runnable"));
+}
+
+/* a cell with no rule runnable with the profile: white, its border dashed red (no stylesheet change) */
+#define NORUN_STYLE "border: 1px dashed #b3261e; background: #fff"
+
+/*
+ * One cell of the matrix: id, count, name, every vendor's count (short labels,
+ * in full on hover). With a profile, the counts are "runnable/all" and the
+ * shade is the runnable rules'.
+ */
+static void matrix_cell(struct strbuf *sb, const struct site *s, const json_t *t, const char **vendors,
+			size_t nv, const char *only, const char *prefix, long long max, int sub)
 {
 	const json_t *tr = json_object_get(t, "rules");
-	long long n = tech_rules(t, only);
+	long long n = tech_rules(t, only), run = tech_runnable(s, t, only);
 	struct strbuf tip = STRBUF_INIT;
 	size_t j;
 
+	if (s->profile)
+		strbuf_addf(&tip, "runnable with %s: %lld of %lld; ", profile_name(s->profile), run, n);
 	for (j = 0; j < nv; j++) {
 		long long v = json_integer_value(json_object_get(json_object_get(tr, "by_vendor"), vendors[j]));
 
-		if (v)
-			strbuf_addf(&tip, "%s%s %lld", tip.len ? ", " : "", site_vendor_label(vendors[j]), v);
+		if (!v)
+			continue;
+		strbuf_addf(&tip, "%s%s ", tip.len && tip.buf[tip.len - 1] != ' ' ? ", " : "",
+			    site_vendor_label(vendors[j]));
+		if (s->profile)
+			strbuf_addf(&tip, "%lld of ", tech_runnable(s, t, vendors[j]));
+		strbuf_addf(&tip, "%lld", v);
 	}
-	strbuf_addf(sb, "<a class=\"cell heat-%d%s\" href=\"", site_heat(n, max), sub ? " sub" : "");
+	if (s->profile)
+		strbuf_addf(sb, "<a class=\"cell heat-%d%s%s\"%s href=\"", site_heat(run, max), sub ? " sub" : "",
+			    run ? "" : " norun", run ? "" : " style=\"" NORUN_STYLE "\"");
+	else
+		strbuf_addf(sb, "<a class=\"cell heat-%d%s\" href=\"", site_heat(n, max), sub ? " sub" : "");
 	site_tech_href(sb, prefix, site_str(t, "id"));
 	strbuf_addstr(sb, "\" title=\"");
 	site_esc(sb, tip.buf ? tip.buf : "");
 	strbuf_addstr(sb, "\"><span class=\"tid\">");
 	site_esc(sb, site_str(t, "id"));
-	strbuf_addf(sb, "</span> <span class=\"count\">%lld</span><br>", n);
+	if (s->profile)	/* not floated: a wide "352/852" wraps whole below the id, not into the name */
+		strbuf_addf(sb, "</span> <span class=\"count\" style=\"float: none; white-space: nowrap\">"
+			    "%lld/%lld</span><br>", run, n);
+	else
+		strbuf_addf(sb, "</span> <span class=\"count\">%lld</span><br>", n);
 	site_esc(sb, site_str(t, "name"));
 	strbuf_addstr(sb, "<br><span class=\"vendors\">");
 	for (j = 0; j < nv; j++) {
@@ -80,7 +114,10 @@ static void matrix_cell(struct strbuf *sb, const json_t *t, const char **vendors
 			label = abbr;
 		}
 		site_esc(sb, label);
-		strbuf_addf(sb, "&#8239;%lld ", v);
+		if (s->profile)
+			strbuf_addf(sb, "&#8239;%lld/%lld ", tech_runnable(s, t, vendors[j]), v);
+		else
+			strbuf_addf(sb, "&#8239;%lld ", v);
 	}
 	strbuf_addstr(sb, "</span></a>");
 	strbuf_release(&tip);
@@ -117,7 +154,7 @@ static void matrix(struct strbuf *sb, const struct site *s, const char **vendors
 	unsigned char *any;
 
 	json_array_foreach(s->techniques, i, t) {
-		long long n = tech_rules(t, only);
+		long long n = s->profile ? tech_runnable(s, t, only) : tech_rules(t, only);
 
 		if (n > max)
 			max = n;
@@ -149,14 +186,25 @@ static void matrix(struct strbuf *sb, const struct site *s, const char **vendors
 		strbuf_addstr(sb, " of ");
 		site_esc(sb, site_vendor_label(only));
 	}
-	strbuf_addstr(sb, ", by tactic; the darker the cell, the more rules (on a logarithmic scale)");
-	if (only) {
-		strbuf_addstr(sb, " of ");
-		site_esc(sb, site_vendor_label(only));
+	if (s->profile) {
+		strbuf_addstr(sb, ", by tactic. Each cell gives the rules runnable with the telemetry of the "
+			      "profile <strong>");
+		site_esc(sb, profile_name(s->profile));
+		strbuf_addstr(sb, "</strong> beside all its rules (runnable/all); the darker the cell, the more "
+			      "runnable rules (on a logarithmic scale); a technique with none runnable has a white "
+			      "cell with a dashed red border. The line below gives every vendor's "
+			      "(Si Sigma, El Elastic, Sp Splunk, Ku Kusto: in full on hover). Open a technique's "
+			      "sub-techniques with its triangle.</p>\n");
+	} else {
+		strbuf_addstr(sb, ", by tactic; the darker the cell, the more rules (on a logarithmic scale)");
+		if (only) {
+			strbuf_addstr(sb, " of ");
+			site_esc(sb, site_vendor_label(only));
+		}
+		strbuf_addstr(sb, ". The number is the shading's count; the line below gives every vendor's "
+			      "(Si Sigma, El Elastic, Sp Splunk, Ku Kusto: in full on hover). Open a technique's "
+			      "sub-techniques with its triangle.</p>\n");
 	}
-	strbuf_addstr(sb, ". The number is the shading's count; the line below gives every vendor's "
-		      "(Si Sigma, El Elastic, Sp Splunk, Ku Kusto: in full on hover). Open a technique's "
-		      "sub-techniques with its triangle.</p>\n");
 	strbuf_addf(sb, "<div class=\"matrix\" style=\"--cols: %zu\">\n", shown ? shown : 1);
 	for (k = 0; k < ncols; k++) {
 		if (!any[k])
@@ -178,18 +226,18 @@ static void matrix(struct strbuf *sb, const struct site *s, const char **vendors
 					nsub += !strcmp(site_str(sub, "parent"), site_str(t, "id")) &&
 						has_tactic(sub, cols[k]) && tech_rules(sub, only) > 0;
 			if (!nsub) {
-				matrix_cell(sb, t, vendors, nv, only, prefix, max, is_sub);
+				matrix_cell(sb, s, t, vendors, nv, only, prefix, max, is_sub);
 				strbuf_addch(sb, '\n');
 				continue;
 			}
 			strbuf_addstr(sb, "<details class=\"subs\"><summary>");
-			matrix_cell(sb, t, vendors, nv, only, prefix, max, 0);
+			matrix_cell(sb, s, t, vendors, nv, only, prefix, max, 0);
 			strbuf_addf(sb, "<span class=\"nsub\">%zu sub-technique%s</span></summary>\n", nsub,
 				    nsub == 1 ? "" : "s");
 			json_array_foreach(s->techniques, m, sub)
 				if (!strcmp(site_str(sub, "parent"), site_str(t, "id")) &&
 				    has_tactic(sub, cols[k]) && tech_rules(sub, only) > 0) {
-					matrix_cell(sb, sub, vendors, nv, only, prefix, max, 1);
+					matrix_cell(sb, s, sub, vendors, nv, only, prefix, max, 1);
 					strbuf_addch(sb, '\n');
 				}
 			strbuf_addstr(sb, "</details>\n");
@@ -247,7 +295,8 @@ static void vendor_filter(struct strbuf *sb, const struct site *s, const char **
 static void techniques_table(struct strbuf *html, struct strbuf *md, const struct site *s,
 			     const char **vendors, size_t nv, const char *only, const char *prefix)
 {
-	struct table_col *cols = xcalloc(nv + 4, sizeof(*cols));
+	size_t fixed = s->profile ? 5 : 4;	/* ID, Name, Tactics, Rules[, Runnable] */
+	struct table_col *cols = xcalloc(nv + fixed, sizeof(*cols));
 	struct strbuf *titles = xcalloc(nv + 1, sizeof(*titles));
 	struct table tb;
 	const json_t *t, *e;
@@ -258,16 +307,30 @@ static void techniques_table(struct strbuf *html, struct strbuf *md, const struc
 	cols[2].title = "Tactics";
 	cols[3].title = "Rules";
 	cols[3].num = 1;
+	if (s->profile) {
+		cols[4].title = "Runnable";
+		cols[4].num = 1;
+	}
 	for (i = 0; i < nv; i++) {
 		strbuf_init(&titles[i], 16);
 		site_esc(&titles[i], site_vendor_label(vendors[i]));
-		cols[4 + i].title = titles[i].buf;
-		cols[4 + i].num = 1;
+		cols[fixed + i].title = titles[i].buf;
+		cols[fixed + i].num = 1;
 	}
 	strbuf_addstr(html, "<h2 id=\"techniques\">Techniques</h2>\n");
 	if (md)
 		strbuf_addstr(md, "\n## Techniques\n\n");
-	table_begin(&tb, html, md, cols, nv + 4);
+	if (s->profile) {
+		strbuf_addstr(html, "<p class=\"note\">Runnable: the rules that run with the telemetry of the profile <strong>");
+		site_esc(html, profile_name(s->profile));
+		strbuf_addstr(html, "</strong>.</p>\n");
+		if (md) {
+			strbuf_addstr(md, "Runnable: the rules that run with the telemetry of the profile **");
+			md_escape(md, profile_name(s->profile));
+			strbuf_addstr(md, "**.\n\n");
+		}
+	}
+	table_begin(&tb, html, md, cols, nv + fixed);
 	json_array_foreach(s->techniques, i, t) {
 		const json_t *tr = json_object_get(t, "rules");
 
@@ -305,6 +368,8 @@ static void techniques_table(struct strbuf *html, struct strbuf *md, const struc
 		}
 		table_cell_close(&tb);
 		table_cell_num(&tb, json_integer_value(json_object_get(tr, "total")));
+		if (s->profile)
+			table_cell_num(&tb, tech_runnable(s, t, only));
 		for (j = 0; j < nv; j++)
 			table_cell_num(&tb, json_integer_value(json_object_get(
 				json_object_get(tr, "by_vendor"), vendors[j])));
@@ -398,6 +463,167 @@ static void vendor_page(const struct site *s, const char **vendors, size_t nv, c
 	strbuf_release(&rel);
 }
 
+/* numbers by value, before names; names as strcmp */
+static int cmp_event_name(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	size_t dx = strspn(x, "0123456789"), dy = strspn(y, "0123456789");
+	int nx = dx && !x[dx], ny = dy && !y[dy];
+
+	if (nx != ny)
+		return nx ? -1 : 1;
+	if (nx && dx != dy)	/* no leading zeros in event ids: the longer is the larger */
+		return dx < dy ? -1 : 1;
+	return strcmp(x, y);
+}
+
+/* "Sysmon 1, 3, 11; auditd any": the events of a profile (profile_json's), numbers in order */
+static void profile_events_text(struct strbuf *sb, const json_t *events, int md)
+{
+	const char *prov;
+	const json_t *v, *e;
+	size_t n = 0, i;
+
+	json_object_foreach((json_t *)events, prov, v) {
+		const char **names;
+
+		strbuf_addstr(sb, n++ ? "; " : "");
+		(md ? md_escape : site_esc)(sb, prov);
+		if (json_is_string(v)) {
+			strbuf_addstr(sb, " ");
+			(md ? md_escape : site_esc)(sb, json_string_value(v));
+			continue;
+		}
+		names = xmalloc((json_array_size(v) + 1) * sizeof(*names));
+		json_array_foreach((json_t *)v, i, e)
+			names[i] = json_string_value(e) ? json_string_value(e) : "";
+		qsort(names, json_array_size(v), sizeof(*names), cmp_event_name);
+		for (i = 0; i < json_array_size(v); i++) {
+			strbuf_addstr(sb, i ? ", " : " ");
+			(md ? md_escape : site_esc)(sb, names[i]);
+		}
+		free(names);
+	}
+}
+
+/* what the profile the site was built for runs: its events, rules and techniques, by vendor */
+static void profile_section(const struct site *s, const char **vendors, size_t nv, struct strbuf *html,
+			    struct strbuf *md)
+{
+	static const struct table_col cols[] = {
+		{ "Vendor", 0, 0, 0, 0 }, { "Rules", 0, 0, 1, 0 }, { "Runnable", 0, 0, 1, 0 },
+	};
+	const json_t *cr = json_object_get(s->coverage, "rules"), *ct = json_object_get(s->coverage, "techniques");
+	const json_t *by = json_object_get(cr, "by_vendor");
+	struct table tb;
+	size_t i;
+
+	strbuf_addstr(html, "<h2 id=\"profile\">Telemetry profile</h2>\n<p>This site was built for the "
+		      "telemetry profile <strong>");
+	site_esc(html, profile_name(s->profile));
+	strbuf_addstr(html, "</strong>, which collects: ");
+	profile_events_text(html, json_object_get(s->coverage, "events"), 0);
+	strbuf_addf(html, ".</p>\n<p><strong>%lld of %lld</strong> live rules are runnable with it (a rule "
+		    "runs when one of its events is collected; a rule that reads a provider without naming "
+		    "an event needs the whole provider); <strong>%lld of %lld</strong> techniques with rules "
+		    "are covered (one runnable rule or more).</p>\n",
+		    (long long)json_integer_value(json_object_get(cr, "runnable")),
+		    (long long)json_integer_value(json_object_get(cr, "total")),
+		    (long long)json_integer_value(json_object_get(ct, "covered")),
+		    (long long)json_integer_value(json_object_get(ct, "total")));
+	strbuf_addstr(md, "\n## Telemetry profile\n\nThis site was built for the telemetry profile **");
+	md_escape(md, profile_name(s->profile));
+	strbuf_addstr(md, "**, which collects: ");
+	profile_events_text(md, json_object_get(s->coverage, "events"), 1);
+	strbuf_addf(md, ".\n\n%lld of %lld live rules are runnable with it; %lld of %lld techniques with "
+		    "rules are covered (one runnable rule or more).\n\n",
+		    (long long)json_integer_value(json_object_get(cr, "runnable")),
+		    (long long)json_integer_value(json_object_get(cr, "total")),
+		    (long long)json_integer_value(json_object_get(ct, "covered")),
+		    (long long)json_integer_value(json_object_get(ct, "total")));
+	table_begin(&tb, html, md, cols, 3);
+	for (i = 0; i < nv; i++) {
+		const json_t *v = json_object_get(by, vendors[i]);
+
+		if (!v)
+			continue;
+		table_cell(&tb, site_vendor_label(vendors[i]));
+		table_cell_num(&tb, json_integer_value(json_object_get(v, "rules")));
+		table_cell_num(&tb, json_integer_value(json_object_get(v, "runnable")));
+	}
+	table_end(&tb);
+}
+
+#define TOP_NEXT 20
+
+/* the events that would add the most runnable rules if collected: the top of coverage's ranking */
+static void next_events_section(const struct site *s, struct strbuf *html, struct strbuf *md)
+{
+	static const struct table_col cols[] = {
+		{ "Rank", 0, 0, 1, 0 }, { "Provider", 0, 0, 0, 0 }, { "Event", 0, 0, 0, 0 },
+		{ "Title", 0, 0, 0, 0 }, { "Rules gained", 0, 0, 1, 0 },
+		{ "Techniques newly covered", 0, 0, 1, 0 },
+	};
+	const json_t *next = json_object_get(s->coverage, "next"), *e;
+	size_t i, gaining = 0;
+	struct table tb;
+
+	json_array_foreach((json_t *)next, i, e)
+		gaining += json_integer_value(json_object_get(e, "rules_gained")) > 0;
+	strbuf_addstr(html, "<h2 id=\"next\">Next events to collect</h2>\n<p class=\"note\">The events "
+		      "the profile does not collect, by the rules each would make runnable if it alone were "
+		      "added, then by the techniques it would newly cover; <code>any</code> stands for a whole "
+		      "provider.");
+	strbuf_addstr(md, "\n## Next events to collect\n\nThe events the profile does not collect, by the "
+		      "rules each would make runnable if it alone were added, then by the techniques it would "
+		      "newly cover; `any` stands for a whole provider.");
+	if (!gaining) {
+		strbuf_addstr(html, " None would make another rule runnable.</p>\n");
+		strbuf_addstr(md, " None would make another rule runnable.\n");
+		return;
+	}
+	strbuf_addf(html, " The top %zu of the %zu that would add a rule or more.</p>\n",
+		    gaining < TOP_NEXT ? gaining : TOP_NEXT, gaining);
+	strbuf_addf(md, " The top %zu of the %zu that would add a rule or more.\n\n",
+		    gaining < TOP_NEXT ? gaining : TOP_NEXT, gaining);
+	table_begin(&tb, html, md, cols, 6);
+	json_array_foreach((json_t *)next, i, e) {
+		const char *prov = site_str(e, "provider"), *ev = site_str(e, "event");
+
+		if (i >= TOP_NEXT || json_integer_value(json_object_get(e, "rules_gained")) <= 0)
+			break;
+		table_cell_num(&tb, json_integer_value(json_object_get(e, "rank")));
+		table_cell(&tb, prov);
+		if (site_event_has_page(s, prov, ev)) {
+			table_cell_open(&tb);
+			strbuf_addstr(html, "<a href=\"");
+			site_event_href(html, "", prov, ev, ".html");
+			strbuf_addstr(html, "\">");
+			site_esc(html, ev);
+			strbuf_addstr(html, "</a>");
+			strbuf_addstr(md, "[");
+			md_escape(md, ev);
+			strbuf_addstr(md, "](");
+			site_event_href(md, "", prov, ev, ".md");
+			strbuf_addstr(md, ")");
+			table_cell_close(&tb);
+		} else {
+			table_cell(&tb, ev);
+		}
+		if (!*site_str(e, "title") && !strcmp(ev, "any")) {	/* a provider the catalog gives no "any" */
+			char *t = xasprintf("Any %s event", prov);
+
+			table_cell(&tb, t);
+			free(t);
+		} else {
+			table_cell(&tb, site_str(e, "title"));
+		}
+		table_cell_num(&tb, json_integer_value(json_object_get(e, "rules_gained")));
+		table_cell_num(&tb, json_integer_value(json_object_get(e, "techniques_gained")));
+	}
+	table_end(&tb);
+}
+
 void site_index_page(const struct site *s)
 {
 	struct strbuf html = STRBUF_INIT, md = STRBUF_INIT;
@@ -422,8 +648,13 @@ void site_index_page(const struct site *s)
 		}
 		free(diff);
 	}
-	strbuf_addstr(&html, "<p class=\"toc\">On this page: <a href=\"#corpus\">Corpus</a> · "
-		      "<a href=\"#matrix\">ATT&amp;CK matrix</a> · <a href=\"#navigator\">Navigator layers</a> · "
+	strbuf_addstr(&html, "<p class=\"toc\">On this page: <a href=\"#corpus\">Corpus</a> · ");
+	if (s->profile)
+		strbuf_addstr(&html, "<a href=\"#profile\">Telemetry profile</a> · ");
+	strbuf_addstr(&html, "<a href=\"#matrix\">ATT&amp;CK matrix</a> · ");
+	if (s->profile)
+		strbuf_addstr(&html, "<a href=\"#next\">Next events to collect</a> · ");
+	strbuf_addstr(&html, "<a href=\"#navigator\">Navigator layers</a> · "
 		      "<a href=\"#rules\">All rules</a> · <a href=\"event/index.html\">Events</a> · "
 		      "<a href=\"#techniques\">Techniques</a></p>\n");
 	strbuf_addstr(&html, "<h2 id=\"corpus\">Corpus</h2>\n");
@@ -468,7 +699,11 @@ void site_index_page(const struct site *s)
 		    (long long)json_integer_value(json_object_get(s->corpus, "techniques_with_rules")));
 
 	site_sources_section(s, &html, &md);
+	if (s->profile)
+		profile_section(s, vendors, nv, &html, &md);
 	matrix(&html, s, vendors, nv, NULL, "");
+	if (s->profile)
+		next_events_section(s, &html, &md);
 	navigator_layers(s, vendors, nv, &html, &md);
 	strbuf_addf(&html, "<h2 id=\"rules\">All rules</h2>\n<p><a href=\"rules.html\">Every rule of the catalog (%zu)</a>, "
 		    "with its vendor and parse status, on a page of its own.</p>\n", json_object_size(s->rules));

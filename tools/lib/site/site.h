@@ -24,6 +24,8 @@
 
 #include "common/util.h"
 
+struct profile;
+
 struct site {
 	const char *dir;
 	json_t *techniques;	/* array, catalog order */
@@ -32,6 +34,10 @@ struct site {
 	json_t *tech_ids;	/* id -> true, for links */
 	json_t *written;	/* relative path -> true: what this run wrote */
 	json_t *previous;	/* relative path -> true: what the last run wrote (its .detcat-pages) */
+	/* a telemetry profile (detcat-report --have), all NULL without one (index.c, technique.c) */
+	const struct profile *profile;
+	json_t *coverage;	/* coverage_compute()'s result for it */
+	json_t *tech_coverage;	/* technique id -> its technique_coverage record */
 };
 
 /* Every page of the site into s->dir, then the stale ones removed. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "catalog/coverage.h"
 #include "common/util.h"
 #include "site/eventpage.h"
 #include "site/html.h"
@@ -92,8 +93,23 @@ static json_t *sorted_by_title(const struct site *s, json_t *list)
 }
 
 /* rules grouped by vendor, each group by title; equal titles told apart by their path */
+/*
+ * With a profile (mark set), each rule says whether it runs with the profile's
+ * telemetry: in HTML in the status colours of the stylesheet.
+ */
+static void runnable_mark(struct strbuf *html, struct strbuf *md, const struct site *s, const char *uid)
+{
+	if (json_object_get(json_object_get(s->coverage, "runnable"), uid)) {
+		strbuf_addstr(html, " <span class=\"status-ok runnable\">runnable</span>");
+		strbuf_addstr(md, " (runnable)");
+	} else {
+		strbuf_addstr(html, " <span class=\"status-failed not-runnable\">not runnable</span>");
+		strbuf_addstr(md, " (not runnable)");
+	}
+}
+
 static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const struct site *s,
-			      const json_t *uids, long long min_pct)
+			      const json_t *uids, long long min_pct, int mark)
 {
 	const char **vendors;
 	json_t *by = json_object();
@@ -117,11 +133,22 @@ static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const stru
 		list = sorted_by_title(s, list);
 		strbuf_addstr(html, "<h3>");
 		site_esc(html, site_vendor_label(vendors[i]));
-		strbuf_addf(html, " <span class=\"meta\">%zu rule%s</span></h3>\n<ul>\n",
-			    json_array_size(list), json_array_size(list) == 1 ? "" : "s");
+		strbuf_addf(html, " <span class=\"meta\">%zu rule%s", json_array_size(list),
+			    json_array_size(list) == 1 ? "" : "s");
 		strbuf_addf(md, "\n### ");
 		md_escape(md, site_vendor_label(vendors[i]));
-		strbuf_addf(md, " (%zu rule%s)\n\n", json_array_size(list), json_array_size(list) == 1 ? "" : "s");
+		strbuf_addf(md, " (%zu rule%s", json_array_size(list), json_array_size(list) == 1 ? "" : "s");
+		if (mark) {
+			size_t run = 0;
+
+			json_array_foreach(list, j, u)
+				run += json_object_get(json_object_get(s->coverage, "runnable"),
+						       json_string_value(u)) != NULL;
+			strbuf_addf(html, ", %zu runnable", run);
+			strbuf_addf(md, ", %zu runnable", run);
+		}
+		strbuf_addstr(html, "</span></h3>\n<ul>\n");
+		strbuf_addstr(md, ")\n\n");
 		json_array_foreach(list, j, u) {
 			const char *uid = json_string_value(u);
 			const json_t *r = json_object_get(s->rules, uid);
@@ -161,6 +188,8 @@ static void add_vendor_groups(struct strbuf *html, struct strbuf *md, const stru
 				md_escape(md, site_str(r, "retired_why"));
 				strbuf_addstr(md, ")");
 			}
+			if (mark)
+				runnable_mark(html, md, s, uid);
 			if (cp)
 				counterpart_note(html, md, s, cp, "../");
 			strbuf_addstr(html, "</li>\n");
@@ -339,8 +368,9 @@ static void events_table(struct strbuf *html, struct strbuf *md, const struct si
 {
 	static const struct table_col cols[] = {
 		{ "Provider", 0, 0, 0, 0 }, { "Event", 0, 0, 0, 0 }, { "Title", 0, 0, 0, 0 },
-		{ "Rules", 0, 0, 1, 0 },
+		{ "Rules", 0, 0, 1, 0 }, { "Collected", 0, 0, 0, 0 },
 	};
+	const struct profile *p = sort_site_of_events->profile;
 	size_t n = json_array_size(events), k = 0, i;
 	struct event_row *v = xmalloc((n + 1) * sizeof(*v));
 	struct table tb;
@@ -356,7 +386,7 @@ static void events_table(struct strbuf *html, struct strbuf *md, const struct si
 	}
 	qsort(v, k, sizeof(*v), cmp_event_rules);
 	strbuf_addch(md, '\n');
-	table_begin(&tb, html, md, cols, 4);
+	table_begin(&tb, html, md, cols, p ? 5 : 4);
 	for (i = 0; i < k; i++) {
 		char *t = site_value_text(json_object_get(v[i].e, "event"));
 
@@ -380,6 +410,8 @@ static void events_table(struct strbuf *html, struct strbuf *md, const struct si
 title:
 		table_cell(&tb, site_str(v[i].e, "title"));
 		table_cell_num(&tb, json_integer_value(json_object_get(v[i].e, "rules")));
+		if (p)	/* by the profile the site is built for */
+			table_cell(&tb, profile_covers(p, site_str(v[i].e, "provider"), t) ? "yes" : "no");
 		free(t);
 	}
 	table_end(&tb);
@@ -495,6 +527,47 @@ void site_technique_page(const struct site *s, const json_t *t)
 		}
 	}
 
+	/* with a profile: what it runs here, by vendor */
+	if (s->profile) {
+		static const struct table_col cols[] = {
+			{ "Vendor", 0, 0, 0, 0 }, { "Rules", 0, 0, 1, 0 }, { "Runnable", 0, 0, 1, 0 },
+		};
+		const json_t *c = json_object_get(s->tech_coverage, id);
+		const json_t *by = json_object_get(c, "by_vendor");
+		const char **vendors;
+		size_t nv, k;
+		struct table tb;
+
+		strbuf_addstr(&html, "<h2 id=\"runnable\">Runnable with the profile</h2>\n<p><strong>");
+		strbuf_addf(&html, "%lld of %lld</strong> rules of this technique run with the telemetry of the "
+			    "profile <strong>", (long long)json_integer_value(json_object_get(c, "runnable")),
+			    (long long)json_integer_value(json_object_get(c, "rules")));
+		site_esc(&html, profile_name(s->profile));
+		strbuf_addstr(&html, "</strong> (a rule runs when one of its events is collected); each rule "
+			      "below says whether it does.</p>\n");
+		strbuf_addf(&md, "\n## Runnable with the profile\n\n%lld of %lld rules of this technique run "
+			    "with the telemetry of the profile **",
+			    (long long)json_integer_value(json_object_get(c, "runnable")),
+			    (long long)json_integer_value(json_object_get(c, "rules")));
+		md_escape(&md, profile_name(s->profile));
+		strbuf_addstr(&md, "**; each rule below says whether it does.\n\n");
+		if (json_object_size(by)) {
+			nv = site_vendor_list(by, &vendors);
+			table_begin(&tb, &html, &md, cols, 3);
+			for (k = 0; k < nv; k++) {
+				const json_t *v = json_object_get(by, vendors[k]);
+
+				if (!v)
+					continue;
+				table_cell(&tb, site_vendor_label(vendors[k]));
+				table_cell_num(&tb, json_integer_value(json_object_get(v, "rules")));
+				table_cell_num(&tb, json_integer_value(json_object_get(v, "runnable")));
+			}
+			table_end(&tb);
+			free(vendors);
+		}
+	}
+
 	/* authoring guide */
 	strbuf_addf(&html, "<h2>Authoring guide</h2>\n<p>Patterns shared across the %lld rules of this "
 		    "technique: which fields they filter on, what values they look for, and what they "
@@ -569,7 +642,7 @@ void site_technique_page(const struct site *s, const json_t *t)
 		strbuf_addf(&md, "\n%lld of %lld rules have a close counterpart in another vendor, and "
 			    "%lld a near-duplicate in their own (indicator overlap %lld %% or more).\n",
 			    other, total, same, pct);
-		add_vendor_groups(&html, &md, s, json_object_get(rules, "uids"), pct);
+		add_vendor_groups(&html, &md, s, json_object_get(rules, "uids"), pct, s->profile != NULL);
 	}
 	{
 		const json_t *ret = json_object_get(rules, "retired");
@@ -584,7 +657,7 @@ void site_technique_page(const struct site *s, const json_t *t)
 				    "and exclusion above.");
 			strbuf_addf(&md, "\n## Retired rules (%zu)\n\nRules upstream has retired, listed apart%s.\n",
 				    nret, counted ? " (counted above too)" : " (not counted above)");
-			add_vendor_groups(&html, &md, s, json_object_get(ret, "uids"), 101);
+			add_vendor_groups(&html, &md, s, json_object_get(ret, "uids"), 101, 0);
 		}
 	}
 	site_page_foot(&html);
