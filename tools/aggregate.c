@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 	int c, status = EXIT_OK, partial = 0, merge = 0, include_retired = 0;
 	size_t i, nsource_paths = 0;
 
-	msg_setprog("detcat-aggregate");
+	cli_init("detcat-aggregate");
 	source_paths = xcalloc((size_t)argc, sizeof(char *));
 	while ((c = getopt_long(argc, argv, "a:o:ph", longopts, NULL)) != -1) {
 		switch (c) {
@@ -260,10 +260,8 @@ int main(int argc, char **argv)
 			 partial ? " (partial: no technique record)" : "");
 	}
 	json_array_foreach(records, i, rec)
-		if (ndjson_writer_put(wr, rec) < 0) {
-			ndjson_writer_abort(wr);
-			msg_die("%s: write error", output ? output : "standard output");
-		}
+		if (ndjson_writer_put(wr, rec) < 0)
+			ndjson_writer_die(wr);
 	json_decref(records);
 	catalog_free(cat);
 	attack_db_free(db);

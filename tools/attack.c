@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	int c, status = EXIT_OK;
 	size_t i;
 
-	msg_setprog("detcat-attack");
+	cli_init("detcat-attack");
 	while ((c = getopt_long(argc, argv, "o:ph", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; break;
@@ -164,10 +164,8 @@ int main(int argc, char **argv)
 		 (long long)json_integer_value(json_object_get(v, "revoked")),
 		 (long long)json_integer_value(json_object_get(v, "deprecated")));
 	json_array_foreach(table, i, v) {
-		if (ndjson_writer_put(w, v) < 0) {
-			ndjson_writer_abort(w);
-			msg_die("%s: write error", output ? output : "standard output");
-		}
+		if (ndjson_writer_put(w, v) < 0)
+			ndjson_writer_die(w);
 	}
 	json_decref(table);
 	if (ndjson_writer_close(w) < 0)

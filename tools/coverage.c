@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	int c, status;
 	size_t i;
 
-	msg_setprog("detcat-coverage");
+	cli_init("detcat-coverage");
 	while ((c = getopt_long(argc, argv, "H:e:l:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H': have = optarg; break;
@@ -230,14 +230,14 @@ int main(int argc, char **argv)
 	json_object_del(rec, "next");
 	json_object_del(rec, "runnable");
 	if (ndjson_writer_put(wr, rec) < 0)
-		msg_die("%s: write error", output ? output : "standard output");
+		ndjson_writer_die(wr);
 	json_decref(rec);
 	json_array_foreach(json_object_get(cov, "technique_records"), i, rec)
 		if (ndjson_writer_put(wr, rec) < 0)
-			msg_die("%s: write error", output ? output : "standard output");
+			ndjson_writer_die(wr);
 	json_array_foreach(json_object_get(cov, "next"), i, rec)
 		if (ndjson_writer_put(wr, rec) < 0)
-			msg_die("%s: write error", output ? output : "standard output");
+			ndjson_writer_die(wr);
 	if (ndjson_writer_close(wr) < 0)
 		return EXIT_FATAL;
 	if (layer_path) {

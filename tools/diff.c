@@ -667,7 +667,7 @@ int main(int argc, char **argv)
 	int c, threaded, status;
 	size_t i;
 
-	msg_setprog("detcat-diff");
+	cli_init("detcat-diff");
 	while ((c = getopt_long(argc, argv, "f:o:zh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -751,10 +751,8 @@ int main(int argc, char **argv)
 		if (!wr)
 			msg_die("%s: %s", output ? output : "standard output", werr);
 		json_array_foreach(recs, i, rec)
-			if (ndjson_writer_put(wr, rec) < 0) {
-				ndjson_writer_abort(wr);
-				msg_die("%s: write error", output ? output : "standard output");
-			}
+			if (ndjson_writer_put(wr, rec) < 0)
+				ndjson_writer_die(wr);
 		if (ndjson_writer_close(wr) < 0)
 			return EXIT_FATAL;
 	} else {

@@ -833,7 +833,7 @@ static int unpack_finish(struct unpack *u, int abort)
 		if (u->v[i]->error)
 			msg_warn("%s:%s: %s", u->opt->source, u->v[i]->path, u->v[i]->error);
 	if (u->write_failed)
-		msg_warn("cannot write '%s': %s", u->opt->output, strerror(u->write_failed));
+		msg_warn("%s: %s", u->opt->output ? u->opt->output : "standard output", strerror(u->write_failed));
 	if (abort || u->write_failed) {
 		ndjson_writer_abort(w);
 		return -1;
@@ -1061,7 +1061,7 @@ int main(int argc, char **argv)
 	int rc, stale = 0;
 	struct stat st;
 
-	msg_setprog("detcat-fetch-unpack");
+	cli_init("detcat-fetch-unpack");
 	/* files come and go by the thousand: keep freed memory for the next ones
 	 * rather than map and unmap it (page faults were a sixth of the run) */
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);

@@ -630,7 +630,7 @@ int main(int argc, char **argv)
 	size_t i, k, empty;
 	char num[32];
 
-	msg_setprog("detcat-normalize");
+	cli_init("detcat-normalize");
 	while ((c = getopt_long(argc, argv, "o:pm:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': opt.output = optarg; break;
@@ -718,10 +718,8 @@ int main(int argc, char **argv)
 		}
 		strbuf_reset(&line);
 		rule_serialize(r, &line);
-		if (ndjson_writer_line(w, line.buf, line.len) < 0) {
-			ndjson_writer_abort(w);
-			msg_die("%s: write error", opt.output ? opt.output : "standard output");
-		}
+		if (ndjson_writer_line(w, line.buf, line.len) < 0)
+			ndjson_writer_die(w);
 	}
 	strbuf_release(&line);
 	for (i = 0; i < NVENDORS; i++)

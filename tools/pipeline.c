@@ -245,7 +245,7 @@ int main(int argc, char **argv)
 	size_t n, i, j;
 	int c;
 
-	msg_setprog("detcat-pipeline");
+	cli_init("detcat-pipeline");
 	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cmd_dir = optarg; break;

@@ -162,7 +162,7 @@ static void write_pages_list(const char *dir, const json_t *written)
 	bad = ferror(f);
 	if ((fclose(f) != 0) | bad || rename(tmp, path) != 0) {
 		remove(tmp);
-		msg_die("%s: write error", path);
+		msg_die("%s: %s", path, strerror(errno ? errno : EIO));
 	}
 	free(keys);
 	free(tmp);
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 	struct events *ev = NULL;
 	int c, status;
 
-	msg_setprog("detcat-report");
+	cli_init("detcat-report");
 	while ((c = getopt_long(argc, argv, "o:H:e:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': s.dir = optarg; break;

@@ -497,7 +497,7 @@ int main(int argc, char **argv)
 	size_t i, ngood = 0;
 	struct stage_msgs badlines = { 0, 0 };
 
-	msg_setprog("detcat-tag");
+	cli_init("detcat-tag");
 	while ((c = getopt_long(argc, argv, "a:e:o:pj:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': attack_path = optarg; break;
@@ -585,10 +585,8 @@ int main(int argc, char **argv)
 	}
 	qsort(sorted, ngood, sizeof(*sorted), cmp_item);
 	for (i = 0; i < ngood; i++)
-		if (ndjson_writer_line(wr, sorted[i]->out, sorted[i]->out_len) < 0) {
-			ndjson_writer_abort(wr);
-			msg_die("%s: write error", output ? output : "standard output");
-		}
+		if (ndjson_writer_line(wr, sorted[i]->out, sorted[i]->out_len) < 0)
+			ndjson_writer_die(wr);
 	if (wr) {
 		size_t ntech = 0, nev = 0;
 		char a[32], b[32], c3[32];

@@ -10,6 +10,10 @@
 # messages "detcat-normalize: golden:PATH...: ..."; and the good rule's
 # record, ok (or no_query). An optional folder support/ holds files given to
 # normalize first, at their paths below it (Splunk macros: support/macros/x.yml).
+# A file NAME.EXT.check beside an input holds a jq expression that must be true
+# over the array of the bad file's records (e.g. the good documents of a file
+# whose last one is broken all there, or the message a finding must give); the
+# bad file's records may then be ok too, as long as one is failed or partial.
 # Prints PASS/FAIL per input and "bad-input: N passed, M failed".
 bin=$1
 if [ ! -x "$bin/detcat-normalize" ] || ! command -v jq >/dev/null 2>&1; then
@@ -69,7 +73,7 @@ for dir in "$here"/*/; do
 	for f in "$dir"/*; do
 		base=$(basename "$f")
 		case $base in
-		vendor|good.*|README*|support) continue ;;
+		vendor|good.*|README*|support|*.check) continue ;;
 		*.sh) sh "$f" > "$tmp/input" || { : > "$tmp/err"; fail "$parser/$base" "generator failed"; continue; }
 		      base=${base%.sh} ;;
 		*) cp "$f" "$tmp/input" ;;
@@ -99,10 +103,22 @@ for dir in "$here"/*/; do
 			continue
 		fi
 		bad_status=$(jq -rs --arg p "$bpath" '[.[] | select(.path == $p) | .parse.status] | unique | join(",")' "$tmp/out.ndjson")
-		case $bad_status in
-		failed|partial|failed,partial|partial,failed) ;;
+		case ,$bad_status, in
+		*,failed,*|*,partial,*) ;;
 		*) fail "$t" "the bad file's records are '$bad_status', want failed or partial"; continue ;;
 		esac
+		case $bad_status in
+		*ok*|*no_query*)
+			if [ ! -f "$dir/$base.check" ]; then
+				fail "$t" "the bad file's records are '$bad_status': ok ones need a $base.check saying why"
+				continue
+			fi ;;
+		esac
+		if [ -f "$dir/$base.check" ] &&
+		   ! jq -es --arg p "$bpath" "[.[] | select(.path == \$p)] | $(cat "$dir/$base.check")" "$tmp/out.ndjson" >/dev/null; then
+			fail "$t" "$base.check is not true of the bad file's records: $(cat "$dir/$base.check")"
+			continue
+		fi
 		good_status=$(jq -rs --arg p "$gpath" '[.[] | select(.path == $p) | .parse.status] | unique | join(",")' "$tmp/out.ndjson")
 		if [ "$good_status" != ok ] && [ "$good_status" != no_query ]; then
 			fail "$t" "the good rule after it is '$good_status', want ok or no_query"

@@ -2,11 +2,18 @@
 #include "common/util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+void cli_init(const char *prog)
+{
+	msg_setprog(prog);
+	signal(SIGPIPE, SIG_IGN);
+}
 
 void cli_print_version(void)
 {
@@ -114,9 +121,11 @@ int cli_close_stdout(void)
 
 	if (fclose(stdout) != 0)
 		bad = 1;
-	if (bad && errno != EPIPE) {
-		msg_warn("error writing standard output: %s", strerror(errno));
+	if (bad && errno == EPIPE)
+		exit(EXIT_OK);
+	if (bad) {
+		msg_warn("standard output: %s", strerror(errno ? errno : EIO));
 		return -1;
 	}
-	return bad ? -1 : 0;
+	return 0;
 }

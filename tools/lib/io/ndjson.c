@@ -303,6 +303,7 @@ struct ndjson_writer {
 	char *name;		/* for messages */
 	enum ndjson_format fmt;
 	int failed;
+	int err;		/* errno of the first failed write */
 
 	ZSTD_CCtx *cctx;
 	struct strbuf in;	/* uncompressed bytes waiting for the compressor */
@@ -445,6 +446,22 @@ struct ndjson_writer *ndjson_writer_open(const char *path, enum ndjson_format fm
 	return w;
 }
 
+/*
+ * A write failed: keep its errno for the message. On standard output, EPIPE
+ * means the reader has gone (`| head`): nothing more is wanted, so the program
+ * ends here, quietly, with status 0.
+ */
+static void write_failed(struct ndjson_writer *w)
+{
+	int e = errno ? errno : EIO;
+
+	if (e == EPIPE && !w->path)
+		exit(EXIT_OK);
+	if (!w->failed)
+		w->err = e;
+	w->failed = 1;
+}
+
 static int writer_flush(struct ndjson_writer *w, ZSTD_EndDirective mode)
 {
 	ZSTD_inBuffer in = { w->in.buf, w->in.len, 0 };
@@ -453,7 +470,7 @@ static int writer_flush(struct ndjson_writer *w, ZSTD_EndDirective mode)
 		return -1;
 	if (w->fmt == NDJSON_PLAIN) {
 		if (w->in.len && fwrite(w->in.buf, 1, w->in.len, w->f) != w->in.len)
-			w->failed = 1;
+			write_failed(w);
 		strbuf_reset(&w->in);
 		return w->failed ? -1 : 0;
 	}
@@ -464,7 +481,7 @@ static int writer_flush(struct ndjson_writer *w, ZSTD_EndDirective mode)
 		if (ZSTD_isError(left))
 			msg_die("zstd: %s", ZSTD_getErrorName(left));
 		if (out.pos && fwrite(w->out, 1, out.pos, w->f) != out.pos) {
-			w->failed = 1;
+			write_failed(w);
 			return -1;
 		}
 		if (mode == ZSTD_e_continue ? in.pos == in.size : left == 0)
@@ -514,27 +531,40 @@ static void writer_free(struct ndjson_writer *w)
 int ndjson_writer_close(struct ndjson_writer *w)
 {
 	int rc = 0;
-	const char *name = w->name;
 
-	if (writer_flush(w, w->fmt == NDJSON_ZSTD ? ZSTD_e_end : ZSTD_e_flush) < 0 || fflush(w->f) != 0 || ferror(w->f))
+	errno = 0;
+	if (writer_flush(w, w->fmt == NDJSON_ZSTD ? ZSTD_e_end : ZSTD_e_flush) < 0)
 		rc = -1;
-	if (w->path) {
-		if (fclose(w->f) != 0)
-			rc = -1;
-		if (rc == 0 && rename(w->tmp, w->path) != 0)
-			rc = -1;
-		if (rc != 0) {
-			msg_warn("cannot write '%s': %s", name, strerror(errno));
-			unlink(w->tmp);
-		}
-	} else {
-		if (w->own && fclose(w->f) != 0)
-			rc = -1;
-		if (rc != 0 && errno != EPIPE)
-			msg_warn("cannot write %s: %s", name, strerror(errno));
+	else if (fflush(w->f) != 0 || ferror(w->f)) {
+		write_failed(w);
+		rc = -1;
 	}
+	if (w->path) {
+		if (fclose(w->f) != 0 && rc == 0) {
+			write_failed(w);
+			rc = -1;
+		}
+		if (rc == 0 && rename(w->tmp, w->path) != 0) {
+			w->err = errno;
+			rc = -1;
+		}
+		if (rc != 0)
+			unlink(w->tmp);
+	} else if (w->own && fclose(w->f) != 0 && rc == 0) {
+		write_failed(w);
+		rc = -1;
+	}
+	if (rc != 0)
+		msg_warn("%s: %s", w->name, strerror(w->err ? w->err : EIO));
 	writer_free(w);
 	return rc;
+}
+
+void ndjson_writer_die(struct ndjson_writer *w)
+{
+	msg_warn("%s: %s", w->name, strerror(w->err ? w->err : EIO));
+	ndjson_writer_abort(w);
+	exit(EXIT_FATAL);
 }
 
 void ndjson_writer_abort(struct ndjson_writer *w)

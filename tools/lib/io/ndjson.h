@@ -13,6 +13,10 @@
  * exit with the writer still open removes the temporary file). zstd is never
  * written to a terminal: opening standard output then fails with a message.
  *
+ * A closed pipe is no error: EPIPE on standard output (`| head -1`) ends the
+ * program at once, quietly, with status 0 (the tools ignore SIGPIPE, see
+ * cli_init()).
+ *
  * Ownership: the line returned by ndjson_reader_next() belongs to the reader and is
  * valid until the next call. json_t values passed to ndjson_writer_put() stay the
  * caller's (borrowed).
@@ -58,10 +62,14 @@ struct ndjson_writer *ndjson_writer_open(const char *path, enum ndjson_format fm
 int ndjson_writer_line(struct ndjson_writer *w, const char *line, size_t len);
 /* one JSON value, compact, keys in insertion order. */
 int ndjson_writer_put(struct ndjson_writer *w, const json_t *obj);
-/* Finish the stream; on success rename into place. Returns 0 or -1 (message
- * printed). Always frees w. */
+/* Finish the stream; on success rename into place. Returns 0 or -1 after one
+ * message naming the file and the system's reason ("out.zst: No space left on
+ * device"). Always frees w. */
 int ndjson_writer_close(struct ndjson_writer *w);
 /* Drop the output: remove the temporary file, leave any old target alone. */
 void ndjson_writer_abort(struct ndjson_writer *w);
+/* After ndjson_writer_line/_put returned -1: the same one message as a failed
+ * close, the output dropped, exit 2. */
+void ndjson_writer_die(struct ndjson_writer *w) __attribute__((noreturn));
 
 #endif

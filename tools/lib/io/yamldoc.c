@@ -348,6 +348,109 @@ static int attach(struct loader *l, struct ynode *n)
 	return 0;
 }
 
+static int cmp_key_same(const struct ynode *x, const struct ynode *y)
+{
+	return !(x->len == y->len && !memcmp(x->str, y->str, x->len));
+}
+
+static int cmp_key_index(const void *a, const void *b)
+{
+	const struct ynode *const *x = a, *const *y = b;
+	size_t n = (*x)->len < (*y)->len ? (*x)->len : (*y)->len;
+	int c = memcmp((*x)->str, (*y)->str, n);
+
+	if (c)
+		return c;
+	if ((*x)->len != (*y)->len)
+		return (*x)->len < (*y)->len ? -1 : 1;
+	/* the same key: in the order written (keys are distinct nodes, laid out by
+	 * position in the text) */
+	return (*x)->start < (*y)->start ? -1 : (*x)->start > (*y)->start;
+}
+
+static void add_dup(struct loader *l, const struct ynode *first, const struct ynode *later)
+{
+	struct yamldoc *s = l->s;
+
+	if (s->ndups < YAML_MAX_DUPS) {
+		if (!s->dups)
+			s->dups = xcalloc(YAML_MAX_DUPS, sizeof(*s->dups));
+		s->dups[s->ndups].doc = l->docs.n;	/* the open document's root comes next */
+		s->dups[s->ndups].line = later->line;
+		s->dups[s->ndups].first_line = first->line;
+		s->dups[s->ndups].key = later->str;
+	}
+	s->ndups++;
+}
+
+/* Keys written twice in a finished map (before merge keys are applied: a key
+ * over a merged one is no duplicate). Sorting keeps a 100,000-key map cheap. */
+static void find_duplicates(struct loader *l, const struct ynode *map)
+{
+	const struct ynode **v;
+	size_t i;
+
+	if (map->n < 2)
+		return;
+	if (map->n <= 16) {
+		size_t j;
+
+		for (i = 1; i < map->n; i++)
+			for (j = 0; j < i; j++)
+				if (map->keys[j]->len == map->keys[i]->len &&
+				    !memcmp(map->keys[j]->str, map->keys[i]->str, map->keys[i]->len) &&
+				    !is_plain_key(map->keys[i], "<<")) {
+					add_dup(l, map->keys[j], map->keys[i]);
+					break;
+				}
+		return;
+	}
+	v = xmalloc(map->n * sizeof(*v));
+	for (i = 0; i < map->n; i++)
+		v[i] = map->keys[i];
+	qsort(v, map->n, sizeof(*v), cmp_key_index);
+	for (i = 1; i < map->n; i++)
+		if (!cmp_key_same(v[i - 1], v[i]) && !is_plain_key(v[i], "<<"))
+			add_dup(l, v[i - 1], v[i]);
+	free(v);
+}
+
+static const struct ynode *const *sort_keys;
+
+static int cmp_key_at(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = cmp_key_same(sort_keys[x], sort_keys[y]) ?
+		strcmp(sort_keys[x]->str, sort_keys[y]->str) : 0;
+
+	if (c)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+/* Which keys of a big map a later one repeats, so that ynode_key_overridden()
+ * stays O(1) on a 100,000-key map (walking it pair by pair would hang). */
+static void mark_overridden(struct yamldoc_arena *a, struct ynode *map)
+{
+	size_t *ix, i;
+	unsigned char *over;
+
+	if (map->n <= 16)
+		return;
+	ix = xmalloc(map->n * sizeof(*ix));
+	for (i = 0; i < map->n; i++)
+		ix[i] = i;
+	sort_keys = (const struct ynode *const *)map->keys;
+	qsort(ix, map->n, sizeof(*ix), cmp_key_at);
+	over = arena_alloc(a, map->n);
+	memset(over, 0, map->n);
+	for (i = 0; i + 1 < map->n; i++)
+		if (!cmp_key_same(map->keys[ix[i]], map->keys[ix[i + 1]]))
+			over[ix[i]] = 1;
+	map->overridden = over;
+	free(ix);
+}
+
 static int close_collection(struct loader *l, const yaml_mark_t *end)
 {
 	struct frame *f = &l->frames[--l->nframes];
@@ -374,11 +477,13 @@ static int close_collection(struct loader *l, const yaml_mark_t *end)
 				return fail(l, n->keys[i]->line, "a map key must be a scalar");
 			}
 		}
+		find_duplicates(l, n);
 		if (apply_merge(l->s->arena, n, err, sizeof(err)) < 0) {
 			l->items.n = f->base;
 			free(f->anchor);
 			return fail(l, n->line, "%s", err);
 		}
+		mark_overridden(l->s->arena, n);
 		for (i = 0; i < n->n; i++) {
 			w = add_weight(w, n->keys[i]->weight, cap);
 			w = add_weight(w, n->vals[i]->weight, cap);
@@ -518,6 +623,8 @@ int yamldoc_load(struct yamldoc *s, const char *text, size_t len,
 			}
 			l.doc_lines[l.docs.n - 1] = doc_line;
 			s->ndocs = l.docs.n;
+			/* where the next document starts, if its start cannot be parsed */
+			doc_line = (unsigned)ev.end_mark.line + 1;
 			break;
 		case YAML_SCALAR_EVENT:
 			rc = on_scalar(&l, &ev);
@@ -543,6 +650,8 @@ int yamldoc_load(struct yamldoc *s, const char *text, size_t len,
 			break;
 	}
 	yaml_parser_delete(&parser);
+	if (rc < 0)
+		s->err_doc_line = doc_line;
 	while (l.nframes > 0)
 		free(l.frames[--l.nframes].anchor);
 	free(l.frames);
@@ -567,6 +676,7 @@ void yamldoc_release(struct yamldoc *s)
 	free(s->arena);
 	free(s->docs);
 	free(s->doc_lines);
+	free(s->dups);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -603,6 +713,8 @@ int ynode_key_overridden(const struct ynode *map, size_t i)
 {
 	size_t j;
 
+	if (map->overridden)
+		return map->overridden[i];
 	for (j = i + 1; j < map->n; j++)
 		if (strcmp(map->keys[j]->str, map->keys[i]->str) == 0)
 			return 1;
@@ -631,6 +743,7 @@ const struct ynode *yamldoc_merge(struct yamldoc *s, const struct ynode *base,
 		return over ? over : base;
 	m = arena_alloc(s->arena, sizeof(*m));
 	*m = *over;
+	m->overridden = NULL;	/* a merged map repeats no key */
 	m->keys = arena_alloc(s->arena, (base->n + over->n) * sizeof(*m->keys) + 1);
 	m->vals = arena_alloc(s->arena, (base->n + over->n) * sizeof(*m->vals) + 1);
 	for (i = 0; i < base->n; i++) {

@@ -40,6 +40,8 @@ struct ynode {
 	struct ynode **keys;
 	struct ynode **vals;
 	size_t weight;			/* expanded size, for the alias cap */
+	const unsigned char *overridden;	/* maps of more than 16 keys: 1 where a
+					 * later key repeats keys[i] (else NULL) */
 };
 
 struct yamldoc_limits {
@@ -48,13 +50,27 @@ struct yamldoc_limits {
 };
 #define YAML_LIMITS_DEFAULT { 128, 1000000 }
 
+/* A key written twice in one map (merge keys aside): the later one wins. */
+struct ydup {
+	size_t doc;			/* index in docs */
+	unsigned line;			/* the later key's line */
+	unsigned first_line;		/* the earlier one's */
+	const char *key;
+};
+#define YAML_MAX_DUPS 64		/* kept per stream; ndups counts them all */
+
 struct yamldoc {
 	size_t ndocs;
 	struct ynode **docs;		/* root of each document; NULL for an empty one */
 	unsigned *doc_lines;		/* first line of each document */
-	/* on error: documents loaded before it stay available */
+	/* duplicate keys, in the order their maps closed (at most YAML_MAX_DUPS) */
+	struct ydup *dups;
+	size_t ndups;			/* all of them, kept or not */
+	/* on error: documents loaded before it stay available (ndocs of them);
+	 * err_doc_line is the first line of the document the error is in */
 	int failed;
 	unsigned err_line;
+	unsigned err_doc_line;
 	char err[256];
 	struct yamldoc_arena *arena;
 	const char *text;		/* the input (borrowed), for offsets */

@@ -422,6 +422,25 @@ static void set_uid(struct file_ctx *f, struct rule *rule, const char *id, unsig
 	free(uid);
 }
 
+/*
+ * A key written twice in one mapping of the rule: YAML readers keep the last
+ * silently, so half of what the author wrote is never read. A finding: the
+ * rule is partial, each duplicate named with both lines.
+ */
+static void duplicate_keys(struct rule *rule, const struct yamldoc *ys, size_t doc_index)
+{
+	size_t i, kept = ys->ndups < YAML_MAX_DUPS ? ys->ndups : YAML_MAX_DUPS;
+
+	for (i = 0; i < kept; i++) {
+		const struct ydup *d = &ys->dups[i];
+
+		if (d->doc == doc_index)
+			rule_error(rule, d->line, PARSE_PARTIAL,
+				   "duplicate key '%s' (first at line %u): only the last one is read",
+				   d->key, d->first_line);
+	}
+}
+
 static void document(struct file_ctx *f, const struct yamldoc *ys, const struct ynode *root,
 		     const struct ynode *tmpl, const struct ynode *orig, unsigned doc_line,
 		     size_t doc_index)
@@ -467,6 +486,7 @@ static void document(struct file_ctx *f, const struct yamldoc *ys, const struct 
 		json_object_set_new(rule->rec, "line", json_integer(doc_line));
 	}
 	logsource(&c, ynode_get(root, "logsource"));
+	duplicate_keys(rule, ys, doc_index);
 
 	if ((n = ynode_get(root, "correlation"))) {
 		qkey = "correlation";
@@ -488,11 +508,16 @@ static void document(struct file_ctx *f, const struct yamldoc *ys, const struct 
 	finish(f, rule);
 }
 
-/* For a file libyaml rejects: still a record, named by its id line if it has one. */
-static void failed_file(struct file_ctx *f, unsigned line, const char *msg)
+/*
+ * For a file libyaml rejects: still a record, named by its id line if it has
+ * one. from is where the broken document starts (0: the whole file); doc is
+ * its number in a file whose earlier documents gave rules (0: none did).
+ */
+static void failed_file(struct file_ctx *f, size_t from, size_t doc, unsigned doc_line,
+			unsigned line, const char *msg)
 {
 	struct rule *rule = rule_new("sigma", f->source, f->path);
-	const char *p = f->text, *end = f->text + f->len;
+	const char *p = f->text + from, *end = f->text + f->len;
 	char *id = NULL, *title = NULL;
 
 	while (p < end) {
@@ -533,9 +558,21 @@ static void failed_file(struct file_ctx *f, unsigned line, const char *msg)
 		id = NULL;
 	}
 	{
-		char *uid = id ? xasprintf("sigma:%s", id) : xasprintf("sigma:%s", f->path);
+		char *uid = id ? xasprintf("sigma:%s", id) :
+			    doc ? xasprintf("sigma:%s#%zu", f->path, doc) : xasprintf("sigma:%s", f->path);
+
+		if (json_object_get(f->uids, uid)) {
+			char *again = xasprintf("%s#%zu", uid, doc);
+
+			free(uid);
+			uid = again;
+		}
 		json_object_set_new(rule->rec, "uid", json_string(uid));
 		free(uid);
+	}
+	if (doc) {
+		json_object_set_new(rule->rec, "document", json_integer((json_int_t)doc));
+		json_object_set_new(rule->rec, "line", json_integer(doc_line));
 	}
 	if (title) {
 		json_t *t = json_string(title);
@@ -547,6 +584,22 @@ static void failed_file(struct file_ctx *f, unsigned line, const char *msg)
 	free(id);
 	free(title);
 	finish(f, rule);
+}
+
+/* Byte offset of the start of a 1-based line. */
+static size_t line_offset(const char *text, size_t len, unsigned line)
+{
+	size_t off = 0;
+
+	while (line > 1 && off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+
+		if (!nl)
+			return len;
+		off = (size_t)(nl - text) + 1;
+		line--;
+	}
+	return off;
 }
 
 int sigma_parse_file(const char *source, const char *path, const char *text, size_t len,
@@ -566,17 +619,19 @@ int sigma_parse_file(const char *source, const char *path, const char *text, siz
 	f.out = rules_out;
 	f.uids = json_object();
 	f.scratch = sigma_scratch_new();
-	if (yamldoc_load(&ys, text, len, NULL) < 0) {
+	if (yamldoc_load(&ys, text, len, NULL) < 0 && ys.ndocs == 0) {
 		char msg[300];
 
 		snprintf(msg, sizeof(msg), "invalid YAML: %s", ys.err);
-		failed_file(&f, ys.err_line, msg);
+		failed_file(&f, 0, 0, 0, ys.err_line, msg);
 		goto out;
 	}
+	/* a broken document after good ones: those give their rules, the broken
+	 * one a failed record (libyaml cannot read on past it) */
 	for (i = 0; i < ys.ndocs; i++)
 		if (ys.docs[i])
 			nreal++;
-	f.multi = nreal > 1;
+	f.multi = nreal > 1 || ys.failed;
 	for (i = 0; i < ys.ndocs; i++) {
 		const struct ynode *root = ys.docs[i], *eff;
 		const char *action;
@@ -612,8 +667,15 @@ int sigma_parse_file(const char *source, const char *path, const char *text, siz
 		prev = eff;
 		document(&f, &ys, eff, tmpl_orig, root, ys.doc_lines[i], i);
 	}
+	if (ys.failed) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), "invalid YAML: %s", ys.err);
+		failed_file(&f, line_offset(text, len, ys.err_doc_line), ys.ndocs + 1,
+			    ys.err_doc_line, ys.err_line, msg);
+	}
 	if (f.out->n == first)
-		failed_file(&f, 0, "no rule in this file (empty, or only templates)");
+		failed_file(&f, 0, 0, 0, 0, "no rule in this file (empty, or only templates)");
 out:
 	yamldoc_release(&ys);
 	json_decref(f.uids);
