@@ -118,31 +118,24 @@ static int read_file(struct catalog *cat, const char *path, int merge)
  * any other source of the rules by name; each with the rules it gave and, from
  * its record, its files, when it was last fetched, and whether it is stale.
  */
-static void add_sources(json_t *records, char **paths, size_t npaths)
+static void add_sources(json_t *corpus, struct catalog *cat, char **paths, size_t npaths)
 {
-	json_t *counts = json_object(), *list = json_array(), *corpus = NULL, *rec, *v;
+	json_t *counts = json_object(), *list = json_array(), *v;
 	const char *key;
 	size_t i;
 
-	json_array_foreach(records, i, rec) {
-		const char *kind = json_string_value(json_object_get(rec, "kind"));
-		const char *src = json_string_value(json_object_get(rec, "source"));
+	for (i = 0; i < catalog_nrules(cat); i++) {
+		const char *src, *vendor;
+		json_t *c;
 
-		if (kind && !strcmp(kind, "corpus"))
-			corpus = rec;
-		else if (kind && !strcmp(kind, "rule") && src) {
-			json_t *c = json_object_get(counts, src);
-
-			if (!c)
-				json_object_set_new(counts, src, c = json_pack("{s:s?,s:I}", "vendor",
-					json_string_value(json_object_get(rec, "vendor")), "rules", (json_int_t)0));
-			json_object_set_new(c, "rules", json_integer(json_integer_value(json_object_get(c, "rules")) + 1));
-		}
-	}
-	if (!corpus) {
-		json_decref(counts);
-		json_decref(list);
-		return;
+		catalog_rule_origin(cat, i, &src, &vendor);
+		if (!src)
+			continue;
+		c = json_object_get(counts, src);
+		if (!c)
+			json_object_set_new(counts, src, c = json_pack("{s:s?,s:I}", "vendor", vendor,
+								       "rules", (json_int_t)0));
+		json_object_set_new(c, "rules", json_integer(json_integer_value(json_object_get(c, "rules")) + 1));
 	}
 	for (i = 0; i < npaths; i++) {
 		json_error_t jerr;
@@ -176,6 +169,11 @@ static void add_sources(json_t *records, char **paths, size_t npaths)
 	json_decref(counts);
 }
 
+static int put_line(const char *line, size_t len, void *wr)
+{
+	return ndjson_writer_line(wr, line, len) < 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -195,9 +193,9 @@ int main(int argc, char **argv)
 	struct ndjson_writer *wr;
 	struct attack_db *db;
 	struct catalog *cat;
-	json_t *records, *rec;
+	json_t *corpus = NULL;
 	char *aerr = NULL;
-	int c, status = EXIT_OK, partial = 0, merge = 0, include_retired = 0;
+	int c, status = EXIT_OK, partial = 0, merge = 0, include_retired = 0, werr;
 	size_t i, nsource_paths = 0;
 
 	cli_init("detcat-aggregate");
@@ -241,28 +239,24 @@ int main(int argc, char **argv)
 		attack_db_free(db);
 		msg_die("no input line was a tagged rule: nothing to aggregate");
 	}
-	records = partial ? catalog_partial(cat) : catalog_finish(cat);
-	if (!partial)
-		add_sources(records, source_paths, nsource_paths);
+	werr = catalog_write(cat, partial, put_line, wr);
+	if (!werr && !partial) {
+		corpus = catalog_corpus(cat);
+		add_sources(corpus, cat, source_paths, nsource_paths);
+		werr = ndjson_writer_put(wr, corpus) < 0;
+	}
+	if (werr)
+		ndjson_writer_die(wr);
+	json_decref(corpus);
 	free(source_paths);
 	{
-		size_t nrules = 0, ntech = 0;
 		char a[32], b[32];
 
-		json_array_foreach(records, i, rec) {
-			const char *kind = json_string_value(json_object_get(rec, "kind"));
-
-			nrules += kind && !strcmp(kind, "rule");
-			ntech += kind && !strcmp(kind, "technique");
-		}
 		msg_warn("%s: %s rules, %s techniques with rules%s", output ? output : "standard output",
-			 stage_num(nrules, a, sizeof(a)), stage_num(ntech, b, sizeof(b)),
+			 stage_num(catalog_nrules(cat), a, sizeof(a)),
+			 stage_num(partial ? 0 : catalog_ntechniques(cat), b, sizeof(b)),
 			 partial ? " (partial: no technique record)" : "");
 	}
-	json_array_foreach(records, i, rec)
-		if (ndjson_writer_put(wr, rec) < 0)
-			ndjson_writer_die(wr);
-	json_decref(records);
 	catalog_free(cat);
 	attack_db_free(db);
 	if (ndjson_writer_close(wr) < 0)

@@ -510,6 +510,10 @@ static void test_attack_malformed_bundles_are_refused_with_a_clear_error(void **
 		{ "{\"type\":\"bundle\"}", "STIX bundle without objects" },
 		{ "{\"type\":\"bundle\",\"objects\":[]}", "STIX bundle without objects" },
 		{ "{\"type\":\"bundle\",\"objects\":{}}", "STIX bundle without objects" },
+		/* read one object at a time: a bad element after good ones adds none of them */
+		{ "{\"type\":\"bundle\",\"objects\":[" MATRIX "," TACTIC_EXECUTION ",{\"a\":\"]\\\"}\"},{\"x\":}]}",
+		  "not valid JSON" },
+		{ "{\"objects\":[" MATRIX "],\"type\":\"bundle\"} x", "not valid JSON" },
 	};
 	size_t i;
 

@@ -121,6 +121,179 @@ static void note_bundle_id(struct attack_build *b, const char *id)
 	b->bundle_version = xstrdup(v);
 }
 
+/* one object of a bundle: kept when the table needs it (the latest version of its STIX id) */
+static void add_object(struct attack_build *b, json_t *obj)
+{
+	const char *id = str_of(obj, "id"), *t = str_of(obj, "type");
+	const char *mod, *old_mod;
+	json_t *old;
+
+	if (!id || !t)
+		return;
+	if (!strcmp(t, "x-mitre-collection")) {
+		note_collection(b, obj);
+		return;
+	}
+	if (!wanted(obj, t))
+		return;
+	/* the same object in two bundles: keep the latest (ISO 8601 sorts as text) */
+	old = json_object_get(b->objects, id);
+	mod = str_of(obj, "modified");
+	old_mod = str_of(old, "modified");
+	if (old && (!mod || (old_mod && strcmp(old_mod, mod) >= 0)))
+		return;
+	json_object_set(b->objects, id, obj);
+}
+
+/* ---- a bundle read one object at a time ---- */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/*
+ * The end of the JSON value that starts at p: after its closing quote or
+ * bracket, or at the first delimiter of a scalar; NULL when a string or a
+ * bracket is not closed. Only the nesting is followed: jansson checks the
+ * value itself when it reads it.
+ */
+static const char *value_end(const char *p, const char *end)
+{
+	size_t depth = 0;
+
+	if (p >= end)
+		return NULL;
+	if (*p != '"' && *p != '{' && *p != '[') {
+		while (p < end && !strchr(",]} \t\n\r", *p) && *p)
+			p++;
+		return p;
+	}
+	while (p < end) {
+		switch (*p++) {
+		case '"':
+			while (p < end && *p != '"')
+				p += *p == '\\' ? 2 : 1;
+			if (p >= end)
+				return NULL;
+			p++;
+			break;
+		case '{': case '[':
+			depth++;
+			break;
+		case '}': case ']':
+			if (--depth == 0)
+				return p;
+			break;
+		}
+		if (!depth)
+			return p;	/* a string at the top */
+	}
+	return NULL;
+}
+
+static int key_is(const json_t *key, const char *name)
+{
+	return json_is_string(key) && !strcmp(json_string_value(key), name);
+}
+
+/*
+ * attack_build_add without the tree of the whole bundle (the 40 MB enterprise
+ * bundle is 150 MB as one tree): the top level is scanned for its keys, each
+ * element of "objects" is read on its own and only those the table needs are
+ * kept. Returns 1 when the bundle was added, 0 when it is anything but a
+ * plain bundle whose every part reads (the caller then reads it whole, for the
+ * same result and the same message); b changes only on 1.
+ */
+static int add_streamed(struct attack_build *b, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *objs = NULL, *objs_end = NULL, *e;
+	json_t *type = NULL, *id = NULL, *keys = json_array(), *kept = json_array(), *v;
+	size_t i, nobjs = 0;
+	int ok = 0;
+
+	p = skip_ws(p, end);
+	if (p == end || *p++ != '{')
+		goto out;
+	for (;;) {
+		json_t *key;
+
+		p = skip_ws(p, end);
+		if (p == end || *p != '"' || !(e = value_end(p, end)) ||
+		    !(key = json_loadb(p, (size_t)(e - p), JSON_DECODE_ANY, NULL)))
+			goto out;
+		json_array_foreach(keys, i, v)
+			if (json_equal(v, key))
+				break;
+		json_array_append_new(keys, key);
+		if (i < json_array_size(keys) - 1)
+			goto out;	/* a key twice: the last one counts, as jansson reads it */
+		p = skip_ws(e, end);
+		if (p == end || *p++ != ':')
+			goto out;
+		p = skip_ws(p, end);
+		if (!(e = value_end(p, end)) || e == p)
+			goto out;
+		if (key_is(key, "objects")) {
+			objs = p;
+			objs_end = e;
+		} else {
+			if (!(v = json_loadb(p, (size_t)(e - p), JSON_DECODE_ANY, NULL)))
+				goto out;
+			if (key_is(key, "type"))
+				type = v;
+			else if (key_is(key, "id"))
+				id = v;
+			else
+				json_decref(v);
+		}
+		p = skip_ws(e, end);
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		if (p == end || *p++ != '}')
+			goto out;
+		break;
+	}
+	if (skip_ws(p, end) != end || !key_is(type, "bundle") || !objs || *objs != '[')
+		goto out;
+	/* every element, read on its own; only what the table needs is kept */
+	p = skip_ws(objs + 1, objs_end);
+	while (p < objs_end && *p != ']') {
+		json_t *obj;
+		const char *t;
+
+		if (!(e = value_end(p, objs_end)) || e == p ||
+		    !(obj = json_loadb(p, (size_t)(e - p), JSON_DECODE_ANY, NULL)))
+			goto out;
+		nobjs++;
+		t = str_of(obj, "type");
+		if (str_of(obj, "id") && t && (!strcmp(t, "x-mitre-collection") || wanted(obj, t)))
+			json_array_append(kept, obj);
+		json_decref(obj);
+		p = skip_ws(e, objs_end);
+		if (p < objs_end && *p == ',')
+			p = skip_ws(p + 1, objs_end);
+		else if (p >= objs_end || *p != ']')
+			goto out;
+	}
+	if (p >= objs_end || skip_ws(p + 1, objs_end) != objs_end || !nobjs)
+		goto out;
+	note_bundle_id(b, json_string_value(id));
+	json_array_foreach(kept, i, v)
+		add_object(b, v);
+	ok = 1;
+out:
+	json_decref(type);
+	json_decref(id);
+	json_decref(keys);
+	json_decref(kept);
+	return ok;
+}
+
 int attack_build_add(struct attack_build *b, const char *text, size_t len, char **err)
 {
 	json_error_t jerr;
@@ -129,6 +302,8 @@ int attack_build_add(struct attack_build *b, const char *text, size_t len, char 
 	size_t i;
 	int rc = -1;
 
+	if (add_streamed(b, text, len))
+		return 0;
 	root = json_loadb(text, len, 0, &jerr);
 	if (!root) {
 		*err = xasprintf("not valid JSON: line %d, column %d: %s", jerr.line, jerr.column,
@@ -146,27 +321,8 @@ int attack_build_add(struct attack_build *b, const char *text, size_t len, char 
 		goto out;
 	}
 	note_bundle_id(b, str_of(root, "id"));
-	json_array_foreach(objects, i, obj) {
-		const char *id = str_of(obj, "id"), *t = str_of(obj, "type");
-		const char *mod, *old_mod;
-		json_t *old;
-
-		if (!id || !t)
-			continue;
-		if (!strcmp(t, "x-mitre-collection")) {
-			note_collection(b, obj);
-			continue;
-		}
-		if (!wanted(obj, t))
-			continue;
-		/* the same object in two bundles: keep the latest (ISO 8601 sorts as text) */
-		old = json_object_get(b->objects, id);
-		mod = str_of(obj, "modified");
-		old_mod = str_of(old, "modified");
-		if (old && (!mod || (old_mod && strcmp(old_mod, mod) >= 0)))
-			continue;
-		json_object_set(b->objects, id, obj);
-	}
+	json_array_foreach(objects, i, obj)
+		add_object(b, obj);
 	rc = 0;
 out:
 	/* the objects kept hold their own references; the rest goes now */

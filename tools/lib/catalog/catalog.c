@@ -1,11 +1,20 @@
 /*
  * catalog.c: the reduce of detcat-aggregate. See catalog.h.
  *
- * Each rule is boiled down once, when added, to sorted lists of distinct keys
- * (fields, field+op, field+value, indicator and exclusion triples, events), so
- * that counting a rule "at most once per row" is a plain increment per key.
+ * Each rule is boiled down once, when added, to its summary record as compact
+ * JSON text and sorted lists of distinct keys (fields, field+op, field+value,
+ * indicator and exclusion triples, techniques), each key an interned string
+ * named by a number; the JSON tree of the rule is dropped at once, so memory
+ * holds text and numbers, not a tree per predicate. Counting a rule "at most
+ * once per row" is then an increment in an array indexed by key number, and
+ * the technique records are written as text straight from those counts.
  * Keys join their parts with US (0x1f), which sorts below every printable
  * character: comparing keys compares (field, op, value) in that order.
+ *
+ * The text written is the text jansson writes for the same values (compact,
+ * keys in insertion order, \uXXXX in upper case for control characters), so
+ * catalog_finish() can hand back JSON values and the bytes do not depend on
+ * which of the two wrote them.
  */
 #include "catalog/catalog.h"
 #include "common/hashmap.h"
@@ -17,25 +26,95 @@
 #include <string.h>
 
 #define SEP '\x1f'
+#define NONE UINT32_MAX
 
-/* ---- a string → row table: hash index over a vector of rows ---- */
+/* ---- interned strings: each distinct key once, named by its number ---- */
+
+struct intern {
+	struct hashmap index;	/* string → number */
+	char **s;		/* number → string (in the arena) */
+	uint32_t *parent;	/* number → the field's number of a "field SEP ..." key, or NONE */
+	size_t n, cap;
+	char *block;		/* arena: strings are never freed one by one */
+	size_t used, size;
+	char **blocks;
+	size_t nblocks;
+};
+
+static char *arena_copy(struct intern *in, const char *s, size_t len)
+{
+	char *p;
+
+	if (len + 1 > in->size - in->used) {
+		size_t size = len + 1 > (1u << 16) ? len + 1 : (1u << 18);
+
+		in->blocks = xrealloc(in->blocks, (in->nblocks + 1) * sizeof(*in->blocks));
+		in->blocks[in->nblocks++] = in->block = xmalloc(size);
+		in->size = size;
+		in->used = 0;
+	}
+	p = in->block + in->used;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	in->used += len + 1;
+	return p;
+}
+
+static uint32_t intern_id(struct intern *in, const char *s, uint32_t parent)
+{
+	size_t v;
+
+	if (hashmap_get(&in->index, s, &v))
+		return (uint32_t)v;
+	if (in->n == in->cap) {
+		in->cap = in->cap ? in->cap * 2 : 1024;
+		in->s = xrealloc(in->s, in->cap * sizeof(*in->s));
+		in->parent = xrealloc(in->parent, in->cap * sizeof(*in->parent));
+	}
+	in->s[in->n] = arena_copy(in, s, strlen(s));
+	in->parent[in->n] = parent;
+	hashmap_put(&in->index, in->s[in->n], in->n);
+	return (uint32_t)in->n++;
+}
+
+/* the interned copy of s, or NULL for NULL */
+static const char *intern_str(struct intern *in, const char *s)
+{
+	uint32_t id;
+
+	if (!s)
+		return NULL;
+	id = intern_id(in, s, NONE);	/* it may move in->s */
+	return in->s[id];
+}
+
+static void intern_release(struct intern *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nblocks; i++)
+		free(in->blocks[i]);
+	free(in->blocks);
+	free(in->s);
+	free(in->parent);
+	hashmap_release(&in->index);
+	memset(in, 0, sizeof(*in));
+}
+
+/* ---- a string → count table, for the corpus record's unmapped fields ---- */
 
 struct row {
-	char *key;
+	const char *key;	/* interned */
 	size_t rules;
-	size_t *uids;		/* rule indexes, ascending */
-	size_t nuids, cap;
-	const char *title;	/* events: borrowed from a rule record */
 };
 
 struct table {
 	struct row *rows;
 	size_t n, cap;
-	struct hashmap index;	/* key → rows[]; keys are the rows' own */
+	struct hashmap index;	/* key → rows[] */
 };
 
-/* the row for key, created empty when new */
-static struct row *table_get(struct table *t, const char *key)
+static struct row *table_get(struct table *t, struct intern *in, const char *key)
 {
 	size_t i;
 
@@ -45,64 +124,58 @@ static struct row *table_get(struct table *t, const char *key)
 		t->cap = t->cap ? t->cap * 2 : 16;
 		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
 	}
-	memset(&t->rows[t->n], 0, sizeof(t->rows[0]));
-	t->rows[t->n].key = xstrdup(key);
+	t->rows[t->n].key = intern_str(in, key);
+	t->rows[t->n].rules = 0;
 	hashmap_put(&t->index, t->rows[t->n].key, t->n);
 	return &t->rows[t->n++];
 }
 
-static struct row *table_find(const struct table *t, const char *key)
-{
-	size_t i;
-
-	return hashmap_get(&t->index, key, &i) ? &t->rows[i] : NULL;
-}
-
-static void row_add_uid(struct row *r, size_t rule)
-{
-	if (r->nuids && r->uids[r->nuids - 1] == rule)
-		return;
-	if (r->nuids == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 4;
-		r->uids = xrealloc(r->uids, r->cap * sizeof(*r->uids));
-	}
-	r->uids[r->nuids++] = rule;
-}
-
-/* sort the rows (no lookups afterwards: the index is stale) */
-static void sort_rows(struct table *t, int (*cmp)(const void *, const void *))
-{
-	if (t->n)
-		qsort(t->rows, t->n, sizeof(*t->rows), cmp);
-}
-
 static void table_free(struct table *t)
 {
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		free(t->rows[i].key);
-		free(t->rows[i].uids);
-	}
 	free(t->rows);
 	hashmap_release(&t->index);
 	memset(t, 0, sizeof(*t));
 }
 
-/* ---- string lists ---- */
+/* ---- number lists ---- */
 
-struct strlist {
-	char **v;
+struct idlist {
+	uint32_t *v;
 	size_t n, cap;
 };
 
-static void strlist_add(struct strlist *l, char *s)
+static void idlist_add(struct idlist *l, uint32_t id)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 8;
 		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
-	l->v[l->n++] = s;
+	l->v[l->n++] = id;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* sort, drop duplicates, shrink to fit */
+static void idlist_uniq(struct idlist *l)
+{
+	size_t i, k = 0;
+
+	if (!l->n) {
+		free(l->v);
+		memset(l, 0, sizeof(*l));
+		return;
+	}
+	qsort(l->v, l->n, sizeof(*l->v), cmp_u32);
+	for (i = 1; i < l->n; i++)
+		if (l->v[i] != l->v[k])
+			l->v[++k] = l->v[i];
+	l->n = l->cap = k + 1;
+	l->v = xrealloc(l->v, l->n * sizeof(*l->v));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -110,45 +183,125 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* sort and drop duplicates */
-static void strlist_uniq(struct strlist *l)
-{
-	size_t i, k = 0;
+/* ---- JSON text, as jansson writes it ---- */
 
-	if (!l->n)
-		return;
-	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
-	for (i = 1; i < l->n; i++) {
-		if (strcmp(l->v[i], l->v[k]) == 0)
-			free(l->v[i]);
-		else
-			l->v[++k] = l->v[i];
+static void put_str(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s, *run;
+
+	strbuf_addch(sb, '"');
+	for (;;) {
+		for (run = p; *p >= 0x20 && *p != '"' && *p != '\\'; p++)
+			;
+		if (p > run)
+			strbuf_add(sb, run, (size_t)(p - run));
+		if (!*p)
+			break;
+		strbuf_addch(sb, '\\');
+		switch (*p) {
+		case '"': strbuf_addch(sb, '"'); break;
+		case '\\': strbuf_addch(sb, '\\'); break;
+		case '\b': strbuf_addch(sb, 'b'); break;
+		case '\f': strbuf_addch(sb, 'f'); break;
+		case '\n': strbuf_addch(sb, 'n'); break;
+		case '\r': strbuf_addch(sb, 'r'); break;
+		case '\t': strbuf_addch(sb, 't'); break;
+		default:
+			strbuf_add(sb, "u00", 3);
+			strbuf_addch(sb, hex[*p >> 4]);
+			strbuf_addch(sb, hex[*p & 15]);
+		}
+		p++;
 	}
-	l->n = k + 1;
+	strbuf_addch(sb, '"');
 }
 
-static void strlist_free(struct strlist *l)
+static void put_strn(struct strbuf *sb, const char *s, size_t n)
 {
-	size_t i;
+	char *t = xstrndup(s, n);
 
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
+	put_str(sb, t);
+	free(t);
+}
+
+static void put_str_or_null(struct strbuf *sb, const char *s)
+{
+	if (s)
+		put_str(sb, s);
+	else
+		strbuf_add(sb, "null", 4);
+}
+
+/* ,"key": (no comma after an opening bracket) */
+static void put_key(struct strbuf *sb, const char *key)
+{
+	char last = sb->len ? sb->buf[sb->len - 1] : '{';
+
+	if (last != '{' && last != '[')
+		strbuf_addch(sb, ',');
+	strbuf_addch(sb, '"');
+	strbuf_addstr(sb, key);
+	strbuf_add(sb, "\":", 2);
+}
+
+static void put_num(struct strbuf *sb, size_t n)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do
+		*--p = (char)('0' + n % 10);
+	while (n /= 10);
+	strbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* a canonical value's JSON text as the catalog writes it: itself, read back and written again */
+static void put_value(struct strbuf *sb, const char *text)
+{
+	json_t *v;
+	char *s;
+
+	if (!strstr(text, "\\u0000")) {	/* jansson reads every other text it wrote back to itself */
+		strbuf_addstr(sb, text);
+		return;
+	}
+	v = json_loads(text, JSON_DECODE_ANY, NULL);
+	if (!v)
+		v = json_string(text);
+	s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	strbuf_addstr(sb, s ? s : "null");
+	free(s);
+	json_decref(v);
 }
 
 /* ---- rules ---- */
 
-enum { L_FIELD, L_FIELDOP, L_FIELDVAL, L_IND, L_EXCL, L_EVENT, L_TECH, NLISTS };
+enum { L_FIELD, L_FIELDOP, L_FIELDVAL, L_IND, L_EXCL, L_TECH, NLISTS };
+
+struct cevent {
+	uint32_t key;		/* "provider SEP event" */
+	const char *title;	/* interned, or NULL */
+};
+
+struct match {
+	uint32_t rule, shared, uni;	/* |A ∩ B|, |A ∪ B| */
+};
 
 struct crule {
 	char *uid;
-	char *vendor;
-	char *parse;		/* ok, partial, failed, no_query */
+	const char *vendor;	/* interned, as the rule said it or "unknown" */
+	const char *parse;	/* interned: ok, partial, failed, no_query */
+	const char *source;	/* interned: the record's source and vendor strings, or NULL */
+	const char *rec_vendor;
 	int retired;		/* upstream retired it (rule/retired.h) */
-	json_t *summary;	/* the `rule` record */
-	json_t *events;		/* borrowed from summary */
-	struct strlist keys[NLISTS];
+	char *text;		/* the `rule` record as compact JSON, less `similar` */
+	size_t len;
+	struct cevent *events;
+	size_t nevents;
+	uint32_t *keys[NLISTS];
+	uint32_t nkeys[NLISTS];
+	struct match similar[2][SIMILAR_MAX];	/* [0] other vendors, [1] its own */
+	unsigned char nsimilar[2];
 };
 
 enum issue { ISSUE_UNKNOWN, ISSUE_REVOKED, ISSUE_DEPRECATED, ISSUE_UNKNOWN_TACTIC, NISSUES };
@@ -158,12 +311,16 @@ static const char *const issue_names[NISSUES] = {
 
 struct catalog {
 	const struct attack_db *db;
+	struct intern in;
 	struct crule *rules;
 	size_t n, cap;
-	struct table uids;	/* uid → seen */
+	struct hashmap uids;	/* uid → seen (keys are the rules' own uids) */
 	struct table unmapped;	/* field → occurrences (rules field counts predicates) */
 	size_t issues[NISSUES];
 	int include_retired;	/* count retired rules with the live ones */
+	size_t ntech;		/* technique records with counted rules */
+	size_t ntech_records;	/* technique records written */
+	int sorted;
 };
 
 struct catalog *catalog_new(const struct attack_db *db)
@@ -206,43 +363,6 @@ static char *op_label(const char *op, int negated)
 	return xasprintf("not_%s", op);
 }
 
-static void boil_predicates(struct catalog *c, struct crule *r, const json_t *preds)
-{
-	const json_t *p;
-	size_t i;
-
-	json_array_foreach(preds, i, p) {
-		const char *field = json_string_value(json_object_get(p, "field"));
-		const char *op = json_string_value(json_object_get(p, "op"));
-		const json_t *value = json_object_get(p, "value");
-		int negated = json_is_true(json_object_get(p, "negated"));
-		int exclusion = json_is_true(json_object_get(p, "exclusion"));
-		char *label, *vt = NULL;
-
-		if (!field || !op || json_is_true(json_object_get(p, "computed")))
-			continue;
-		if (json_is_true(json_object_get(p, "unmapped")))
-			table_get(&c->unmapped, field)->rules++;
-		strlist_add(&r->keys[L_FIELD], xstrdup(field));
-		label = op_label(op, negated);
-		strlist_add(&r->keys[L_FIELDOP], xasprintf("%s%c%s", field, SEP, label));
-		free(label);
-		if (value && !json_is_null(value)) {
-			vt = value_text(value);
-			/* sample values are what rules look for, never what they exclude */
-			if (!negated && !exclusion)
-				strlist_add(&r->keys[L_FIELDVAL], xasprintf("%s%c%s", field, SEP, vt));
-			if (exclusion)
-				strlist_add(&r->keys[L_EXCL],
-					    xasprintf("%s%c%s%c%s", field, SEP, op, SEP, vt));
-			else if (!negated)
-				strlist_add(&r->keys[L_IND],
-					    xasprintf("%s%c%s%c%s", field, SEP, op, SEP, vt));
-			free(vt);
-		}
-	}
-}
-
 static json_t *ids_of(const json_t *list, const char *key)
 {
 	json_t *out = json_array();
@@ -270,8 +390,6 @@ static void set_copy(json_t *dst, const json_t *src, const char *key)
 
 	json_object_set(dst, key, v ? v : json_null());
 }
-
-static int cmp_rule(const void *a, const void *b);
 
 /* the `rule` summary of a tagged rule: what the report needs, nothing more */
 static json_t *summarize(const json_t *rec, const char *uid, const char *vendor, const char *status)
@@ -323,16 +441,66 @@ static int all_strings(const json_t *a)
 	return 1;
 }
 
+static void add_key(struct catalog *c, struct idlist *l, struct strbuf *sb, uint32_t parent)
+{
+	idlist_add(l, intern_id(&c->in, sb->buf, parent));
+}
+
+static void boil_predicates(struct catalog *c, struct idlist *keys, const json_t *preds)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(preds, i, p) {
+		const char *field = json_string_value(json_object_get(p, "field"));
+		const char *op = json_string_value(json_object_get(p, "op"));
+		const json_t *value = json_object_get(p, "value");
+		int negated = json_is_true(json_object_get(p, "negated"));
+		int exclusion = json_is_true(json_object_get(p, "exclusion"));
+		uint32_t fid;
+		char *label, *vt;
+
+		if (!field || !op || json_is_true(json_object_get(p, "computed")))
+			continue;
+		if (json_is_true(json_object_get(p, "unmapped")))
+			table_get(&c->unmapped, &c->in, field)->rules++;
+		fid = intern_id(&c->in, field, NONE);
+		idlist_add(&keys[L_FIELD], fid);
+		label = op_label(op, negated);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s%c%s", field, SEP, label);
+		add_key(c, &keys[L_FIELDOP], &sb, fid);
+		free(label);
+		if (!value || json_is_null(value))
+			continue;
+		vt = value_text(value);
+		/* sample values are what rules look for, never what they exclude */
+		if (!negated && !exclusion) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%s%c%s", field, SEP, vt);
+			add_key(c, &keys[L_FIELDVAL], &sb, fid);
+		}
+		if (exclusion || !negated) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%s%c%s%c%s", field, SEP, op, SEP, vt);
+			add_key(c, &keys[exclusion ? L_EXCL : L_IND], &sb, fid);
+		}
+		free(vt);
+	}
+	strbuf_release(&sb);
+}
+
 int catalog_add(struct catalog *c, const json_t *rec, char **err)
 {
 	const char *uid = json_string_value(json_object_get(rec, "uid"));
 	const char *kind = json_string_value(json_object_get(rec, "kind"));
 	int summary = kind && strcmp(kind, "rule") == 0;
-	const json_t *techs = json_object_get(rec, "techniques"), *e, *preds;
-	struct row *seen;
+	const json_t *techs = json_object_get(rec, "techniques"), *e, *preds, *events;
+	struct idlist keys[NLISTS];
 	struct crule *r;
 	json_t *s;
-	size_t i;
+	size_t i, seen;
 
 	*err = NULL;
 	if (!json_is_object(rec) || !uid || !*uid) {
@@ -357,8 +525,7 @@ int catalog_add(struct catalog *c, const json_t *rec, char **err)
 		*err = xasprintf("%s: predicates is not an array", uid);
 		return -1;
 	}
-	seen = table_get(&c->uids, uid);
-	if (seen->rules++) {
+	if (hashmap_get(&c->uids, uid, &seen)) {
 		*err = xasprintf("%s: duplicate uid (the first one is kept)", uid);
 		return 1;
 	}
@@ -369,12 +536,13 @@ int catalog_add(struct catalog *c, const json_t *rec, char **err)
 	r = &c->rules[c->n++];
 	memset(r, 0, sizeof(*r));
 	r->uid = xstrdup(uid);
-	r->vendor = xstrdup(str_or(rec, "vendor", "unknown"));
-	r->parse = xstrdup(str_or(json_object_get(rec, "parse"), "status", "failed"));
+	hashmap_put(&c->uids, r->uid, c->n - 1);
+	r->vendor = intern_str(&c->in, str_or(rec, "vendor", "unknown"));
+	r->parse = intern_str(&c->in, str_or(json_object_get(rec, "parse"), "status", "failed"));
 
 	if (summary) {
 		/* from a partial or a catalog: the summary as it is, less what finish adds */
-		s = json_deep_copy(rec);
+		s = json_copy((json_t *)rec);
 		json_object_del(s, "similar");
 		json_object_set_new(s, "parse", json_pack("{s:s,s:o}", "status", r->parse, "errors",
 			array_or_empty(json_object_get(json_object_get(rec, "parse"), "errors"))));
@@ -394,8 +562,8 @@ int catalog_add(struct catalog *c, const json_t *rec, char **err)
 		else
 			json_object_del(s, "retired_why");
 	}
-	r->summary = s;
-	r->events = json_object_get(s, "events");
+	r->source = intern_str(&c->in, json_string_value(json_object_get(s, "source")));
+	r->rec_vendor = intern_str(&c->in, json_string_value(json_object_get(s, "vendor")));
 
 	json_array_foreach(json_object_get(s, "attack_issues"), i, e) {
 		const char *issue = json_string_value(json_object_get(e, "issue"));
@@ -405,6 +573,7 @@ int catalog_add(struct catalog *c, const json_t *rec, char **err)
 			if (strcmp(issue, issue_names[k]) == 0)
 				c->issues[k]++;
 	}
+	memset(keys, 0, sizeof(keys));
 	/* the rule's techniques and their parents (a parent counts its sub-techniques' rules) */
 	json_array_foreach(techs, i, e) {
 		const char *id = summary ? json_string_value(e) : json_string_value(json_object_get(e, "id"));
@@ -419,33 +588,37 @@ int catalog_add(struct catalog *c, const json_t *rec, char **err)
 		} else {
 			parent = json_string_value(json_object_get(e, "parent"));
 		}
-		strlist_add(&r->keys[L_TECH], xstrdup(id));
+		idlist_add(&keys[L_TECH], intern_id(&c->in, id, NONE));
 		if (parent)
-			strlist_add(&r->keys[L_TECH], xstrdup(parent));
+			idlist_add(&keys[L_TECH], intern_id(&c->in, parent, NONE));
 	}
-	json_array_foreach(r->events, i, e) {
+	events = json_object_get(s, "events");
+	r->events = xmalloc((json_array_size(events) ? json_array_size(events) : 1) * sizeof(*r->events));
+	json_array_foreach(events, i, e) {
 		const char *prov = json_string_value(json_object_get(e, "provider"));
 		const char *ev = json_string_value(json_object_get(e, "event"));
+		char *k;
 
-		if (prov && ev)
-			strlist_add(&r->keys[L_EVENT], xasprintf("%s%c%s", prov, SEP, ev));
+		if (!prov || !ev)
+			continue;
+		k = xasprintf("%s%c%s", prov, SEP, ev);
+		r->events[r->nevents].key = intern_id(&c->in, k, NONE);
+		r->events[r->nevents++].title = intern_str(&c->in,
+			json_string_value(json_object_get(e, "title")));
+		free(k);
 	}
-	boil_predicates(c, r, json_object_get(s, "predicates"));
-	for (i = 0; i < NLISTS; i++)
-		strlist_uniq(&r->keys[i]);
+	boil_predicates(c, keys, json_object_get(s, "predicates"));
+	for (i = 0; i < NLISTS; i++) {
+		idlist_uniq(&keys[i]);
+		r->keys[i] = keys[i].v;
+		r->nkeys[i] = (uint32_t)keys[i].n;
+	}
+	r->text = json_dumps(s, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!r->text)
+		msg_die("%s: cannot write the rule record as JSON", uid);
+	r->len = strlen(r->text);
+	json_decref(s);
 	return 0;
-}
-
-json_t *catalog_partial(struct catalog *c)
-{
-	json_t *out = json_array();
-	size_t i;
-
-	if (c->n)
-		qsort(c->rules, c->n, sizeof(*c->rules), cmp_rule);
-	for (i = 0; i < c->n; i++)
-		json_array_append(out, c->rules[i].summary);
-	return out;
 }
 
 /* ---- output ---- */
@@ -455,13 +628,76 @@ static int cmp_rule(const void *a, const void *b)
 	return strcmp(((const struct crule *)a)->uid, ((const struct crule *)b)->uid);
 }
 
-static int cmp_row_rules(const void *a, const void *b)
+static void sort_rules(struct catalog *c)
 {
-	const struct row *x = a, *y = b;
+	if (!c->sorted && c->n)
+		qsort(c->rules, c->n, sizeof(*c->rules), cmp_rule);
+	c->sorted = 1;
+}
+
+/* a key counted over a technique's rules */
+struct krow {
+	uint32_t id;
+	uint32_t rules;		/* distinct rules */
+	uint32_t off;		/* its rules in scratch.uids (indicators, exclusions) */
+	uint32_t group;		/* field rows: ops and samples, the field's row */
+	const char *key;
+	const char *title;	/* events */
+};
+
+struct krows {
+	struct krow *v;
+	size_t n, cap;
+};
+
+/* what a technique record is counted in, kept from one technique to the next */
+struct scratch {
+	uint32_t *cnt;		/* key number → count or cursor; all zero between uses */
+	uint32_t *pos;		/* key number → row + 1; all zero between uses */
+	size_t nkeys;
+	uint32_t *uids;		/* rule numbers of the rows with rules */
+	size_t nuids, cap;
+	struct krows rows[NLISTS], events;
+};
+
+static struct krow *krows_add(struct krows *l)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	return &l->v[l->n++];
+}
+
+/* most rules first, then by key */
+static int cmp_krow_rules(const void *a, const void *b)
+{
+	const struct krow *x = a, *y = b;
 
 	if (x->rules != y->rules)
 		return x->rules > y->rules ? -1 : 1;
 	return strcmp(x->key, y->key);
+}
+
+/* within a field (its row), by key */
+static int cmp_krow_group_key(const void *a, const void *b)
+{
+	const struct krow *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* within a field (its row), most rules first, then by key */
+static int cmp_krow_group_rules(const void *a, const void *b)
+{
+	const struct krow *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return cmp_krow_rules(a, b);
 }
 
 static int is_number(const char *s)
@@ -475,9 +711,9 @@ static int is_number(const char *s)
 }
 
 /* events: provider, then event (numbers as numbers) */
-static int cmp_row_event(const void *a, const void *b)
+static int cmp_krow_event(const void *a, const void *b)
 {
-	const char *x = ((const struct row *)a)->key, *y = ((const struct row *)b)->key;
+	const char *x = ((const struct krow *)a)->key, *y = ((const struct krow *)b)->key;
 	const char *xs = strchr(x, SEP), *ys = strchr(y, SEP);
 	size_t xl = (size_t)(xs - x), yl = (size_t)(ys - y);
 	int d = strncmp(x, y, xl < yl ? xl : yl);
@@ -492,237 +728,395 @@ static int cmp_row_event(const void *a, const void *b)
 	return strcmp(xs, ys);
 }
 
-static json_t *parse_value(const char *text)
+/*
+ * the distinct keys of list k over rules[], each with the number of rules that
+ * have it and, with_uids, those rules (ascending) from scratch.uids[off]
+ */
+static void count_keys(const struct catalog *c, struct scratch *w, int k, const uint32_t *rules,
+		       size_t n, int with_uids)
 {
-	json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+	struct krows *out = &w->rows[k];
+	size_t i, j, total = 0;
 
-	return v ? v : json_string(text);
+	out->n = 0;
+	for (i = 0; i < n; i++) {
+		const struct crule *r = &c->rules[rules[i]];
+
+		for (j = 0; j < r->nkeys[k]; j++)
+			if (!w->cnt[r->keys[k][j]]++)
+				krows_add(out)->id = r->keys[k][j];
+	}
+	for (i = 0; i < out->n; i++) {
+		struct krow *row = &out->v[i];
+
+		row->rules = w->cnt[row->id];
+		row->key = c->in.s[row->id];
+		row->off = (uint32_t)w->nuids + (uint32_t)total;
+		total += row->rules;
+		w->cnt[row->id] = with_uids ? row->off : 0;
+	}
+	if (!with_uids)
+		return;
+	if (w->nuids + total > w->cap) {
+		w->cap = (w->nuids + total) * 2;
+		w->uids = xrealloc(w->uids, w->cap * sizeof(*w->uids));
+	}
+	for (i = 0; i < n; i++) {
+		const struct crule *r = &c->rules[rules[i]];
+
+		for (j = 0; j < r->nkeys[k]; j++)
+			w->uids[w->cnt[r->keys[k][j]]++] = rules[i];
+	}
+	w->nuids += total;
+	for (i = 0; i < out->n; i++)
+		w->cnt[out->v[i].id] = 0;
 }
 
-static json_t *uids_json(const struct catalog *c, const struct row *r)
+static void put_uids(struct strbuf *sb, const struct catalog *c, const uint32_t *rules, size_t n)
 {
-	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < r->nuids; i++)
-		json_array_append_new(a, json_string(c->rules[r->uids[i]].uid));
-	return a;
+	strbuf_addch(sb, '[');
+	for (i = 0; i < n; i++) {
+		if (i)
+			strbuf_addch(sb, ',');
+		put_str(sb, c->rules[rules[i]].uid);
+	}
+	strbuf_addch(sb, ']');
 }
 
 /* indicator or exclusion rows; reach NULL for exclusions */
-static json_t *triples_json(const struct catalog *c, struct table *t, const struct table *reach)
+static void put_triples(struct strbuf *sb, const struct catalog *c, const struct scratch *w,
+			struct krows *rows, const uint32_t *reach)
 {
-	json_t *out = json_array();
 	size_t i;
 
-	sort_rows(t, cmp_row_rules);
-	for (i = 0; i < t->n; i++) {
-		const struct row *r = &t->rows[i];
+	if (rows->n)
+		qsort(rows->v, rows->n, sizeof(*rows->v), cmp_krow_rules);
+	strbuf_addch(sb, '[');
+	for (i = 0; i < rows->n; i++) {
+		const struct krow *r = &rows->v[i];
 		const char *f = r->key, *o = strchr(f, SEP) + 1, *v = strchr(o, SEP) + 1;
-		json_t *row = json_object();
 
-		json_object_set_new(row, "field", json_stringn(f, (size_t)(o - 1 - f)));
-		json_object_set_new(row, "op", json_stringn(o, (size_t)(v - 1 - o)));
-		json_object_set_new(row, "value", parse_value(v));
-		json_object_set_new(row, "rules", json_integer((json_int_t)r->rules));
+		strbuf_add(sb, i ? ",{" : "{", i ? 2 : 1);
+		put_key(sb, "field");
+		put_strn(sb, f, (size_t)(o - 1 - f));
+		put_key(sb, "op");
+		put_strn(sb, o, (size_t)(v - 1 - o));
+		put_key(sb, "value");
+		put_value(sb, v);
+		put_key(sb, "rules");
+		put_num(sb, r->rules);
 		if (reach) {
-			const struct row *g = table_find(reach, r->key);
-
-			json_object_set_new(row, "reach", json_integer(g ? (json_int_t)g->rules : 0));
+			put_key(sb, "reach");
+			put_num(sb, reach[r->id]);
 		}
-		json_object_set_new(row, "uids", uids_json(c, r));
-		json_array_append_new(out, row);
+		put_key(sb, "uids");
+		put_uids(sb, c, w->uids + r->off, r->rules);
+		strbuf_addch(sb, '}');
 	}
-	return out;
+	strbuf_addch(sb, ']');
 }
 
-static json_t *fields_json(struct table *fields, struct table *fieldops, struct table *fieldvals)
+/* fields by rules, each with its ops by name and its most used values */
+static uint32_t field_row(const struct catalog *c, const struct scratch *w, uint32_t id)
 {
-	json_t *out = json_array(), *byname = json_object();
-	size_t i;
+	uint32_t f = c->in.parent[id];
 
-	sort_rows(fields, cmp_row_rules);
+	return f == NONE ? NONE : w->pos[f] - 1;	/* NONE when a hostile key names another field */
+}
+
+static void put_fields(struct strbuf *sb, const struct catalog *c, struct scratch *w)
+{
+	struct krows *fields = &w->rows[L_FIELD], *ops = &w->rows[L_FIELDOP], *vals = &w->rows[L_FIELDVAL];
+	size_t i, o = 0, v = 0;
+
+	if (fields->n)
+		qsort(fields->v, fields->n, sizeof(*fields->v), cmp_krow_rules);
+	for (i = 0; i < fields->n; i++)
+		w->pos[fields->v[i].id] = (uint32_t)i + 1;
+	for (i = 0; i < ops->n; i++)
+		ops->v[i].group = field_row(c, w, ops->v[i].id);
+	for (i = 0; i < vals->n; i++)
+		vals->v[i].group = field_row(c, w, vals->v[i].id);
+	for (i = 0; i < fields->n; i++)
+		w->pos[fields->v[i].id] = 0;
+	if (ops->n)
+		qsort(ops->v, ops->n, sizeof(*ops->v), cmp_krow_group_key);
+	if (vals->n)
+		qsort(vals->v, vals->n, sizeof(*vals->v), cmp_krow_group_rules);
+	strbuf_addch(sb, '[');
 	for (i = 0; i < fields->n; i++) {
-		json_t *row = json_pack("{s:s,s:I,s:{},s:[]}", "field", fields->rows[i].key,
-					"rules", (json_int_t)fields->rows[i].rules, "ops", "samples");
+		size_t nsamples = 0;
 
-		json_array_append_new(out, row);
-		json_object_set(byname, fields->rows[i].key, row);
+		strbuf_add(sb, i ? ",{" : "{", i ? 2 : 1);
+		put_key(sb, "field");
+		put_str(sb, fields->v[i].key);
+		put_key(sb, "rules");
+		put_num(sb, fields->v[i].rules);
+		put_key(sb, "ops");
+		strbuf_addch(sb, '{');
+		for (; o < ops->n && ops->v[o].group == i; o++) {
+			if (sb->buf[sb->len - 1] != '{')
+				strbuf_addch(sb, ',');
+			put_str(sb, strrchr(ops->v[o].key, SEP) + 1);
+			strbuf_addch(sb, ':');
+			put_num(sb, ops->v[o].rules);
+		}
+		strbuf_addch(sb, '}');
+		put_key(sb, "samples");
+		strbuf_addch(sb, '[');
+		for (; v < vals->n && vals->v[v].group == i; v++) {
+			if (nsamples++ >= CATALOG_SAMPLES)
+				continue;
+			if (nsamples > 1)
+				strbuf_addch(sb, ',');
+			put_value(sb, strchr(vals->v[v].key, SEP) + 1);
+		}
+		strbuf_add(sb, "]}", 2);
 	}
-	/* ops by name within a field */
-	sort_rows(fieldops, cmp_str);
-	for (i = 0; i < fieldops->n; i++) {
-		const char *k = fieldops->rows[i].key, *op = strrchr(k, SEP) + 1;
-		char *f = xstrndup(k, (size_t)(op - 1 - k));
-		json_t *row = json_object_get(byname, f);
-
-		json_object_set_new(json_object_get(row, "ops"), op,
-				    json_integer((json_int_t)fieldops->rows[i].rules));
-		free(f);
-	}
-	/* samples: the values most rules use, then by value */
-	sort_rows(fieldvals, cmp_row_rules);
-	for (i = 0; i < fieldvals->n; i++) {
-		const char *k = fieldvals->rows[i].key, *v = strchr(k, SEP) + 1;
-		char *f = xstrndup(k, (size_t)(v - 1 - k));
-		json_t *samples = json_object_get(json_object_get(byname, f), "samples");
-
-		if (json_array_size(samples) < CATALOG_SAMPLES)
-			json_array_append_new(samples, parse_value(v));
-		free(f);
-	}
-	json_decref(byname);
-	return out;
+	strbuf_addch(sb, ']');
 }
 
-static json_t *by_vendor_json(struct table *vendors)
+static int cmp_row_rules(const void *a, const void *b)
 {
-	json_t *o = json_object();
-	size_t i;
+	const struct row *x = a, *y = b;
 
-	sort_rows(vendors, cmp_str);
-	for (i = 0; i < vendors->n; i++)
-		json_object_set_new(o, vendors->rows[i].key,
-				    json_integer((json_int_t)vendors->rows[i].rules));
-	return o;
+	if (x->rules != y->rules)
+		return x->rules > y->rules ? -1 : 1;
+	return strcmp(x->key, y->key);
 }
 
-static void count_keys(struct table *t, const struct strlist *l, size_t rule, int keep_uids)
+struct vcount {
+	const char *vendor;
+	size_t rules;
+};
+
+static int cmp_vcount(const void *a, const void *b)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		struct row *r = table_get(t, l->v[i]);
-
-		r->rules++;
-		if (keep_uids)
-			row_add_uid(r, rule);
-	}
+	return strcmp(((const struct vcount *)a)->vendor, ((const struct vcount *)b)->vendor);
 }
 
 /*
+ * the `technique` record of id as one line of JSON into sb.
  * rules: the rules counted (live ones, or every one with include_retired);
  * retired: the retired rules left out of the counts, listed apart.
  */
-static json_t *technique_json(const struct catalog *c, const char *id, const size_t *rules,
-			      size_t n, const size_t *retired, size_t nretired,
-			      const struct table *reach, const unsigned char *close)
+static void put_technique(struct strbuf *sb, const struct catalog *c, struct scratch *w, const char *id,
+			  const uint32_t *rules, size_t n, const uint32_t *retired, size_t nretired,
+			  const uint32_t *reach, const unsigned char *close)
 {
 	const struct attack_technique *t = attack_db_technique(c->db, id);
-	struct table vendors = { 0 }, events = { 0 }, fields = { 0 }, fieldops = { 0 },
-		     fieldvals = { 0 }, inds = { 0 }, excls = { 0 };
-	json_t *o = json_object(), *tactics = json_array(), *uids = json_array(), *evs;
-	json_t *ruids = json_array();
-	size_t i, j, close_other = 0, close_same = 0, ri = 0;
+	struct vcount vendors[16], *vv = vendors;
+	size_t nvendors = 0, vcap = 16, i, j, close_other = 0, close_same = 0, nruids = 0;
+	const char **ruids = xmalloc((n + nretired + 1) * sizeof(*ruids));
+	struct krows *evs = &w->events;
 
-	for (i = 0; t && i < t->ntactics; i++)
-		json_array_append_new(tactics, json_string(t->tactics[i]));
+	w->nuids = 0;
+	evs->n = 0;
 	for (i = 0; i < n; i++) {
 		const struct crule *r = &c->rules[rules[i]];
-		const json_t *e;
 
-		table_get(&vendors, r->vendor)->rules++;
-		json_array_append_new(uids, json_string(r->uid));
-		if (r->retired) {	/* included: still listed apart */
-			json_array_append_new(ruids, json_string(r->uid));
-			ri++;
+		for (j = 0; j < nvendors && vv[j].vendor != r->vendor; j++)
+			;
+		if (j == nvendors) {
+			if (nvendors == vcap) {
+				struct vcount *big = xmalloc(2 * vcap * sizeof(*big));
+
+				memcpy(big, vv, nvendors * sizeof(*big));
+				if (vv != vendors)
+					free(vv);
+				vv = big;
+				vcap *= 2;
+			}
+			vv[nvendors].vendor = r->vendor;
+			vv[nvendors++].rules = 0;
 		}
+		vv[j].rules++;
+		if (r->retired)	/* included: still listed apart */
+			ruids[nruids++] = r->uid;
 		close_other += close[rules[i]] & 1;
 		close_same += (close[rules[i]] & 2) >> 1;
-		json_array_foreach(r->events, j, e) {
-			const char *prov = json_string_value(json_object_get(e, "provider"));
-			const char *ev = json_string_value(json_object_get(e, "event"));
-			struct row *row;
-			char *k;
+		for (j = 0; j < r->nevents; j++) {
+			uint32_t k = r->events[j].key;
+			struct krow *row;
 
-			if (!prov || !ev)
-				continue;
-			k = xasprintf("%s%c%s", prov, SEP, ev);
-			row = table_get(&events, k);
-			free(k);
-			if (row->nuids && row->uids[row->nuids - 1] == rules[i])
+			if (!w->pos[k]) {
+				row = krows_add(evs);
+				row->id = k;
+				row->key = c->in.s[k];
+				row->off = NONE;	/* the last rule counted */
+				w->pos[k] = (uint32_t)evs->n;
+			}
+			row = &evs->v[w->pos[k] - 1];
+			if (row->off == rules[i])
 				continue;	/* the rule names the event twice */
-			row_add_uid(row, rules[i]);
+			row->off = rules[i];
 			row->rules++;
 			if (!row->title)
-				row->title = json_string_value(json_object_get(e, "title"));
+				row->title = r->events[j].title;
 		}
-		count_keys(&fields, &r->keys[L_FIELD], rules[i], 0);
-		count_keys(&fieldops, &r->keys[L_FIELDOP], rules[i], 0);
-		count_keys(&fieldvals, &r->keys[L_FIELDVAL], rules[i], 0);
-		count_keys(&inds, &r->keys[L_IND], rules[i], 1);
-		count_keys(&excls, &r->keys[L_EXCL], rules[i], 1);
 	}
-	json_object_set_new(o, "kind", json_string("technique"));
-	json_object_set_new(o, "id", json_string(id));
-	json_object_set_new(o, "name", t ? json_string(t->name) : json_null());
-	json_object_set_new(o, "tactics", tactics);
-	json_object_set_new(o, "parent", t && t->parent ? json_string(t->parent) : json_null());
-	json_object_set_new(o, "description", t && t->description ? json_string(t->description) : json_null());
-	json_object_set_new(o, "url", t && t->url ? json_string(t->url) : json_null());
+	for (i = 0; i < evs->n; i++)
+		w->pos[evs->v[i].id] = 0;
+	count_keys(c, w, L_FIELD, rules, n, 0);
+	count_keys(c, w, L_FIELDOP, rules, n, 0);
+	count_keys(c, w, L_FIELDVAL, rules, n, 0);
+	count_keys(c, w, L_IND, rules, n, 1);
+	count_keys(c, w, L_EXCL, rules, n, 1);
+
+	strbuf_reset(sb);
+	strbuf_add(sb, "{\"kind\":\"technique\",\"id\":", 25);
+	put_str(sb, id);
+	put_key(sb, "name");
+	put_str_or_null(sb, t ? t->name : NULL);
+	put_key(sb, "tactics");
+	strbuf_addch(sb, '[');
+	for (i = 0; t && i < t->ntactics; i++) {
+		if (i)
+			strbuf_addch(sb, ',');
+		put_str(sb, t->tactics[i]);
+	}
+	strbuf_addch(sb, ']');
+	put_key(sb, "parent");
+	put_str_or_null(sb, t ? t->parent : NULL);
+	put_key(sb, "description");
+	put_str_or_null(sb, t ? t->description : NULL);
+	put_key(sb, "url");
+	put_str_or_null(sb, t ? t->url : NULL);
 	if (t && t->deprecated)	/* rules still state it (an attack_issue each) */
-		json_object_set_new(o, "deprecated", json_true());
+		strbuf_addstr(sb, ",\"deprecated\":true");
 	if (t && t->revoked)
-		json_object_set_new(o, "revoked", json_true());
-	for (i = 0; i < nretired; i++)
-		json_array_append_new(ruids, json_string(c->rules[retired[i]].uid));
-	if (ri && nretired) {	/* both kinds: keep uids ascending */
-		json_t *sorted = json_array();
-		const char **v = xmalloc(json_array_size(ruids) * sizeof(*v));
-		const json_t *e;
+		strbuf_addstr(sb, ",\"revoked\":true");
+	{
+		int both = nruids && nretired;
 
-		json_array_foreach(ruids, i, e)
-			v[i] = json_string_value(e);
-		qsort(v, json_array_size(ruids), sizeof(*v), cmp_str);
-		for (i = 0; i < json_array_size(ruids); i++)
-			json_array_append_new(sorted, json_string(v[i]));
-		free(v);
-		json_decref(ruids);
-		ruids = sorted;
+		for (i = 0; i < nretired; i++)
+			ruids[nruids++] = c->rules[retired[i]].uid;
+		if (both)	/* both kinds: keep uids ascending */
+			qsort(ruids, nruids, sizeof(*ruids), cmp_str);
 	}
-	json_object_set_new(o, "rules", json_pack("{s:I,s:o,s:o,s:{s:I,s:b,s:o}}", "total", (json_int_t)n,
-						  "by_vendor", by_vendor_json(&vendors),
-						  "uids", uids, "retired", "total",
-						  (json_int_t)json_array_size(ruids), "counted",
-						  c->include_retired, "uids", ruids));
-	evs = json_array();
-	sort_rows(&events, cmp_row_event);
-	for (i = 0; i < events.n; i++) {
-		const char *k = events.rows[i].key, *ev = strchr(k, SEP) + 1;
+	put_key(sb, "rules");
+	strbuf_add(sb, "{\"total\":", 9);
+	put_num(sb, n);
+	put_key(sb, "by_vendor");
+	if (nvendors)
+		qsort(vv, nvendors, sizeof(*vv), cmp_vcount);
+	strbuf_addch(sb, '{');
+	for (i = 0; i < nvendors; i++) {
+		if (i)
+			strbuf_addch(sb, ',');
+		put_str(sb, vv[i].vendor);
+		strbuf_addch(sb, ':');
+		put_num(sb, vv[i].rules);
+	}
+	strbuf_addch(sb, '}');
+	put_key(sb, "uids");
+	put_uids(sb, c, rules, n);
+	put_key(sb, "retired");
+	strbuf_add(sb, "{\"total\":", 9);
+	put_num(sb, nruids);
+	strbuf_addstr(sb, c->include_retired ? ",\"counted\":true,\"uids\":[" : ",\"counted\":false,\"uids\":[");
+	for (i = 0; i < nruids; i++) {
+		if (i)
+			strbuf_addch(sb, ',');
+		put_str(sb, ruids[i]);
+	}
+	strbuf_add(sb, "]}}", 3);
+	put_key(sb, "events");
+	if (evs->n)
+		qsort(evs->v, evs->n, sizeof(*evs->v), cmp_krow_event);
+	strbuf_addch(sb, '[');
+	for (i = 0; i < evs->n; i++) {
+		const char *k = evs->v[i].key, *ev = strchr(k, SEP) + 1;
 
-		json_array_append_new(evs, json_pack("{s:s%,s:s,s:s?,s:I}",
-						     "provider", k, (size_t)(ev - 1 - k),
-						     "event", ev, "title", events.rows[i].title,
-						     "rules", (json_int_t)events.rows[i].rules));
+		strbuf_add(sb, i ? ",{" : "{", i ? 2 : 1);
+		put_key(sb, "provider");
+		put_strn(sb, k, (size_t)(ev - 1 - k));
+		put_key(sb, "event");
+		put_str(sb, ev);
+		put_key(sb, "title");
+		put_str_or_null(sb, evs->v[i].title);
+		put_key(sb, "rules");
+		put_num(sb, evs->v[i].rules);
+		strbuf_addch(sb, '}');
 	}
-	json_object_set_new(o, "events", evs);
-	json_object_set_new(o, "fields", fields_json(&fields, &fieldops, &fieldvals));
-	json_object_set_new(o, "indicators", triples_json(c, &inds, reach));
-	json_object_set_new(o, "exclusions", triples_json(c, &excls, NULL));
-	json_object_set_new(o, "similar", json_pack("{s:I,s:I,s:I}", "min_percent",
-						    (json_int_t)SIMILAR_CLOSE_PCT, "other_vendors",
-						    (json_int_t)close_other, "same_vendor",
-						    (json_int_t)close_same));
-	table_free(&vendors);
-	table_free(&events);
-	table_free(&fields);
-	table_free(&fieldops);
-	table_free(&fieldvals);
-	table_free(&inds);
-	table_free(&excls);
-	return o;
+	strbuf_addch(sb, ']');
+	put_key(sb, "fields");
+	put_fields(sb, c, w);
+	put_key(sb, "indicators");
+	put_triples(sb, c, w, &w->rows[L_IND], reach);
+	put_key(sb, "exclusions");
+	put_triples(sb, c, w, &w->rows[L_EXCL], NULL);
+	put_key(sb, "similar");
+	strbuf_add(sb, "{\"min_percent\":", 15);
+	put_num(sb, SIMILAR_CLOSE_PCT);
+	put_key(sb, "other_vendors");
+	put_num(sb, close_other);
+	put_key(sb, "same_vendor");
+	put_num(sb, close_same);
+	strbuf_add(sb, "}}", 2);
+	if (vv != vendors)
+		free(vv);
+	free(ruids);
 }
 
-static json_t *corpus_json(const struct catalog *c, size_t ntech)
+static void put_matches(struct strbuf *sb, const struct catalog *c, const struct match *m, size_t n)
+{
+	size_t i;
+
+	strbuf_addch(sb, '[');
+	for (i = 0; i < n; i++) {
+		const struct crule *r = &c->rules[m[i].rule];
+
+		strbuf_add(sb, i ? ",{\"uid\":" : "{\"uid\":", i ? 8 : 7);
+		put_str(sb, r->uid);
+		put_key(sb, "vendor");
+		put_str(sb, r->vendor);
+		put_key(sb, "shared");
+		put_num(sb, m[i].shared);
+		put_key(sb, "union");
+		put_num(sb, m[i].uni);
+		strbuf_addch(sb, '}');
+	}
+	strbuf_addch(sb, ']');
+}
+
+/* the `rule` record of rule i: its summary, with `similar` unless a partial */
+static void put_rule(struct strbuf *sb, const struct catalog *c, size_t i, int partial)
+{
+	const struct crule *r = &c->rules[i];
+
+	strbuf_reset(sb);
+	if (partial) {
+		strbuf_add(sb, r->text, r->len);
+		return;
+	}
+	strbuf_add(sb, r->text, r->len - 1);	/* less its closing brace */
+	strbuf_add(sb, ",\"similar\":{\"other_vendors\":", 28);
+	put_matches(sb, c, r->similar[0], r->nsimilar[0]);
+	strbuf_add(sb, ",\"same_vendor\":", 15);
+	put_matches(sb, c, r->similar[1], r->nsimilar[1]);
+	strbuf_add(sb, "}}", 2);
+}
+
+static json_t *corpus_json(struct catalog *c, size_t ntech)
 {
 	static const char *const statuses[] = { "ok", "partial", "failed", "no_query" };
-	struct table vendors = { 0 };
 	json_t *o = json_object(), *parse = json_object(), *unmapped = json_array(), *issues;
-	size_t i, k, counts[4] = { 0 }, other = 0, retired = 0;
+	json_t *by_vendor = json_object();
+	struct vcount *vv = xmalloc((c->n ? c->n : 1) * sizeof(*vv));
+	size_t i, k, counts[4] = { 0 }, other = 0, retired = 0, nvendors = 0;
 
 	for (i = 0; i < c->n; i++) {
 		retired += c->rules[i].retired != 0;
-		table_get(&vendors, c->rules[i].vendor)->rules++;
+		for (k = 0; k < nvendors && vv[k].vendor != c->rules[i].vendor; k++)
+			;
+		if (k == nvendors) {
+			vv[nvendors].vendor = c->rules[i].vendor;
+			vv[nvendors++].rules = 0;
+		}
+		vv[k].rules++;
 		for (k = 0; k < 4; k++)
 			if (strcmp(c->rules[i].parse, statuses[k]) == 0)
 				break;
@@ -731,15 +1125,20 @@ static json_t *corpus_json(const struct catalog *c, size_t ntech)
 		else
 			other++;
 	}
+	if (nvendors)
+		qsort(vv, nvendors, sizeof(*vv), cmp_vcount);
+	for (i = 0; i < nvendors; i++)
+		json_object_set_new(by_vendor, vv[i].vendor, json_integer((json_int_t)vv[i].rules));
+	free(vv);
 	for (k = 0; k < 4; k++)
 		json_object_set_new(parse, statuses[k], json_integer((json_int_t)counts[k]));
 	if (other)
 		json_object_set_new(parse, "other", json_integer((json_int_t)other));
 	{
-		struct table *u = (struct table *)&c->unmapped;
+		struct table *u = &c->unmapped;
 
-		sort_rows(u, cmp_row_rules);
-		/* the rows moved: no lookups from here on */
+		if (u->n)	/* the rows move: no lookups from here on */
+			qsort(u->rows, u->n, sizeof(*u->rows), cmp_row_rules);
 		for (i = 0; i < u->n && i < CATALOG_UNMAPPED; i++)
 			json_array_append_new(unmapped, json_pack("{s:s,s:I}", "field", u->rows[i].key,
 								  "occurrences",
@@ -753,7 +1152,7 @@ static json_t *corpus_json(const struct catalog *c, size_t ntech)
 	if (c->db && attack_db_version(c->db))
 		json_object_set_new(o, "attack_version", json_string(attack_db_version(c->db)));
 	json_object_set_new(o, "rules", json_pack("{s:I,s:o,s:I,s:b}", "total", (json_int_t)c->n,
-						  "by_vendor", by_vendor_json(&vendors),
+						  "by_vendor", by_vendor,
 						  "retired", (json_int_t)retired,
 						  "retired_counted", c->include_retired));
 	json_object_set_new(o, "parse", parse);
@@ -761,20 +1160,15 @@ static json_t *corpus_json(const struct catalog *c, size_t ntech)
 	json_object_set_new(o, "unmapped_fields", unmapped);
 	json_object_set_new(o, "unmapped_fields_distinct", json_integer((json_int_t)c->unmapped.n));
 	json_object_set_new(o, "attack_issues", issues);
-	table_free(&vendors);
 	return o;
 }
 
 /* ---- similar rules: Jaccard overlap of indicator sets ---- */
 
-struct match {
-	size_t rule, shared, uni;	/* |A ∩ B|, |A ∪ B| */
-};
-
 /* a before b: higher Jaccard, then more shared, then by uid */
 static int match_before(const struct match *a, const struct match *b)
 {
-	size_t x = a->shared * b->uni, y = b->shared * a->uni;
+	uint64_t x = (uint64_t)a->shared * b->uni, y = (uint64_t)b->shared * a->uni;
 
 	if (x != y)
 		return x > y;
@@ -783,7 +1177,7 @@ static int match_before(const struct match *a, const struct match *b)
 	return a->rule < b->rule;
 }
 
-static void top_insert(struct match *top, size_t *n, const struct match *m)
+static void top_insert(struct match *top, unsigned char *n, const struct match *m)
 {
 	size_t i = *n < SIMILAR_MAX ? (*n)++ : SIMILAR_MAX;
 
@@ -798,168 +1192,249 @@ static void top_insert(struct match *top, size_t *n, const struct match *m)
 	top[i] = *m;
 }
 
-static json_t *matches_json(const struct catalog *c, const struct match *m, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:I}", "uid", c->rules[m[i].rule].uid,
-						   "vendor", c->rules[m[i].rule].vendor,
-						   "shared", (json_int_t)m[i].shared,
-						   "union", (json_int_t)m[i].uni));
-	return a;
-}
+/* the rules (counted ones, ascending) with each indicator: rules[off[k] .. off[k + 1]) */
+struct postings {
+	uint32_t *off, *rules;
+};
 
 /*
  * For every rule, the rules whose indicator sets overlap its own most (Jaccard
  * |A ∩ B| / |A ∪ B| at least SIMILAR_MIN_PCT %): the SIMILAR_MAX best of other
- * vendors (counterparts) and of its own (near-duplicates), into the summary's
+ * vendors (counterparts) and of its own (near-duplicates), into the rule's
  * `similar`. close[i] gets bit 1 when rule i has another vendor's rule at
  * SIMILAR_CLOSE_PCT % or more, bit 2 for its own vendor's. Exact: the
  * intersections are counted through the postings of each indicator, so only
  * pairs that share one are ever looked at.
  */
-static void find_similar(struct catalog *c, const struct table *postings, unsigned char *close)
+static void find_similar(struct catalog *c, const struct postings *p, unsigned char *close)
 {
-	size_t *cnt = xcalloc(c->n ? c->n : 1, sizeof(*cnt));
-	size_t *touched = xmalloc((c->n ? c->n : 1) * sizeof(*touched));
+	uint32_t *cnt = xcalloc(c->n ? c->n : 1, sizeof(*cnt));
+	uint32_t *touched = xmalloc((c->n ? c->n : 1) * sizeof(*touched));
 	size_t i, k, u;
 
 	for (i = 0; i < c->n; i++) {
-		const struct strlist *a = &c->rules[i].keys[L_IND];
-		struct match other[SIMILAR_MAX], same[SIMILAR_MAX];
-		size_t nt = 0, nother = 0, nsame = 0;
-		json_t *o;
+		struct crule *a = &c->rules[i];
+		size_t nt = 0;
 
-		for (k = 0; k < a->n; k++) {
-			const struct row *r = table_find(postings, a->v[k]);
+		for (k = 0; k < a->nkeys[L_IND]; k++) {
+			uint32_t id = a->keys[L_IND][k];
 
-			for (u = 0; r && u < r->nuids; u++)
-				if (r->uids[u] != i && !cnt[r->uids[u]]++)
-					touched[nt++] = r->uids[u];
+			for (u = p->off[id]; u < p->off[id + 1]; u++)
+				if (p->rules[u] != i && !cnt[p->rules[u]]++)
+					touched[nt++] = p->rules[u];
 		}
 		for (k = 0; k < nt; k++) {
-			size_t j = touched[k];
-			struct match m = { j, cnt[j], a->n + c->rules[j].keys[L_IND].n - cnt[j] };
-			int own = strcmp(c->rules[i].vendor, c->rules[j].vendor) == 0;
+			uint32_t j = touched[k];
+			struct match m = { j, cnt[j], a->nkeys[L_IND] + c->rules[j].nkeys[L_IND] - cnt[j] };
+			int own = a->vendor == c->rules[j].vendor;
 
 			cnt[j] = 0;
-			if (m.shared * 100 < m.uni * SIMILAR_MIN_PCT)
+			if ((uint64_t)m.shared * 100 < (uint64_t)m.uni * SIMILAR_MIN_PCT)
 				continue;
-			if (m.shared * 100 >= m.uni * SIMILAR_CLOSE_PCT)
+			if ((uint64_t)m.shared * 100 >= (uint64_t)m.uni * SIMILAR_CLOSE_PCT)
 				close[i] |= own ? 2 : 1;
-			if (own)
-				top_insert(same, &nsame, &m);
-			else
-				top_insert(other, &nother, &m);
+			top_insert(a->similar[own], &a->nsimilar[own], &m);
 		}
-		o = json_object();
-		json_object_set_new(o, "other_vendors", matches_json(c, other, nother));
-		json_object_set_new(o, "same_vendor", matches_json(c, same, nsame));
-		json_object_set_new(c->rules[i].summary, "similar", o);
 	}
 	free(cnt);
 	free(touched);
 }
 
 struct techlist {
-	char *id;
-	size_t *rules;
+	uint32_t *rules;
 	size_t n, cap;
-	size_t *retired;	/* retired rules left out of the counts */
+	uint32_t *retired;	/* retired rules left out of the counts */
 	size_t nr, rcap;
 };
 
-json_t *catalog_finish(struct catalog *c)
+static void u32_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 {
-	json_t *out = json_array();
-	struct table reach = { 0 }, techidx = { 0 }, done = { 0 };
-	struct techlist *techs = NULL;
-	size_t ntechs = 0, i, j, nrows = 0;
-	unsigned char *close;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = x;
+}
 
-	if (c->n)
-		qsort(c->rules, c->n, sizeof(*c->rules), cmp_rule);
-	/* rule indexes per technique id (rules ascending), reach over every rule */
+int catalog_write(struct catalog *c, int partial, catalog_line_fn emit, void *ctx)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct scratch w;
+	struct postings p = { NULL, NULL };
+	struct techlist *techs;	/* by key number of the technique id */
+	uint32_t *reach, *order;
+	unsigned char *close, *done;
+	size_t i, j, norder = 0, nk;
+	int rc = 0;
+
+	sort_rules(c);
+	c->ntech = 0;
+	if (partial) {
+		for (i = 0; i < c->n && !rc; i++) {
+			put_rule(&sb, c, i, 1);
+			rc = emit(sb.buf, sb.len, ctx);
+		}
+		strbuf_release(&sb);
+		return rc;
+	}
+	nk = c->in.n;
+	memset(&w, 0, sizeof(w));
+	w.cnt = xcalloc(nk + 1, sizeof(*w.cnt));
+	w.pos = xcalloc(nk + 1, sizeof(*w.pos));
+	w.nkeys = nk;
+	techs = xcalloc(nk + 1, sizeof(*techs));
+	order = xmalloc((nk + 1) * sizeof(*order));
+	/* reach and postings over the counted rules, rules per technique (ascending) */
+	reach = xcalloc(nk + 1, sizeof(*reach));
+	p.off = xcalloc(nk + 2, sizeof(*p.off));
 	for (i = 0; i < c->n; i++) {
-		const struct strlist *l = &c->rules[i].keys[L_TECH];
-		int apart = c->rules[i].retired && !c->include_retired;
+		const struct crule *r = &c->rules[i];
+		int apart = r->retired && !c->include_retired;
 
 		if (!apart)
-			count_keys(&reach, &c->rules[i].keys[L_IND], i, 1);
-		for (j = 0; j < l->n; j++) {
-			struct row *r = table_get(&techidx, l->v[j]);
-			struct techlist *t;
+			for (j = 0; j < r->nkeys[L_IND]; j++)
+				reach[r->keys[L_IND][j]]++;
+		for (j = 0; j < r->nkeys[L_TECH]; j++) {
+			struct techlist *t = &techs[r->keys[L_TECH][j]];
 
-			if (!r->rules) {
-				r->rules = ++ntechs;	/* index + 1 */
-				techs = xrealloc(techs, ntechs * sizeof(*techs));
-				memset(&techs[ntechs - 1], 0, sizeof(*techs));
-				techs[ntechs - 1].id = r->key;
-			}
-			t = &techs[r->rules - 1];
-			if (apart) {
-				if (t->nr == t->rcap) {
-					t->rcap = t->rcap ? t->rcap * 2 : 4;
-					t->retired = xrealloc(t->retired, t->rcap * sizeof(*t->retired));
-				}
-				t->retired[t->nr++] = i;
-				continue;
-			}
-			if (t->n == t->cap) {
-				t->cap = t->cap ? t->cap * 2 : 8;
-				t->rules = xrealloc(t->rules, t->cap * sizeof(*t->rules));
-			}
-			t->rules[t->n++] = i;
+			if (!t->n && !t->nr)
+				order[norder++] = r->keys[L_TECH][j];
+			if (apart)
+				u32_push(&t->retired, &t->nr, &t->rcap, (uint32_t)i);
+			else
+				u32_push(&t->rules, &t->n, &t->cap, (uint32_t)i);
 		}
+	}
+	for (i = 0; i < nk; i++)
+		p.off[i + 1] = p.off[i] + reach[i];
+	p.rules = xmalloc((p.off[nk] ? p.off[nk] : 1) * sizeof(*p.rules));
+	{
+		uint32_t *fill = xmalloc((nk + 1) * sizeof(*fill));
+
+		memcpy(fill, p.off, (nk + 1) * sizeof(*fill));
+		for (i = 0; i < c->n; i++) {
+			const struct crule *r = &c->rules[i];
+
+			if (r->retired && !c->include_retired)
+				continue;
+			for (j = 0; j < r->nkeys[L_IND]; j++)
+				p.rules[fill[r->keys[L_IND][j]]++] = (uint32_t)i;
+		}
+		free(fill);
 	}
 	close = xcalloc(c->n ? c->n : 1, 1);
-	find_similar(c, &reach, close);
+	find_similar(c, &p, close);
+	free(p.off);
+	free(p.rules);
 	/* ATT&CK order first, then ids the table does not know, by id */
-	for (i = 0; i < attack_db_ntechniques(c->db); i++) {
+	done = xcalloc(nk + 1, 1);
+	for (i = 0; i < attack_db_ntechniques(c->db) && !rc; i++) {
 		const struct attack_technique *at = attack_db_technique_at(c->db, i);
-		const struct row *r = table_find(&techidx, at->id);
-		struct row *d;
+		size_t id;
+		const struct techlist *t;
 
-		if (!r)
+		if (!hashmap_get(&c->in.index, at->id, &id))
 			continue;
-		d = table_get(&done, at->id);
-		if (d->rules++)
+		t = &techs[id];
+		if ((!t->n && !t->nr) || done[id]++)
 			continue;
-		json_array_append_new(out, technique_json(c, at->id, techs[r->rules - 1].rules,
-							  techs[r->rules - 1].n, techs[r->rules - 1].retired,
-							  techs[r->rules - 1].nr, &reach, close));
-		nrows += techs[r->rules - 1].n > 0;	/* with live rules */
+		put_technique(&sb, c, &w, at->id, t->rules, t->n, t->retired, t->nr, reach, close);
+		rc = emit(sb.buf, sb.len, ctx);
+		c->ntech += t->n > 0;	/* with live rules */
+		c->ntech_records++;
 	}
 	{
-		struct strlist rest = { 0 };
+		const char **rest = xmalloc((norder ? norder : 1) * sizeof(*rest));
+		size_t nrest = 0;
 
-		for (i = 0; i < ntechs; i++)
-			if (!table_find(&done, techs[i].id))
-				strlist_add(&rest, xstrdup(techs[i].id));
-		strlist_uniq(&rest);
-		for (i = 0; i < rest.n; i++) {
-			const struct techlist *t = &techs[table_find(&techidx, rest.v[i])->rules - 1];
+		for (i = 0; i < norder; i++)
+			if (!done[order[i]])
+				rest[nrest++] = c->in.s[order[i]];
+		if (nrest)
+			qsort(rest, nrest, sizeof(*rest), cmp_str);
+		for (i = 0; i < nrest && !rc; i++) {
+			size_t id;
+			const struct techlist *t;
 
-			json_array_append_new(out, technique_json(c, t->id, t->rules, t->n, t->retired, t->nr,
-								  &reach, close));
-			nrows += t->n > 0;
+			hashmap_get(&c->in.index, rest[i], &id);
+			t = &techs[id];
+			put_technique(&sb, c, &w, rest[i], t->rules, t->n, t->retired, t->nr, reach, close);
+			rc = emit(sb.buf, sb.len, ctx);
+			c->ntech += t->n > 0;
+			c->ntech_records++;
 		}
-		strlist_free(&rest);
+		free(rest);
 	}
-	for (i = 0; i < c->n; i++)
-		json_array_append(out, c->rules[i].summary);
-	json_array_append_new(out, corpus_json(c, nrows));
-	for (i = 0; i < ntechs; i++) {
+	for (i = 0; i < c->n && !rc; i++) {
+		put_rule(&sb, c, i, 0);
+		rc = emit(sb.buf, sb.len, ctx);
+	}
+	for (i = 0; i < nk; i++) {
 		free(techs[i].rules);
 		free(techs[i].retired);
 	}
 	free(techs);
-	table_free(&techidx);
-	table_free(&done);
-	table_free(&reach);
+	free(order);
+	free(done);
+	free(reach);
 	free(close);
+	free(w.cnt);
+	free(w.pos);
+	free(w.uids);
+	for (i = 0; i < NLISTS; i++)
+		free(w.rows[i].v);
+	free(w.events.v);
+	strbuf_release(&sb);
+	return rc;
+}
+
+json_t *catalog_corpus(struct catalog *c)
+{
+	return corpus_json(c, c->ntech);
+}
+
+size_t catalog_nrules(const struct catalog *c)
+{
+	return c->n;
+}
+
+size_t catalog_ntechniques(const struct catalog *c)
+{
+	return c->ntech_records;
+}
+
+void catalog_rule_origin(struct catalog *c, size_t i, const char **source, const char **vendor)
+{
+	sort_rules(c);
+	*source = c->rules[i].source;
+	*vendor = c->rules[i].rec_vendor;
+}
+
+static int to_array(const char *line, size_t len, void *ctx)
+{
+	json_error_t jerr;
+	json_t *v = json_loadb(line, len, 0, &jerr);
+
+	if (!v)
+		msg_die("catalog: a record does not read back: %s", jerr.text);
+	json_array_append_new(ctx, v);
+	return 0;
+}
+
+json_t *catalog_partial(struct catalog *c)
+{
+	json_t *out = json_array();
+
+	catalog_write(c, 1, to_array, out);
+	return out;
+}
+
+json_t *catalog_finish(struct catalog *c)
+{
+	json_t *out = json_array();
+
+	catalog_write(c, 0, to_array, out);
+	json_array_append_new(out, catalog_corpus(c));
 	return out;
 }
 
@@ -973,14 +1448,14 @@ void catalog_free(struct catalog *c)
 		struct crule *r = &c->rules[i];
 
 		free(r->uid);
-		free(r->vendor);
-		free(r->parse);
-		json_decref(r->summary);
+		free(r->text);
+		free(r->events);
 		for (k = 0; k < NLISTS; k++)
-			strlist_free(&r->keys[k]);
+			free(r->keys[k]);
 	}
 	free(c->rules);
-	table_free(&c->uids);
+	hashmap_release(&c->uids);
 	table_free(&c->unmapped);
+	intern_release(&c->in);
 	free(c);
 }

@@ -24,8 +24,13 @@
  * tagged rules, so that merging the partials of every source gives the same
  * catalog, byte for byte, as aggregating all the tagged rules at once.
  *
- * Ownership: catalog_add borrows rec (it keeps references to parts of it);
- * catalog_finish returns a new reference. The attack_db must outlive the catalog.
+ * catalog_write() writes the same records as text, one line each, through a
+ * callback, without a JSON tree for any of them: what detcat-aggregate uses, so
+ * that its memory holds each rule's summary text and key numbers only.
+ *
+ * Ownership: catalog_add borrows rec and keeps nothing of it (the rule is boiled
+ * down to its text and interned keys at once); catalog_finish, catalog_partial
+ * and catalog_corpus return new references. The attack_db must outlive the catalog.
  */
 #ifndef DETCAT_CATALOG_H
 #define DETCAT_CATALOG_H
@@ -55,6 +60,21 @@ void catalog_include_retired(struct catalog *c, int yes);
  * ignored); -1 when rec is not a tagged rule. *err (caller frees) says why.
  */
 int catalog_add(struct catalog *c, const json_t *rec, char **err);
+/* one record as compact JSON, without its newline; nonzero stops the writing */
+typedef int (*catalog_line_fn)(const char *line, size_t len, void *ctx);
+/*
+ * Every record but the corpus one through emit, in output order: the technique
+ * records then the rule records, or (partial) the rule records only. Returns 0,
+ * or the first nonzero emit returned. Call once.
+ */
+int catalog_write(struct catalog *c, int partial, catalog_line_fn emit, void *ctx);
+/* after catalog_write (not partial): the corpus record (new reference) */
+json_t *catalog_corpus(struct catalog *c);
+size_t catalog_nrules(const struct catalog *c);
+/* technique records written by catalog_write */
+size_t catalog_ntechniques(const struct catalog *c);
+/* rule i in output order (by uid): its record's source and vendor strings, NULL when none */
+void catalog_rule_origin(struct catalog *c, size_t i, const char **source, const char **vendor);
 /* the rule records only, by uid (a JSON array): a partial aggregate; call once, instead of finish */
 json_t *catalog_partial(struct catalog *c);
 /* all records, in output order (a JSON array); call once */
