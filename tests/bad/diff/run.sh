@@ -63,5 +63,20 @@ for f in $cases; do
 		fi
 	done
 done
+# not bad input: a rule value holding a NUL (a Sigma |wide value, "\u0000" in JSON)
+# is read like any other: the catalog against itself is no change (exit 0, no output),
+# and against the original it is read too (exit 0; before, both were refused, exit 2)
+uid=$(grep -m 1 '"kind":"rule"' "$good/catalog.ndjson" | jq -r .uid)
+jq -c --arg u "$uid" 'if .uid == $u then .title += "\u0000x" else . end' "$good/catalog.ndjson" > "$tmp/nul.ndjson"
+run "$tmp/nul.ndjson" "$tmp/nul.ndjson" > "$tmp/out" 2> "$tmp/err"; rc=$?
+run "$good" "$tmp/nul.ndjson" > "$tmp/out2" 2>> "$tmp/err"; rc2=$?
+if grep -q 'u0000' "$tmp/nul.ndjson" && [ $rc -eq 0 ] && [ ! -s "$tmp/out" ] && [ $rc2 -eq 0 ] && [ ! -s "$tmp/err" ]; then
+	passed=$((passed + 1))
+	echo "PASS a value with a NUL is read: no change against itself, exit 0 against the original"
+else
+	failed=$((failed + 1))
+	echo "FAIL a value with a NUL: exit $rc and $rc2 (want 0 and 0, no message)"
+	sed -n '1,4s/^/	/p' "$tmp/err"
+fi
 echo "diff-bad-input: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -909,7 +909,7 @@ static char *span_string(const char *p, const char *q)
 			break;
 	if (c == q - 1)
 		return xstrndup(p + 1, (size_t)(q - p) - 2);
-	v = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY, NULL);
+	v = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 	out = json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
 	json_decref(v);
 	return out;
@@ -932,7 +932,7 @@ static char *span_value(const char *p, const char *q, int *bad)
 		if (q - p >= 2 && q[-1] == '"' && c == q - 1)
 			return xstrndup(p, (size_t)(q - p));
 	} else if (*p == '-' || (*p >= '0' && *p <= '9') || *p == 't' || *p == 'f') {
-		v = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY, NULL);
+		v = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 		if (json_is_number(v) || json_is_boolean(v)) {
 			json_decref(v);
 			return xstrndup(p, (size_t)(q - p));	/* jansson's own text */
@@ -941,7 +941,7 @@ static char *span_value(const char *p, const char *q, int *bad)
 		*bad = 1;
 		return NULL;
 	}
-	v = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY, NULL);
+	v = json_loadb(p, (size_t)(q - p), JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 	if (!v) {
 		*bad = 1;
 		return NULL;
@@ -1135,11 +1135,11 @@ static json_t *prune_parse(struct prune *pr, const char *line, size_t len, char 
 	strbuf_reset(&pr->out);
 	end = prune_value(pr, skip_ws(line, e), e, 0);
 	if (end && skip_ws(end, e) == e) {
-		rec = json_loadb(pr->out.buf, pr->out.len, 0, &je);
+		rec = json_loadb(pr->out.buf, pr->out.len, JSON_ALLOW_NUL, &je);
 	} else {
 		if (pr->boiled)
 			boiled_release(pr->boiled);	/* parsed whole: boiled from the values */
-		rec = json_loadb(line, len, 0, &je);
+		rec = json_loadb(line, len, JSON_ALLOW_NUL, &je);
 	}
 	if (rec && !json_is_object(rec)) {
 		json_decref(rec);
@@ -1254,7 +1254,7 @@ static int member_string(const struct member *m, char **out)
 /* the member's value parsed (a new reference), or NULL */
 static json_t *member_json(const struct member *m)
 {
-	return m ? json_loadb(m->v, (size_t)(m->e - m->v), JSON_DECODE_ANY, NULL) : NULL;
+	return m ? json_loadb(m->v, (size_t)(m->e - m->v), JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
 }
 
 /* *h ← value_hash of the value at p, straight from the text; after it, or NULL when it is not valid */
@@ -1816,7 +1816,7 @@ static json_t *conv_string(const char *key, const void *ctx)
 
 static json_t *conv_json(const char *key, const void *ctx)
 {
-	json_t *v = json_loads(key, JSON_DECODE_ANY, NULL);
+	json_t *v = json_loads(key, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 
 	(void)ctx;
 	return v ? v : json_string(key);
@@ -1850,7 +1850,7 @@ static json_t *conv_indicator(const char *key, const void *ctx)
 
 	if (!s2)
 		return json_string(key);
-	v = json_loads(s2 + 1, JSON_DECODE_ANY, NULL);
+	v = json_loads(s2 + 1, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 	json_object_set_new(o, "field", json_stringn(key, (size_t)(s1 - key)));
 	json_object_set_new(o, "op", json_stringn(s1 + 1, (size_t)(s2 - s1 - 1)));
 	json_object_set_new(o, "value", v ? v : json_string(s2 + 1));
