@@ -282,6 +282,7 @@ check-golden: $(TOOLS) $(BUILD)/tests/schema-check
 check-report: $(TOOLS) $(BUILD)/tests/schema-check catalog
 	@mkdir -p $(RESULTS)
 	@sh tests/suite.sh $(RESULTS)/report.log sh tests/report/run.sh $(BIN) $(OUT)/catalog.ndjson.zst $(BUILD)/tests/schema-check
+	@sh tests/suite.sh $(RESULTS)/report-incremental.log sh tests/report/incremental.sh $(BIN) $(OUT)/catalog.ndjson.zst
 
 # the site in headless chromium: renders, loads only its own files, parses whole; every link resolves
 check-browser: catalog

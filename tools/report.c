@@ -6,6 +6,7 @@
 #include "catalog/coverage.h"
 #include "catalog/events.h"
 #include "common/cli.h"
+#include "common/sha256.h"
 #include "common/util.h"
 #include "io/ndjson.h"
 #include "io/stage.h"
@@ -32,6 +33,9 @@ static void usage(FILE *f)
 		"lists what the run wrote; it is rewritten at every run (make's stamp of the\n"
 		"site), and the pages the last run listed but this one did not write are\n"
 		"removed: nothing else in DIR is.\n"
+		"DIR/.detcat-manifest records what each page was made from: a page whose\n"
+		"inputs did not change, and whose file is as the last run left it, is not\n"
+		"rendered again.\n"
 		"A catalog without rules is an error: nothing is written.\n"
 		"\n"
 		"  -o, --output DIR      the folder to write (created when missing; required)\n"
@@ -49,18 +53,68 @@ static void usage(FILE *f)
 
 /* ---- reading ---- */
 
+static void digest_hex(const unsigned char d[SHA256_DIGEST_LEN], char out[SHA256_HEX_LEN + 1])
+{
+	static const char hexd[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < SHA256_DIGEST_LEN; i++) {
+		out[2 * i] = hexd[d[i] >> 4];
+		out[2 * i + 1] = hexd[d[i] & 15];
+	}
+	out[SHA256_HEX_LEN] = '\0';
+}
+
+/* ndjson_reader_next_json(), with the sha256 of the line it read (what pages are made from) */
+static int read_record(struct ndjson_reader *r, json_t **obj, char *err, size_t errlen,
+		       char hex[SHA256_HEX_LEN + 1])
+{
+	const char *line;
+	size_t len;
+	json_error_t jerr;
+	int rc = ndjson_reader_next(r, &line, &len);
+
+	if (rc != 1)
+		return rc;
+	sha256_hex(line, len, hex);
+	*obj = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
+	if (!*obj) {
+		snprintf(err, errlen, "invalid JSON at column %d: %s", jerr.column, jerr.text);
+		return -2;
+	}
+	if (!json_is_object(*obj)) {
+		json_decref(*obj);
+		*obj = NULL;
+		snprintf(err, errlen, "record is not a JSON object");
+		return -2;
+	}
+	return 1;
+}
+
+/* a duplicate uid or id keeps the last record, as the pages do */
+static void set_line_hash(struct site *s, const char *kind, const char *key, const char *hex)
+{
+	char *k = xasprintf("%s%s", kind, key);
+
+	json_object_set_new(s->line_hash, k, json_string(hex));
+	free(k);
+}
+
 static int read_catalog(struct site *s, const char *path)
 {
 	const char *name = strcmp(path, "-") ? path : "standard input", *oerr = NULL;
 	struct ndjson_reader *r = ndjson_reader_open(path, &oerr);
 	int status = EXIT_OK, rc, first = 1;
 	struct stage_msgs msgs = { 0, 0 };
-	char jerr[256];
-	json_t *rec;
+	struct sha256_ctx all;
+	unsigned char digest[SHA256_DIGEST_LEN];
+	char jerr[256], hex[SHA256_HEX_LEN + 1];
+	json_t *rec = NULL;
 
 	if (!r)
 		msg_die("%s: %s", name, oerr);
-	while ((rc = ndjson_reader_next_json(r, &rec, jerr, sizeof(jerr))) != 0) {
+	sha256_init(&all);
+	while ((rc = read_record(r, &rec, jerr, sizeof(jerr), hex)) != 0) {
 		const char *kind, *wrong = rc == 1 && first ? stage_wrong_kind(rec, STAGE_CATALOG) : NULL;
 
 		if (wrong)
@@ -77,12 +131,15 @@ static int read_catalog(struct site *s, const char *path)
 			status = EXIT_RECORD_ERRORS;
 			continue;
 		}
+		sha256_update(&all, hex, SHA256_HEX_LEN);
 		kind = json_string_value(json_object_get(rec, "kind"));
 		if (kind && strcmp(kind, "technique") == 0 && json_string_value(json_object_get(rec, "id"))) {
 			json_array_append(s->techniques, rec);
 			json_object_set_new(s->tech_ids, site_str(rec, "id"), json_string(site_str(rec, "name")));
+			set_line_hash(s, "t", site_str(rec, "id"), hex);
 		} else if (kind && strcmp(kind, "rule") == 0 && json_string_value(json_object_get(rec, "uid"))) {
 			json_object_set(s->rules, site_str(rec, "uid"), rec);
+			set_line_hash(s, "r", site_str(rec, "uid"), hex);
 		} else if (kind && strcmp(kind, "corpus") == 0) {
 			json_decref(s->corpus);
 			s->corpus = json_incref(rec);
@@ -95,6 +152,8 @@ static int read_catalog(struct site *s, const char *path)
 	}
 	stage_warn_end(&msgs, name);
 	ndjson_reader_close(r);
+	sha256_final(&all, digest);
+	digest_hex(digest, s->catalog_hash);
 	return status;
 }
 
@@ -169,6 +228,26 @@ static void write_pages_list(const char *dir, const json_t *written)
 	free(path);
 }
 
+/* The pages made with a profile read it and the event catalog too: their bytes
+ * go into the manifest's first line, so a site made with other ones (or none) is
+ * rendered whole. */
+static void profile_context(const char *have, const char *events_path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char hex[SHA256_HEX_LEN + 1], *ctx;
+
+	if (strbuf_read_file(&sb, have) != 0)
+		msg_die("%s: %s", have, strerror(errno));
+	strbuf_addch(&sb, '\0');
+	if (strbuf_read_file(&sb, events_path) != 0)
+		msg_die("%s: %s", events_path, strerror(errno));
+	sha256_hex(sb.buf, sb.len, hex);
+	ctx = xasprintf("have:%s", hex);
+	manifest_set_context(ctx);
+	free(ctx);
+	strbuf_release(&sb);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -214,16 +293,18 @@ int main(int argc, char **argv)
 		ev = events_load(events_path, perr, sizeof(perr));
 		if (!ev)
 			msg_die("%s (%s)", perr, cli_mappings_hint());
-		free(file);
 		profile = profile_load(have, ev, perr, sizeof(perr));
 		if (!profile)
 			msg_die("%s", perr);
+		profile_context(have, events_path);
+		free(file);
 	}
 	s.techniques = json_array();
 	s.rules = json_object();
 	s.tech_ids = json_object();
 	s.corpus = json_object();
 	s.written = json_object();
+	s.line_hash = json_object();
 	status = read_catalog(&s, optind < argc ? argv[optind] : "-");
 	if (json_object_size(s.rules) == 0)
 		msg_die("%s: no rule in the catalog: nothing to publish (is it the output of detcat-aggregate?)",
@@ -234,15 +315,22 @@ int main(int argc, char **argv)
 		s.coverage = coverage_compute(profile, ev, s.techniques, s.rules);
 		s.tech_coverage = coverage_technique_index(s.coverage);
 	}
+	s.prev = manifest_read(s.dir);
+	s.next = manifest_new();
 
 	site_write(&s);
+	manifest_write(s.next, s.dir);
 	write_pages_list(s.dir, s.written);
 	{
-		char a[32], b[32];
+		char a[32], b[32], u[32], k[32];
+		size_t rendered, kept;
 
+		manifest_counts(s.next, &rendered, &kept);
 		msg_warn("%s: %s technique and %s rule pages; open %s/index.html", s.dir,
 			 stage_num(json_array_size(s.techniques), a, sizeof(a)),
 			 stage_num(json_object_size(s.rules), b, sizeof(b)), s.dir);
+		msg_warn("%s: %s units of pages rendered, %s unchanged since the last run (" MANIFEST_FILE ")",
+			 s.dir, stage_num(rendered, u, sizeof(u)), stage_num(kept, k, sizeof(k)));
 	}
 
 	json_decref(s.techniques);
@@ -255,6 +343,9 @@ int main(int argc, char **argv)
 	json_decref(s.tech_coverage);
 	profile_free(profile);
 	events_free(ev);
+	json_decref(s.line_hash);
+	manifest_free(s.prev);
+	manifest_free(s.next);
 	return status;
 }
 

@@ -153,7 +153,7 @@ if [ -x "$cov" ]; then
 fi
 linkcheck "$tmp/p"; check "--have: every internal link resolves" $?
 # back without the profile: the same bytes as a site never built with one
-"$bin" -o "$tmp/p" "$catalog" 2>/dev/null && diff -r "$tmp/a" "$tmp/p" >/dev/null
+"$bin" -o "$tmp/p" "$catalog" 2>/dev/null && diff -r -x .detcat-manifest "$tmp/a" "$tmp/p" >/dev/null
 check "without --have again, the site is byte-identical to one never built with a profile" $?
 rm -rf "$tmp/p"
 printf 'events:\n  Sysmon: {1: yes}\n' >"$tmp/bad.yaml"
@@ -207,7 +207,7 @@ check "a second run keeps files it did not write" $?
 rm -f "$tmp/a/rule/notes.txt" "$tmp/a/rule/gone.html" "$tmp/a/technique/T0000.md" "$tmp/a/navigator/old.json"
 linkcheck "$tmp/a"; check "every internal link resolves" $?
 
-"$bin" -o "$tmp/b" "$catalog" && diff -r "$tmp/a" "$tmp/b" >/dev/null
+"$bin" -o "$tmp/b" "$catalog" && diff -r -x .detcat-manifest "$tmp/a" "$tmp/b" >/dev/null # the manifest holds mtimes and inodes
 check "deterministic (two runs, same bytes)" $?
 
 # a hostile catalog: markup in every text, uids that try to leave the folder
@@ -228,8 +228,8 @@ grep -B1 -A1 -F '</code></pre><script>q</script>' "$tmp/h/rule/sigma~3a~2e~2e~2f
 check "hostile catalog: the Markdown query stays inside its fence" $?
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$tmp/h/technique/T9999.html"; check "hostile title shown as text" $?
 [ -z "$(find "$tmp" -mindepth 1 -maxdepth 1 ! -name a ! -name b ! -name h ! -name x ! -name err ! -name hostile.ndjson ! -name links ! -name layers.ndjson ! -name golden.diff ! -name search.json ! -name found ! -name want ! -name got ! -name bad.yaml ! -name uids)" ] &&
-	[ -z "$(find "$tmp/h" -name '*..*' -o -name '.*' ! -name .detcat-pages | grep -v '^\.$')" ] &&
-	[ "$(find "$tmp/h" -type f ! -name .detcat-pages | wc -l)" -eq 29 ]
+	[ -z "$(find "$tmp/h" -name '*..*' -o -name '.*' ! -name .detcat-pages ! -name .detcat-manifest | grep -v '^\.$')" ] &&
+	[ "$(find "$tmp/h" -type f ! -name .detcat-pages ! -name .detcat-manifest | wc -l)" -eq 29 ]
 check "hostile uids stay inside the folder, no '..' in names (29 files: index, rules and events index in HTML and .md, style.css, search.js and its index, 6 layers, 3 rules, 2 techniques and 2 vendor pages in HTML and Markdown)" $?
 linkcheck "$tmp/h"; check "hostile catalog: every internal link resolves" $?
 

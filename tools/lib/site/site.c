@@ -158,6 +158,7 @@ void site_write_file(const struct site *s, const char *rel, const struct strbuf 
 
 	json_object_set_new(s->written, rel, json_true());
 	if (same_content(path, sb)) {
+		manifest_file(s->next, s->dir, rel);
 		free(path);
 		return;
 	}
@@ -175,6 +176,7 @@ void site_write_file(const struct site *s, const char *rel, const struct strbuf 
 	}
 	if (tmp && rename(tmp, path) != 0)
 		msg_die("%s: %s", path, strerror(errno));
+	manifest_file(s->next, s->dir, rel);
 	free(path);
 	free(tmp);
 }

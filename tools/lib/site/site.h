@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "common/util.h"
+#include "site/manifest.h"
 
 struct profile;
 
@@ -38,9 +39,31 @@ struct site {
 	const struct profile *profile;
 	json_t *coverage;	/* coverage_compute()'s result for it */
 	json_t *tech_coverage;	/* technique id -> its technique_coverage record */
+	/*
+	 * What pages are made from (manifest.h): the sha256 of each record's line,
+	 * "r" UID or "t" ID -> hex, and of the whole catalog's lines; the manifest
+	 * of the last run (prev: empty when there is none or it is another
+	 * build's) and of this one (next). NULL prev and next: every page rendered.
+	 */
+	json_t *line_hash;
+	char catalog_hash[65];
+	struct manifest *prev, *next;
 };
 
-/* Every page of the site into s->dir, then the stale ones removed. */
+/*
+ * Every page of the site into s->dir whose inputs changed since the last run
+ * (or whose file is gone or was touched), then the stale ones removed. What
+ * each kind of page reads, and so what its hash covers (write.c):
+ *   rule page: its rule line; the titles of its similar rules (and whether
+ *     they exist); whether each of its techniques has a page;
+ *   technique page: its technique line; every rule line its record names
+ *     (any string member equal to a rule's uid) and the line of each such
+ *     rule's first counterpart; the techniques' ids and names; the set of
+ *     events with a page (every rule's events and retired flag);
+ *   everything else (index, vendor, rules, search, Navigator layers, event
+ *     pages, style.css): the whole catalog.
+ * A page function that starts reading more must say so there.
+ */
 void site_write(const struct site *s);
 
 /* ---- pages ---- */

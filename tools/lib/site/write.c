@@ -12,8 +12,10 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "common/sha256.h"
 #include "common/util.h"
 #include "site/eventpage.h"
+#include "site/html.h"
 
 static void make_dir(const char *path)
 {
@@ -75,10 +77,138 @@ static void remove_stale(const struct site *s)
 	}
 }
 
+/* ---- what each page is made from (site.h) ---- */
+
+static void hash_str(struct sha256_ctx *c, const char *str)
+{
+	sha256_update(c, str, strlen(str) + 1);	/* with its NUL: "ab" "c" is not "a" "bc" */
+}
+
+static void hash_line(struct sha256_ctx *c, const struct site *s, const char *kind, const char *key)
+{
+	char *k = xasprintf("%s%s", kind, key);
+	const char *h = json_string_value(json_object_get(s->line_hash, k));
+
+	hash_str(c, h ? h : "-");
+	free(k);
+}
+
+static void hash_end(struct sha256_ctx *c, char out[SHA256_HEX_LEN + 1])
+{
+	static const char hexd[] = "0123456789abcdef";
+	unsigned char d[SHA256_DIGEST_LEN];
+	size_t i;
+
+	sha256_final(c, d);
+	for (i = 0; i < SHA256_DIGEST_LEN; i++) {
+		out[2 * i] = hexd[d[i] >> 4];
+		out[2 * i + 1] = hexd[d[i] & 15];
+	}
+	out[SHA256_HEX_LEN] = '\0';
+}
+
+static void hash_json(struct sha256_ctx *c, const json_t *v)
+{
+	char *d = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	hash_str(c, d ? d : "");
+	free(d);
+}
+
+/* a rule page: its line, its similar rules' titles, which of its techniques have pages */
+static void rule_hash(const struct site *s, const char *uid, const json_t *r, char out[SHA256_HEX_LEN + 1])
+{
+	static const char *const groups[] = { "other_vendors", "same_vendor" };
+	const json_t *sim = json_object_get(r, "similar"), *m, *e;
+	struct sha256_ctx c;
+	size_t g, i;
+
+	sha256_init(&c);
+	hash_str(&c, "rule");
+	hash_line(&c, s, "r", uid);
+	for (g = 0; g < 2; g++)
+		json_array_foreach(json_object_get(sim, groups[g]), i, m) {
+			const json_t *o = json_object_get(s->rules, site_str(m, "uid"));
+
+			hash_str(&c, o ? "+" : "-");
+			hash_json(&c, json_object_get(o, "title"));
+		}
+	json_array_foreach(json_object_get(r, "techniques"), i, e)
+		hash_str(&c, json_string_value(e) && json_object_get(s->tech_ids, json_string_value(e)) ? "+" : "-");
+	hash_end(&c, out);
+}
+
+/* every string in v that is a rule's uid: that rule's line and its first counterpart's */
+static void hash_named_rules(struct sha256_ctx *c, const struct site *s, const json_t *v)
+{
+	const char *key;
+	json_t *e;
+	size_t i;
+
+	if (json_is_string(v)) {
+		const json_t *r = json_object_get(s->rules, json_string_value(v));
+
+		if (r) {
+			hash_line(c, s, "r", json_string_value(v));
+			hash_line(c, s, "r", site_str(json_array_get(json_object_get(json_object_get(r, "similar"),
+										     "other_vendors"), 0), "uid"));
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach((json_t *)v, i, e)
+			hash_named_rules(c, s, e);
+	} else if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, e)
+			hash_named_rules(c, s, e);
+	}
+}
+
+/* the part every technique page shares: technique names, the events with a page */
+static void technique_common_hash(const struct site *s, char out[SHA256_HEX_LEN + 1])
+{
+	struct sha256_ctx c;
+	const char *uid;
+	json_t *r;
+
+	sha256_init(&c);
+	hash_json(&c, s->tech_ids);
+	json_object_foreach(s->rules, uid, r) {
+		hash_str(&c, json_is_true(json_object_get(r, "retired")) ? "retired" : "live");
+		hash_json(&c, json_object_get(r, "events"));
+	}
+	hash_end(&c, out);
+}
+
+static void technique_hash(const struct site *s, const json_t *t, const char *common,
+			   char out[SHA256_HEX_LEN + 1])
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	hash_str(&c, "technique");
+	hash_str(&c, common);
+	hash_line(&c, s, "t", site_str(t, "id"));
+	hash_named_rules(&c, s, t);
+	hash_end(&c, out);
+}
+
+/* unit `kind:key` with its hash: 1 when its pages can stay as they are */
+static int unchanged(const struct site *s, const char *kind, const char *key, const char *hash)
+{
+	char *name;
+	int same;
+
+	if (!s->next)
+		return 0;
+	name = xasprintf("%s:%s", kind, key);
+	same = manifest_unit(s->next, s->prev, s->dir, name, hash, s->written);
+	free(name);
+	return same;
+}
+
 void site_write(const struct site *s)
 {
 	static const char *const dirs[] = { "technique", "rule", "vendor", "navigator", "event" };
-	struct strbuf css = STRBUF_INIT;
+	char hash[SHA256_HEX_LEN + 1], common[SHA256_HEX_LEN + 1];
 	const char *key;
 	json_t *t, *r;
 	size_t i;
@@ -90,14 +220,25 @@ void site_write(const struct site *s)
 		make_dir(sub);
 		free(sub);
 	}
-	strbuf_addstr(&css, stylesheet);
-	site_write_file(s, "style.css", &css);
-	strbuf_release(&css);
-	site_index_page(s);
-	json_array_foreach(s->techniques, i, t)
-		site_technique_page(s, t);
-	json_object_foreach(s->rules, key, r)
-		site_rule_page(s, key, r);
-	site_event_pages(s);
+	if (!unchanged(s, "global", "", s->catalog_hash)) {
+		struct strbuf css = STRBUF_INIT;
+
+		strbuf_addstr(&css, stylesheet);
+		site_write_file(s, "style.css", &css);
+		strbuf_release(&css);
+		site_index_page(s);
+		site_event_pages(s);
+	}
+	technique_common_hash(s, common);
+	json_array_foreach(s->techniques, i, t) {
+		technique_hash(s, t, common, hash);
+		if (!unchanged(s, "technique", site_str(t, "id"), hash))
+			site_technique_page(s, t);
+	}
+	json_object_foreach(s->rules, key, r) {
+		rule_hash(s, key, r, hash);
+		if (!unchanged(s, "rule", key, hash))
+			site_rule_page(s, key, r);
+	}
 	remove_stale(s);
 }
