@@ -53,42 +53,18 @@ static void usage(FILE *f)
 
 /* ---- reading ---- */
 
-static void digest_hex(const unsigned char d[SHA256_DIGEST_LEN], char out[SHA256_HEX_LEN + 1])
-{
-	static const char hexd[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < SHA256_DIGEST_LEN; i++) {
-		out[2 * i] = hexd[d[i] >> 4];
-		out[2 * i + 1] = hexd[d[i] & 15];
-	}
-	out[SHA256_HEX_LEN] = '\0';
-}
-
 /* ndjson_reader_next_json(), with the sha256 of the line it read (what pages are made from) */
 static int read_record(struct ndjson_reader *r, json_t **obj, char *err, size_t errlen,
 		       char hex[SHA256_HEX_LEN + 1])
 {
 	const char *line;
 	size_t len;
-	json_error_t jerr;
 	int rc = ndjson_reader_next(r, &line, &len);
 
 	if (rc != 1)
 		return rc;
 	sha256_hex(line, len, hex);
-	*obj = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
-	if (!*obj) {
-		snprintf(err, errlen, "invalid JSON at column %d: %s", jerr.column, jerr.text);
-		return -2;
-	}
-	if (!json_is_object(*obj)) {
-		json_decref(*obj);
-		*obj = NULL;
-		snprintf(err, errlen, "record is not a JSON object");
-		return -2;
-	}
-	return 1;
+	return ndjson_decode_object(line, len, obj, err, errlen);
 }
 
 /* a duplicate uid or id keeps the last record, as the pages do */
@@ -107,7 +83,6 @@ static int read_catalog(struct site *s, const char *path)
 	int status = EXIT_OK, rc, first = 1;
 	struct stage_msgs msgs = { 0, 0 };
 	struct sha256_ctx all;
-	unsigned char digest[SHA256_DIGEST_LEN];
 	char jerr[256], hex[SHA256_HEX_LEN + 1];
 	json_t *rec = NULL;
 
@@ -152,8 +127,7 @@ static int read_catalog(struct site *s, const char *path)
 	}
 	stage_warn_end(&msgs, name);
 	ndjson_reader_close(r);
-	sha256_final(&all, digest);
-	digest_hex(digest, s->catalog_hash);
+	sha256_final_hex(&all, s->catalog_hash);
 	return status;
 }
 

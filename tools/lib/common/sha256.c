@@ -298,19 +298,25 @@ void sha256_final(struct sha256_ctx *ctx, unsigned char out[SHA256_DIGEST_LEN])
 		store_be32(out + 4 * i, ctx->state[i]);
 }
 
-void sha256_hex(const void *data, size_t n, char out[SHA256_HEX_LEN + 1])
+void sha256_final_hex(struct sha256_ctx *ctx, char out[SHA256_HEX_LEN + 1])
 {
 	static const char digits[] = "0123456789abcdef";
-	struct sha256_ctx ctx;
 	unsigned char md[SHA256_DIGEST_LEN];
 	int i;
 
-	sha256_init(&ctx);
-	sha256_update(&ctx, data, n);
-	sha256_final(&ctx, md);
+	sha256_final(ctx, md);
 	for (i = 0; i < SHA256_DIGEST_LEN; i++) {
 		out[2 * i] = digits[md[i] >> 4];
 		out[2 * i + 1] = digits[md[i] & 15];
 	}
 	out[SHA256_HEX_LEN] = '\0';
+}
+
+void sha256_hex(const void *data, size_t n, char out[SHA256_HEX_LEN + 1])
+{
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, data, n);
+	sha256_final_hex(&ctx, out);
 }

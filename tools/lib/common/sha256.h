@@ -28,6 +28,8 @@ void sha256_update(struct sha256_ctx *ctx, const void *data, size_t n);
 void sha256_final(struct sha256_ctx *ctx, unsigned char out[SHA256_DIGEST_LEN]);
 
 /* One-shot digest as lower-case hex, NUL-terminated. */
+/* sha256_final(), written as 64 lower-case hex digits */
+void sha256_final_hex(struct sha256_ctx *ctx, char out[SHA256_HEX_LEN + 1]);
 void sha256_hex(const void *data, size_t n, char out[SHA256_HEX_LEN + 1]);
 
 /*

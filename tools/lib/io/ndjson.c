@@ -255,15 +255,10 @@ int ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len)
 	}
 }
 
-int ndjson_reader_next_json(struct ndjson_reader *r, json_t **obj, char *err_out, size_t errlen)
+int ndjson_decode_object(const char *line, size_t len, json_t **obj, char *err_out, size_t errlen)
 {
-	const char *line;
-	size_t len;
 	json_error_t jerr;
-	int rc = ndjson_reader_next(r, &line, &len);
 
-	if (rc != 1)
-		return rc;
 	*obj = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
 	if (!*obj) {
 		snprintf(err_out, errlen, "invalid JSON at column %d: %s", jerr.column, jerr.text);
@@ -276,6 +271,15 @@ int ndjson_reader_next_json(struct ndjson_reader *r, json_t **obj, char *err_out
 		return -2;
 	}
 	return 1;
+}
+
+int ndjson_reader_next_json(struct ndjson_reader *r, json_t **obj, char *err_out, size_t errlen)
+{
+	const char *line;
+	size_t len;
+	int rc = ndjson_reader_next(r, &line, &len);
+
+	return rc != 1 ? rc : ndjson_decode_object(line, len, obj, err_out, errlen);
 }
 
 const char *ndjson_reader_error(const struct ndjson_reader *r) { return r->err; }

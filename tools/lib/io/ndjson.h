@@ -46,6 +46,8 @@ int ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len);
 /* Next line parsed as a JSON object (new reference). Same return values; a line
  * that is not a JSON object returns -2 with *err_out set (the stream goes on). */
 int ndjson_reader_next_json(struct ndjson_reader *r, json_t **obj, char *err_out, size_t errlen);
+/* One line as a JSON object: 1, or -2 with err_out set (not JSON, not an object). */
+int ndjson_decode_object(const char *line, size_t len, json_t **obj, char *err_out, size_t errlen);
 const char *ndjson_reader_error(const struct ndjson_reader *r);
 const char *ndjson_reader_name(const struct ndjson_reader *r);
 /* line number of the last line returned (1-based) */

@@ -93,19 +93,6 @@ static void hash_line(struct sha256_ctx *c, const struct site *s, const char *ki
 	free(k);
 }
 
-static void hash_end(struct sha256_ctx *c, char out[SHA256_HEX_LEN + 1])
-{
-	static const char hexd[] = "0123456789abcdef";
-	unsigned char d[SHA256_DIGEST_LEN];
-	size_t i;
-
-	sha256_final(c, d);
-	for (i = 0; i < SHA256_DIGEST_LEN; i++) {
-		out[2 * i] = hexd[d[i] >> 4];
-		out[2 * i + 1] = hexd[d[i] & 15];
-	}
-	out[SHA256_HEX_LEN] = '\0';
-}
 
 static void hash_json(struct sha256_ctx *c, const json_t *v)
 {
@@ -135,7 +122,7 @@ static void rule_hash(const struct site *s, const char *uid, const json_t *r, ch
 		}
 	json_array_foreach(json_object_get(r, "techniques"), i, e)
 		hash_str(&c, json_string_value(e) && json_object_get(s->tech_ids, json_string_value(e)) ? "+" : "-");
-	hash_end(&c, out);
+	sha256_final_hex(&c, out);
 }
 
 /* every string in v that is a rule's uid: that rule's line and its first counterpart's */
@@ -175,7 +162,7 @@ static void technique_common_hash(const struct site *s, char out[SHA256_HEX_LEN 
 		hash_str(&c, json_is_true(json_object_get(r, "retired")) ? "retired" : "live");
 		hash_json(&c, json_object_get(r, "events"));
 	}
-	hash_end(&c, out);
+	sha256_final_hex(&c, out);
 }
 
 static void technique_hash(const struct site *s, const json_t *t, const char *common,
@@ -188,7 +175,7 @@ static void technique_hash(const struct site *s, const json_t *t, const char *co
 	hash_str(&c, common);
 	hash_line(&c, s, "t", site_str(t, "id"));
 	hash_named_rules(&c, s, t);
-	hash_end(&c, out);
+	sha256_final_hex(&c, out);
 }
 
 /* unit `kind:key` with its hash: 1 when its pages can stay as they are */
